@@ -1,0 +1,70 @@
+package com.paysvc.common.config;
+
+import java.util.List;
+
+/** Settings every service has: HTTP, the two Postgres pools, Redis, RabbitMQ, lifecycle. */
+public final class CommonSettings {
+  private CommonSettings() {
+  }
+
+  public static final Setting<String> HTTP_HOST = Setting.string("HTTP_HOST", "0.0.0.0", "address the HTTP server binds");
+  public static final Setting<Integer> BODY_LIMIT_KB = Setting.integer("HTTP_BODY_LIMIT_KB", 1024, 1, 64 * 1024,
+    "largest accepted request body in KiB (uploads have their own limit)");
+  public static final Setting<Integer> SHUTDOWN_GRACE_SECONDS = Setting.integer("SHUTDOWN_GRACE_SECONDS", 20, 0, 600,
+    "on SIGTERM, how long in-flight requests may take to finish");
+  public static final Setting<Boolean> MIGRATE_ON_START = Setting.bool("MIGRATE_ON_START", true,
+    "apply database migrations at start-up");
+  public static final Setting<String> LOG_FORMAT = Setting.oneOf("LOG_FORMAT", "text", "log line format", "text", "json");
+
+  public static final Setting<String> PG_WRITE_HOST = Setting.string("PG_WRITE_HOST", "127.0.0.1", "Postgres write endpoint host (HAProxy → primary)");
+  public static final Setting<Integer> PG_WRITE_PORT = Setting.port("PG_WRITE_PORT", 5432, "Postgres write endpoint port");
+  public static final Setting<String> PG_READ_HOST = Setting.string("PG_READ_HOST", "127.0.0.1", "Postgres read endpoint host (HAProxy → replica, primary as backup)");
+  public static final Setting<Integer> PG_READ_PORT = Setting.port("PG_READ_PORT", 5433, "Postgres read endpoint port");
+  public static final Setting<String> PG_PASSWORD = Setting.secret("PG_PASSWORD", "password of the service's database role");
+  // 10 + 10 per service: three services stay far below max_connections=200 even doubled during a restart, and on a
+  // 2-core database more concurrent backends only add context switching.
+  public static final Setting<Integer> PG_PRIMARY_POOL_SIZE = Setting.integer("PG_PRIMARY_POOL_SIZE", 10, 1, 200, "connections to the primary");
+  public static final Setting<Integer> PG_REPLICA_POOL_SIZE = Setting.integer("PG_REPLICA_POOL_SIZE", 10, 1, 200, "connections to the replica endpoint");
+  // Recycling connections bounds how long a pool can stay pinned to a node after a failover or rebalance.
+  public static final Setting<Integer> PG_MAX_LIFETIME_SECONDS = Setting.integer("PG_MAX_LIFETIME_SECONDS", 300, 5, 86400,
+    "a pooled connection is closed after this many seconds");
+  public static final Setting<Integer> PG_REPLICA_TIMEOUT_MS = Setting.integer("PG_REPLICA_TIMEOUT_MS", 2000, 50, 60000,
+    "a replica read slower than this counts as a failure and is retried on the primary");
+  public static final Setting<Integer> PG_REPLICA_RESET_MS = Setting.integer("PG_REPLICA_RESET_MS", 3000, 100, 600000,
+    "how long the replica breaker stays open before trying the replica again");
+
+  public static final Setting<String> REDIS_HOST = Setting.string("REDIS_HOST", "127.0.0.1", "Redis host");
+  public static final Setting<Integer> REDIS_PORT = Setting.port("REDIS_PORT", 6379, "Redis port");
+  public static final Setting<String> REDIS_PASSWORD = Setting.optionalSecret("REDIS_PASSWORD", "Redis password (empty: none)");
+
+  public static final Setting<String> RABBITMQ_HOST = Setting.string("RABBITMQ_HOST", "127.0.0.1", "RabbitMQ host");
+  public static final Setting<Integer> RABBITMQ_PORT = Setting.port("RABBITMQ_PORT", 5672, "RabbitMQ AMQP port");
+  public static final Setting<String> RABBITMQ_USER = Setting.string("RABBITMQ_USER", "paysvc", "RabbitMQ user");
+  public static final Setting<String> RABBITMQ_PASSWORD = Setting.secret("RABBITMQ_PASSWORD", "RabbitMQ password");
+  public static final Setting<String> RABBITMQ_VHOST = Setting.string("RABBITMQ_VHOST", "/", "RabbitMQ virtual host");
+
+  /** The settings whose defaults differ per service (port, database, role, Redis db). */
+  public static Setting<Integer> httpPort(int defaultPort) {
+    return Setting.port("HTTP_PORT", defaultPort, "HTTP port");
+  }
+
+  public static Setting<String> pgDatabase(String service) {
+    return Setting.string("PG_DATABASE", service, "the service's own database");
+  }
+
+  public static Setting<String> pgUser(String service) {
+    return Setting.string("PG_USER", service + "_svc", "the service's own database role");
+  }
+
+  public static Setting<Integer> redisDb(int defaultDb) {
+    return Setting.integer("REDIS_DB", defaultDb, 0, 15, "Redis logical database");
+  }
+
+  public static List<Setting<?>> shared() {
+    return List.of(HTTP_HOST, BODY_LIMIT_KB, SHUTDOWN_GRACE_SECONDS, MIGRATE_ON_START, LOG_FORMAT,
+      PG_WRITE_HOST, PG_WRITE_PORT, PG_READ_HOST, PG_READ_PORT, PG_PASSWORD,
+      PG_PRIMARY_POOL_SIZE, PG_REPLICA_POOL_SIZE, PG_MAX_LIFETIME_SECONDS, PG_REPLICA_TIMEOUT_MS, PG_REPLICA_RESET_MS,
+      REDIS_HOST, REDIS_PORT, REDIS_PASSWORD,
+      RABBITMQ_HOST, RABBITMQ_PORT, RABBITMQ_USER, RABBITMQ_PASSWORD, RABBITMQ_VHOST);
+  }
+}

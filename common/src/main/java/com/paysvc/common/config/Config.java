@@ -1,0 +1,81 @@
+package com.paysvc.common.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Validated settings of one service. Built only through {@link #load}, which checks every declared setting and
+ * reports all problems together; values are then read with {@link #get}.
+ */
+public final class Config {
+  private final Map<String, Object> values;
+  private final Map<String, Setting<?>> declared;
+
+  private Config(Map<String, Object> values, Map<String, Setting<?>> declared) {
+    this.values = values;
+    this.declared = declared;
+  }
+
+  public static Config load(List<Setting<?>> settings, Map<String, String> env) {
+    Map<String, Object> values = new HashMap<>();
+    Map<String, Setting<?>> declared = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (Setting<?> s : settings) {
+      declared.put(s.name(), s);
+      String raw = env.get(s.name());
+      if (raw == null) {
+        raw = s.defaultValue();
+      }
+      if (raw == null) {
+        problems.add(s.name() + " is missing (" + s.description() + ")");
+        continue;
+      }
+      try {
+        values.put(s.name(), s.parser().apply(raw));
+      } catch (IllegalArgumentException e) {
+        // Never echo a secret's value back; other values help the operator spot the typo.
+        String shown = s.secret() ? "" : " (got '" + raw + "')";
+        problems.add(s.name() + " " + e.getMessage() + shown);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new Config(values, Collections.unmodifiableMap(declared));
+  }
+
+  @SuppressWarnings("unchecked")
+  public <T> T get(Setting<T> setting) {
+    if (!declared.containsKey(setting.name())) {
+      throw new IllegalStateException("setting not declared by this service: " + setting.name());
+    }
+    return (T) values.get(setting.name());
+  }
+
+  /** The --help text: every setting, its default, whether it is required or secret. */
+  public static String help(String service, List<Setting<?>> settings) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("Usage: java -jar ").append(service).append(".jar [run|migrate|--help]\n\n")
+      .append("  run (default)  start the service\n")
+      .append("  migrate        apply the database migrations and exit\n")
+      .append("  --help         print this text\n\n")
+      .append("Settings (environment variables):\n");
+    for (Setting<?> s : settings) {
+      sb.append(String.format("  %-28s %s", s.name(), s.description()));
+      if (s.required()) {
+        sb.append(" [required]");
+      } else if (!s.secret() || !s.defaultValue().isEmpty()) {
+        sb.append(" [default: ").append(s.secret() ? "***" : s.defaultValue()).append(']');
+      }
+      if (s.secret()) {
+        sb.append(" [secret]");
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,91 @@
+package com.paysvc.common.http;
+
+import com.paysvc.common.db.DatabaseUnavailableException;
+import com.paysvc.common.db.DbErrors;
+import io.vertx.pgclient.PgException;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.circuitbreaker.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every failure into the SPEC §3 error shape. Clients never see a stack trace or SQL text; unexpected
+ * failures are logged with the request id so an operator can find them.
+ */
+public final class FailureHandler implements Handler<RoutingContext> {
+  private static final Logger log = LoggerFactory.getLogger(FailureHandler.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    ApiException error = toApiException(ctx);
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      // Too late for a body: the best we can do is cut the connection so the client sees a broken response.
+      ctx.request().connection().close();
+      return;
+    }
+    if (error.code().status() >= 500) {
+      Throwable cause = ctx.failure();
+      log.error("request {} {} {} failed: {}", RequestId.of(ctx), ctx.request().method(), ctx.request().path(),
+        error.code(), cause);
+    }
+    if (error.code() == ErrorCode.RATE_LIMITED && error.details().containsKey("retry_after_seconds")) {
+      response.putHeader("Retry-After", String.valueOf(error.details().getValue("retry_after_seconds")));
+    }
+    response.setStatusCode(error.code().status())
+      .putHeader("Content-Type", "application/json")
+      .end(error.toJson().toBuffer());
+  }
+
+  static ApiException toApiException(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof ValidatorException v) {
+      return new ApiException(ErrorCode.VALIDATION_ERROR, v.getMessage(), new JsonObject());
+    }
+    if (failure instanceof HttpException http) {
+      return fromStatus(http.getStatusCode(), http.getPayload());
+    }
+    if (failure == null) {
+      return fromStatus(ctx.statusCode(), null);
+    }
+    if (failure instanceof io.vertx.core.json.DecodeException) {
+      return new ApiException(ErrorCode.VALIDATION_ERROR, "request body is not valid JSON");
+    }
+    if (failure instanceof DatabaseUnavailableException || failure instanceof ClosedConnectionException
+      || (failure instanceof PgException && DbErrors.isInfrastructure(failure))) {
+      return new ApiException(ErrorCode.DATABASE_ERROR, "the database is unavailable, retry shortly");
+    }
+    if (failure instanceof OpenCircuitException || failure instanceof TimeoutException) {
+      return new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE, "a dependency is unavailable, retry shortly");
+    }
+    return new ApiException(ErrorCode.INTERNAL_ERROR, "internal error");
+  }
+
+  private static ApiException fromStatus(int status, String payload) {
+    String message = payload != null && !payload.isBlank() ? payload : null;
+    return switch (status) {
+      case 400 -> new ApiException(ErrorCode.VALIDATION_ERROR, message != null ? message : "bad request");
+      case 401 -> new ApiException(ErrorCode.UNAUTHORIZED, "authentication required");
+      case 403 -> new ApiException(ErrorCode.FORBIDDEN, "forbidden");
+      case 404 -> new ApiException(ErrorCode.NOT_FOUND, "not found");
+      case 405 -> new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed");
+      case 413 -> new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body too large");
+      case 415 -> new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "unsupported content type");
+      case 429 -> new ApiException(ErrorCode.RATE_LIMITED, "too many requests");
+      case 503 -> new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE, "a dependency is unavailable, retry shortly");
+      default -> status >= 400 && status < 500
+        ? new ApiException(ErrorCode.VALIDATION_ERROR, message != null ? message : "bad request")
+        : new ApiException(ErrorCode.INTERNAL_ERROR, "internal error");
+    };
+  }
+}

@@ -1,0 +1,73 @@
+package com.paysvc.common.launch;
+
+import com.paysvc.common.config.CommonSettings;
+import com.paysvc.common.http.AccessLog;
+import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.ErrorCode;
+import com.paysvc.common.http.FailureHandler;
+import com.paysvc.common.http.OpsRoutes;
+import com.paysvc.common.http.RequestId;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.concurrent.TimeUnit;
+
+/** One event loop's HTTP server: common plumbing, ops routes, then the service's routes. */
+final class HttpVerticle extends VerticleBase {
+  private final ServiceContext ctx;
+  private final String openapiYaml;
+  private HttpServer server;
+
+  HttpVerticle(ServiceContext ctx, String openapiYaml) {
+    this.ctx = ctx;
+    this.openapiYaml = openapiYaml;
+  }
+
+  @Override
+  public Future<?> start() {
+    ServiceDefinition def = ctx.definition();
+    return def.routes(ctx).compose(serviceRoutes -> {
+      Router router = Router.router(vertx);
+      router.route().handler(new RequestId()).handler(new AccessLog());
+      long limit = ctx.config().get(CommonSettings.BODY_LIMIT_KB) * 1024L;
+      BodyHandler bodies = BodyHandler.create(false).setBodyLimit(limit);
+      // Uploads (multipart) install their own BodyHandler with a larger limit; everything else is capped here.
+      router.route().handler(rc -> {
+        if (isMultipart(rc.request().getHeader("Content-Type"))) {
+          rc.next();
+        } else {
+          bodies.handle(rc);
+        }
+      });
+      for (String prefix : new String[] {"", def.pathPrefix()}) {
+        OpsRoutes.mount(router, prefix, def.name(), ctx.readiness(), ctx.registry(), openapiYaml);
+      }
+      router.route("/*").subRouter(serviceRoutes);
+      router.route().handler(rc -> rc.fail(new ApiException(ErrorCode.NOT_FOUND, "no such route")));
+      router.route().failureHandler(new FailureHandler());
+      HttpServerOptions options = new HttpServerOptions()
+        .setHost(ctx.config().get(CommonSettings.HTTP_HOST))
+        .setPort(ctx.config().get(ctx.settings().httpPort))
+        .setTcpNoDelay(true)
+        .setIdleTimeout(120);
+      return vertx.createHttpServer(options).requestHandler(router).listen();
+    }).onSuccess(s -> server = s);
+  }
+
+  private static boolean isMultipart(String contentType) {
+    return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/");
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    // Stop accepting, let in-flight requests finish (up to the grace period), then close the connections.
+    return server.shutdown(ctx.config().get(CommonSettings.SHUTDOWN_GRACE_SECONDS), TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,79 @@
+package com.paysvc.common.launch;
+
+import com.paysvc.common.config.Config;
+import com.paysvc.common.db.Db;
+import com.paysvc.common.health.Readiness;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** What a running service shares across its verticles: config, pools, clients, health and metrics. */
+public final class ServiceContext {
+  private final Vertx vertx;
+  private final ServiceDefinition definition;
+  private final ServiceSettings settings;
+  private final Config config;
+  private final Db db;
+  private final Redis redis;
+  private final Readiness readiness;
+  private final PrometheusMeterRegistry registry;
+  private final List<Supplier<Future<?>>> closeHooks = new ArrayList<>();
+
+  ServiceContext(Vertx vertx, ServiceDefinition definition, ServiceSettings settings, Config config, Db db,
+                 Redis redis, Readiness readiness, PrometheusMeterRegistry registry) {
+    this.vertx = vertx;
+    this.definition = definition;
+    this.settings = settings;
+    this.config = config;
+    this.db = db;
+    this.redis = redis;
+    this.readiness = readiness;
+    this.registry = registry;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public ServiceDefinition definition() {
+    return definition;
+  }
+
+  public ServiceSettings settings() {
+    return settings;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Db db() {
+    return db;
+  }
+
+  public Redis redis() {
+    return redis;
+  }
+
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Registers something to close on shutdown, after HTTP has drained and before the pools close. */
+  public synchronized void onClose(Supplier<Future<?>> hook) {
+    closeHooks.add(hook);
+  }
+
+  synchronized List<Supplier<Future<?>>> closeHooks() {
+    return List.copyOf(closeHooks);
+  }
+}

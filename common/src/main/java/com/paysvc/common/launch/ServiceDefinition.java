@@ -1,0 +1,40 @@
+package com.paysvc.common.launch;
+
+import com.paysvc.common.config.Setting;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+
+import java.util.List;
+import java.util.Set;
+
+/** What makes a service a service: its name, defaults, extra settings and business routes. */
+public interface ServiceDefinition {
+
+  /** Short name: jar name, database, migration folder ({@code sql/<name>}). */
+  String name();
+
+  /** Gateway prefix, e.g. {@code /accounts}; business routes include it. */
+  String pathPrefix();
+
+  int defaultPort();
+
+  int defaultRedisDb();
+
+  /** Dependencies whose outage makes {@code /health/ready} answer 503 (of primary, replica, redis, rabbitmq). */
+  Set<String> defaultReadyRequires();
+
+  default List<Setting<?>> extraSettings() {
+    return List.of();
+  }
+
+  /**
+   * Builds the business routes (paths include {@link #pathPrefix()}). Called once per HTTP verticle instance;
+   * shared state belongs in {@link #init(ServiceContext)}.
+   */
+  Future<Router> routes(ServiceContext ctx);
+
+  /** Creates what the HTTP verticles share (caches, clients, consumers). Runs once, before they deploy. */
+  default Future<Void> init(ServiceContext ctx) {
+    return Future.succeededFuture();
+  }
+}

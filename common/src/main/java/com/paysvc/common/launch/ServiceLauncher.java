@@ -1,0 +1,223 @@
+package com.paysvc.common.launch;
+
+import com.paysvc.common.config.CommonSettings;
+import com.paysvc.common.config.Config;
+import com.paysvc.common.config.ConfigException;
+import com.paysvc.common.db.Db;
+import com.paysvc.common.db.DbFactory;
+import com.paysvc.common.db.Migrations;
+import com.paysvc.common.health.Readiness;
+import com.paysvc.common.redis.RedisFactory;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.redis.client.Redis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The {@code main} of every service: {@code run} (default), {@code migrate} or {@code --help}. Configuration
+ * problems end the process with exit code 2 and one message naming each of them; SIGTERM/SIGINT drain HTTP,
+ * close what the service opened and exit 0.
+ */
+public final class ServiceLauncher {
+  public static final int EXIT_CONFIG = 2;
+  private static final Logger log = LoggerFactory.getLogger(ServiceLauncher.class);
+
+  private final ServiceDefinition definition;
+  private final ServiceSettings settings;
+  private final Config config;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private Vertx vertx;
+  private ServiceContext context;
+  private String httpDeployment;
+
+  private ServiceLauncher(ServiceDefinition definition, ServiceSettings settings, Config config) {
+    this.definition = definition;
+    this.settings = settings;
+    this.config = config;
+  }
+
+  /** Entry point for a service's {@code main}. Never returns normally on errors: it exits with a code. */
+  public static void main(ServiceDefinition definition, String[] args) {
+    int code = run(definition, args, System.getenv(), System.out, System.err);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs a command; returns the exit code for commands that end ({@code --help}, {@code migrate}, errors). */
+  static int run(ServiceDefinition definition, String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    ServiceSettings settings = new ServiceSettings(definition);
+    String command = args.length == 0 ? "run" : args[0];
+    if (List.of("--help", "-h", "help").contains(command)) {
+      out.print(Config.help(definition.name(), settings.all()));
+      return 0;
+    }
+    if (!command.equals("run") && !command.equals("migrate")) {
+      err.println(definition.name() + ": unknown command '" + command + "' (try --help)");
+      return EXIT_CONFIG;
+    }
+    Config config;
+    try {
+      config = Config.load(settings.all(), env);
+    } catch (ConfigException e) {
+      err.println(definition.name() + ": " + e.getMessage());
+      err.println("Run with --help for every setting.");
+      return EXIT_CONFIG;
+    }
+    ServiceLauncher launcher = new ServiceLauncher(definition, settings, config);
+    try {
+      if (command.equals("migrate")) {
+        launcher.migrate();
+        return 0;
+      }
+      if (config.get(CommonSettings.MIGRATE_ON_START)) {
+        launcher.migrate();
+      }
+    } catch (RuntimeException e) {
+      // Flyway's message names the failing migration; the stack trace adds nothing for an operator.
+      err.println(definition.name() + ": migration failed: " + e.getMessage());
+      return 1;
+    }
+    launcher.start().toCompletionStage().toCompletableFuture().whenComplete((v, failure) -> {
+      if (failure != null) {
+        log.error("{} failed to start: {}", definition.name(), failure.toString());
+        launcher.stop().onComplete(x -> System.exit(1));
+      }
+    });
+    launcher.installSignalHandlers();
+    return 0;
+  }
+
+  private void migrate() {
+    Migrations.apply(config.get(CommonSettings.PG_WRITE_HOST), config.get(CommonSettings.PG_WRITE_PORT),
+      config.get(settings.pgDatabase), config.get(settings.pgUser), config.get(CommonSettings.PG_PASSWORD),
+      "db/" + definition.name(), "flyway_schema_history");
+  }
+
+  /** Starts Vert.x, the shared clients and the HTTP verticles. */
+  public Future<Void> start() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setJvmMetricsEnabled(true)
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+      // Route (not raw path) keeps label cardinality bounded: /users/{id} is one series, not one per id.
+      .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_NAME));
+    vertx = Vertx.builder()
+      .with(new VertxOptions().setMetricsOptions(metrics))
+      .withMetrics(new MicrometerMetricsFactory(registry))
+      .build();
+
+    Db db = DbFactory.create(vertx, config, config.get(settings.pgDatabase), config.get(settings.pgUser), registry);
+    Redis redis = RedisFactory.create(vertx, config, config.get(settings.redisDb));
+    Readiness readiness = new Readiness(vertx, ServiceSettings.parseDependencies(config.get(settings.readyRequires)));
+    readiness.register("primary", () -> db.primary().query("SELECT 1").execute());
+    readiness.register("replica", () -> db.replica().query("SELECT 1").execute());
+    readiness.register("redis", () -> RedisFactory.ping(redis));
+    context = new ServiceContext(vertx, definition, settings, config, db, redis, readiness, registry);
+
+    String openapi = readResource("openapi.yaml");
+    int instances = config.get(settings.httpInstances);
+    return definition.init(context)
+      .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(context, openapi),
+        new DeploymentOptions().setInstances(instances)))
+      .onSuccess(id -> {
+        httpDeployment = id;
+        log.info("{} listening on {}:{} ({} event loops)", definition.name(), config.get(CommonSettings.HTTP_HOST),
+          config.get(settings.httpPort), instances);
+      })
+      .mapEmpty();
+  }
+
+  /**
+   * Graceful stop: HTTP stops accepting and drains in-flight requests, then the service's own resources close
+   * (consumers, relays: they may still flush), then Redis and the pools, then Vert.x.
+   */
+  public Future<Void> stop() {
+    if (vertx == null || !stopping.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    log.info("{} stopping", definition.name());
+    Future<?> http = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
+    return http.transform(ar -> closeHooks())
+      .transform(ar -> context == null ? Future.succeededFuture()
+        : Future.join(context.redis().close(), context.db().close()))
+      .transform(ar -> vertx.close())
+      .onComplete(ar -> log.info("{} stopped", definition.name()));
+  }
+
+  private Future<?> closeHooks() {
+    if (context == null) {
+      return Future.succeededFuture();
+    }
+    Future<?> chain = Future.succeededFuture();
+    for (var hook : context.closeHooks()) {
+      chain = chain.transform(ar -> hook.get());
+    }
+    return chain;
+  }
+
+  public ServiceContext context() {
+    return context;
+  }
+
+  private void installSignalHandlers() {
+    for (String name : List.of("TERM", "INT")) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+        // Runs on the JVM's signal thread, never on an event loop: waiting here blocks nothing of Vert.x.
+        log.info("received SIG{}: draining", name);
+        CompletableFuture<Void> done = stop().toCompletionStage().toCompletableFuture();
+        int grace = config.get(CommonSettings.SHUTDOWN_GRACE_SECONDS) + 10;
+        try {
+          done.get(grace, TimeUnit.SECONDS);
+          System.exit(0);
+        } catch (Exception e) {
+          log.error("shutdown did not finish within {} s: {}", grace, e.toString());
+          System.exit(1);
+        }
+      });
+    }
+  }
+
+  private static String readResource(String name) {
+    try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + name, e);
+    }
+  }
+
+  /** For tests: start a service in-process with the given environment. */
+  public static Future<ServiceLauncher> startForTest(ServiceDefinition definition, Map<String, String> env) {
+    ServiceSettings settings = new ServiceSettings(definition);
+    Config config = Config.load(settings.all(), env);
+    ServiceLauncher launcher = new ServiceLauncher(definition, settings, config);
+    if (config.get(CommonSettings.MIGRATE_ON_START)) {
+      launcher.migrate();
+    }
+    return launcher.start().map(launcher);
+  }
+}

@@ -1,0 +1,34 @@
+package com.paysvc.common.redis;
+
+import com.paysvc.common.config.CommonSettings;
+import com.paysvc.common.config.Config;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+
+/** The Redis client of a service: pooled, reconnecting by itself, on the service's logical database. */
+public final class RedisFactory {
+  private RedisFactory() {
+  }
+
+  public static Redis create(Vertx vertx, Config config, int db) {
+    RedisOptions options = new RedisOptions()
+      .setConnectionString("redis://" + config.get(CommonSettings.REDIS_HOST) + ":" + config.get(CommonSettings.REDIS_PORT) + "/" + db)
+      // Redis is single-threaded and answers in microseconds: a few pipelined connections saturate it.
+      .setMaxPoolSize(8)
+      .setMaxPoolWaiting(1024)
+      .setMaxWaitingHandlers(4096);
+    String password = config.get(CommonSettings.REDIS_PASSWORD);
+    if (!password.isEmpty()) {
+      options.setPassword(password);
+    }
+    return Redis.createClient(vertx, options);
+  }
+
+  public static Future<?> ping(Redis redis) {
+    return redis.send(Request.cmd(Command.PING));
+  }
+}

@@ -1,0 +1,2 @@
+-- The webhook service's own schema; the database and its owning role come from sql/bootstrap.sql.
+CREATE SCHEMA IF NOT EXISTS webhook;
