@@ -55,7 +55,10 @@ final class HttpVerticle extends VerticleBase {
         .setTcpNoDelay(true)
         .setIdleTimeout(120);
       return vertx.createHttpServer(options).requestHandler(router).listen();
-    }).onSuccess(s -> server = s);
+    }).onSuccess(s -> {
+      server = s;
+      ctx.httpPort(s.actualPort());
+    });
   }
 
   private static boolean isMultipart(String contentType) {

@@ -23,6 +23,7 @@ public final class ServiceContext {
   private final Readiness readiness;
   private final PrometheusMeterRegistry registry;
   private final List<Supplier<Future<?>>> closeHooks = new ArrayList<>();
+  private volatile int httpPort = -1;
 
   ServiceContext(Vertx vertx, ServiceDefinition definition, ServiceSettings settings, Config config, Db db,
                  Redis redis, Readiness readiness, PrometheusMeterRegistry registry) {
@@ -66,6 +67,15 @@ public final class ServiceContext {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** The port the HTTP server actually listens on (differs from the setting when that is 0). */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  void httpPort(int port) {
+    httpPort = port;
   }
 
   /** Registers something to close on shutdown, after HTTP has drained and before the pools close. */
