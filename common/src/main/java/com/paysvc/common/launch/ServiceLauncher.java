@@ -101,7 +101,7 @@ public final class ServiceLauncher {
     launcher.start().toCompletionStage().toCompletableFuture().whenComplete((v, failure) -> {
       if (failure != null) {
         log.error("{} failed to start: {}", definition.name(), failure.toString());
-        launcher.stop().onComplete(x -> System.exit(1));
+        launcher.stop().whenComplete((x, e) -> System.exit(1));
       }
     });
     launcher.installSignalHandlers();
@@ -151,19 +151,27 @@ public final class ServiceLauncher {
 
   /**
    * Graceful stop: HTTP stops accepting and drains in-flight requests, then the service's own resources close
-   * (consumers, relays: they may still flush), then Redis and the pools, then Vert.x.
+   * (consumers, relays: they may still flush), then Redis and the pools, then Vert.x. The returned future
+   * completes off the event loops (they are gone by then).
    */
-  public Future<Void> stop() {
+  public CompletableFuture<Void> stop() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
     if (vertx == null || !stopping.compareAndSet(false, true)) {
-      return Future.succeededFuture();
+      done.complete(null);
+      return done;
     }
     log.info("{} stopping", definition.name());
     Future<?> http = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
-    return http.transform(ar -> closeHooks())
+    http.transform(ar -> closeHooks())
       .transform(ar -> context == null ? Future.succeededFuture()
         : Future.join(context.redis().close(), context.db().close()))
-      .transform(ar -> vertx.close())
-      .onComplete(ar -> log.info("{} stopped", definition.name()));
+      // Vert.x must be closed from outside its own event loops: a listener on one of them would never run.
+      .onComplete(ar -> CompletableFuture.runAsync(() -> vertx.close()
+        .onComplete(closed -> {
+          log.info("{} stopped", definition.name());
+          done.complete(null);
+        })));
+    return done;
   }
 
   private Future<?> closeHooks() {
@@ -186,7 +194,7 @@ public final class ServiceLauncher {
       sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
         // Runs on the JVM's signal thread, never on an event loop: waiting here blocks nothing of Vert.x.
         log.info("received SIG{}: draining", name);
-        CompletableFuture<Void> done = stop().toCompletionStage().toCompletableFuture();
+        CompletableFuture<Void> done = stop();
         int grace = config.get(CommonSettings.SHUTDOWN_GRACE_SECONDS) + 10;
         try {
           done.get(grace, TimeUnit.SECONDS);
