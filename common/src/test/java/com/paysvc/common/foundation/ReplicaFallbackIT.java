@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The replica node stops: every read keeps succeeding (served by the primary), readiness stays 200; when the node
- * returns, reads go back to it without restarting the service.
+ * returns, reads go back to it without restarting the service. (HAProxy's read port already routes new connections
+ * to the primary here; the breaker's own fallback is proven in {@link ReplicaBreakerIT}.)
  */
 class ReplicaFallbackIT {
 
@@ -44,9 +45,6 @@ class ReplicaFallbackIT {
       assertTrue(reads > 10, "reads kept flowing: " + reads);
       TestStack.stack("pg-wait-healthy");
       assertTrue(TestStack.eventually(60_000, () -> inRecovery(svc)), "reads return to the replica");
-      String metrics = Http.get(svc.port, "/metrics").body();
-      assertTrue(metrics.lines().anyMatch(l -> l.startsWith("paysvc_db_replica_fallback_total") && !l.endsWith(" 0.0")),
-        "fallbacks were counted:\n" + metrics.lines().filter(l -> l.contains("fallback")).toList());
     }
   }
 

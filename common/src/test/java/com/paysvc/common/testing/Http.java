@@ -11,7 +11,10 @@ import java.time.Duration;
 
 /** Blocking HTTP for tests (the test thread, never an event loop). */
 public final class Http {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private static final HttpClient CLIENT = HttpClient.newBuilder()
+    // HTTP/1.1 like the gateway (HAProxy) speaks to the services; the JDK client would otherwise upgrade to h2c.
+    .version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(3)).build();
 
   private Http() {
   }
