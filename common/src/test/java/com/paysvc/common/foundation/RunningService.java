@@ -17,8 +17,11 @@ final class RunningService implements AutoCloseable {
   }
 
   static RunningService start(String dbPrefix, Map<String, String> overrides) {
+    return startOn(TestStack.createDatabase(dbPrefix), overrides);
+  }
+
+  static RunningService startOn(String db, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(overrides);
-    String db = TestStack.createDatabase(dbPrefix);
     return new RunningService(TestStack.await(ServiceLauncher.startForTest(new TestService(), TestStack.serviceEnv(db, env))));
   }
 

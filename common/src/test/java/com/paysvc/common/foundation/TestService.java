@@ -61,6 +61,10 @@ public final class TestService implements ServiceDefinition {
         rc.json(new JsonObject().put("in_recovery", row.getBoolean(0)).put("port", row.getInteger(1)));
       })
       .onFailure(rc::fail));
+    r.get("/test/where-primary").handler(rc -> ctx.db()
+      .readPrimary(c -> c.preparedQuery("SELECT * FROM probe.where_am_i_v1()").execute())
+      .onSuccess(rows -> rc.json(new JsonObject().put("in_recovery", rows.iterator().next().getBoolean(0))))
+      .onFailure(rc::fail));
     r.post("/test/write").handler(rc -> ctx.db()
       .tx(c -> c.preparedQuery("SELECT probe.record_write_v1($1)").execute(Tuple.of("http")))
       .onSuccess(rows -> rc.json(new JsonObject().put("id", rows.iterator().next().getLong(0))))

@@ -1,0 +1,72 @@
+package com.paysvc.common.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy the test controls: it can be broken (open connections cut, new ones refused) and re-pointed at
+ * another port (as a load balancer does when a node changes role), to stage failures precisely.
+ */
+public final class TcpProxy implements AutoCloseable {
+  private final Vertx vertx = Vertx.vertx();
+  private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+  private final NetServer server;
+  private volatile int targetPort;
+  private volatile boolean broken;
+
+  public TcpProxy(int targetPort) {
+    this.targetPort = targetPort;
+    NetClient upstream = vertx.createNetClient();
+    server = TestStack.await(vertx.createNetServer().connectHandler(client -> {
+      if (broken) {
+        client.close();
+        return;
+      }
+      client.pause();
+      upstream.connect(this.targetPort, "127.0.0.1").onComplete(ar -> {
+        if (ar.failed()) {
+          client.close();
+          return;
+        }
+        NetSocket backend = ar.result();
+        open.add(client);
+        open.add(backend);
+        client.closeHandler(v -> backend.close());
+        backend.closeHandler(v -> client.close());
+        client.pipeTo(backend);
+        backend.pipeTo(client);
+        client.resume();
+      });
+    }).listen(0, "127.0.0.1"));
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Cuts every open connection and refuses new ones until {@link #heal()}. */
+  public void breakAll() {
+    broken = true;
+    open.forEach(NetSocket::close);
+    open.clear();
+  }
+
+  public void heal() {
+    broken = false;
+  }
+
+  /** New connections go to {@code port}; open ones stay where they are (like HAProxy without shutdown-sessions). */
+  public void pointAt(int port) {
+    targetPort = port;
+  }
+
+  @Override
+  public void close() {
+    TestStack.await(vertx.close());
+  }
+}
