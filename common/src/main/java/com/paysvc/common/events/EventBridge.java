@@ -35,19 +35,17 @@ final class EventBridge extends VerticleBase {
   private final Broker broker;
   private final Topology topology;
   private final int maxAttempts;
-  private final int prefetch;
   private final int handlerTimeoutMs;
   private final int confirmTimeoutMs;
   private final EventMetrics metrics;
   private volatile boolean stopped;
   private volatile RabbitMQConsumer consumer;
 
-  EventBridge(Broker broker, Topology topology, int maxAttempts, int prefetch, int handlerTimeoutMs,
+  EventBridge(Broker broker, Topology topology, int maxAttempts, int handlerTimeoutMs,
               int confirmTimeoutMs, EventMetrics metrics) {
     this.broker = broker;
     this.topology = topology;
     this.maxAttempts = maxAttempts;
-    this.prefetch = prefetch;
     this.handlerTimeoutMs = handlerTimeoutMs;
     this.confirmTimeoutMs = confirmTimeoutMs;
     this.metrics = metrics;
@@ -64,7 +62,8 @@ final class EventBridge extends VerticleBase {
       return Future.succeededFuture();
     }
     long channel = broker.channelId();
-    QueueOptions options = new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(prefetch);
+    // No client-side buffer limit (it would drop messages): basic.qos already caps unacked deliveries at prefetch.
+    QueueOptions options = new QueueOptions().setAutoAck(false);
     return client.basicConsumer(topology.queue(), options).map(c -> {
       c.exceptionHandler(err -> log.warn("event consumer error: {}", err.toString()));
       c.handler(message -> context.runOnContext(v -> onDelivery(client, channel, message)));

@@ -73,7 +73,7 @@ public final class Events {
       config.get(EventSettings.RELAY_LEASE_MS), confirmTimeoutMs, config.get(EventSettings.SWEEP_MS),
       TimeUnit.HOURS.toMillis(config.get(EventSettings.RETENTION_HOURS)),
       TimeUnit.HOURS.toMillis(config.get(EventSettings.INBOX_RETENTION_HOURS)), metrics);
-    this.bridge = new EventBridge(broker, topology, config.get(EventSettings.MAX_ATTEMPTS), prefetch,
+    this.bridge = new EventBridge(broker, topology, config.get(EventSettings.MAX_ATTEMPTS),
       config.get(EventSettings.HANDLER_TIMEOUT_MS), confirmTimeoutMs, metrics);
   }
 
@@ -107,8 +107,16 @@ public final class Events {
 
   /** Like {@link #on}, but runs the handler in a transaction that also records the event id: exactly-once effect. */
   public Events onIdempotent(String eventType, TxEventHandler handler) {
-    return on(eventType, event -> db.tx(conn -> OutboxStore.recordProcessed(conn, event)
-      .compose(first -> first ? handler.handle(conn, event).mapEmpty() : Future.<Void>succeededFuture())));
+    return on(eventType, idempotent(handler));
+  }
+
+  /**
+   * Wraps {@code handler} into a transaction on the primary that first records the event id in {@code events.inbox};
+   * a duplicate delivery finds it there, skips the handler and succeeds (so it is acked and dropped).
+   */
+  public EventHandler idempotent(TxEventHandler handler) {
+    return event -> db.tx(conn -> OutboxStore.recordProcessed(conn, event)
+      .compose(first -> first ? handler.handle(conn, event).mapEmpty() : Future.<Void>succeededFuture()));
   }
 
   public boolean brokerUp() {
@@ -134,10 +142,11 @@ public final class Events {
     // Whatever piled up while the broker was away is published as soon as it is back.
     broker.onUp(outbox::wake);
     Future<Void> consumersReady = Future.all(busConsumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    // The broker last: its first connection may deliver at once, and the bridge must be running by then.
     return consumersReady
-      .compose(v -> deploy(broker))
-      .compose(v -> deploy(relay))
       .compose(v -> handlers.isEmpty() ? Future.succeededFuture() : deploy(bridge))
+      .compose(v -> deploy(relay))
+      .compose(v -> deploy(broker))
       .onSuccess(v -> log.info("events: exchange {}, queue {} for {}", topology.exchange(),
         handlers.isEmpty() ? "(none)" : topology.queue(), handlers.keySet()));
   }

@@ -82,13 +82,16 @@ final class OutboxRelay extends VerticleBase {
     return wakeConsumer.completion();
   }
 
-  /** Stops the timers; a round in progress completes first. No flush here: see {@link #flush}. */
+  /**
+   * Stops the timers. Neither waits for a round nor flushes (a graceful stop calls {@link #flush} first): an
+   * abandoned round is harmless, its unconfirmed rows stay unsent and are published again.
+   */
   @Override
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(sweepTimer);
     vertx.cancelTimer(pruneTimer);
-    return wakeConsumer.unregister().transform(ar -> current.otherwiseEmpty());
+    return wakeConsumer.unregister();
   }
 
   /**
