@@ -8,6 +8,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -16,7 +17,10 @@ import java.util.function.Supplier;
  * (the service degrades without it, e.g. replica → primary fallback) is reported but keeps the answer 200.
  */
 public final class Readiness {
-  private static final long PROBE_TIMEOUT_MS = 2000;
+  // A probe gives up before the health-check framework's own deadline, so a hung dependency reads as DOWN (503)
+  // with its latency rather than as a failed procedure (500).
+  private static final long PROBE_TIMEOUT_MS = 1500;
+  private static final long CHECK_DEADLINE_MS = 3000;
 
   private final HealthChecks checks;
   private final Set<String> required;
@@ -28,7 +32,7 @@ public final class Readiness {
 
   public Readiness register(String name, Supplier<Future<?>> probe) {
     boolean isRequired = required.contains(name);
-    checks.register(name, PROBE_TIMEOUT_MS, promise -> {
+    checks.register(name, CHECK_DEADLINE_MS, promise -> {
       long start = System.nanoTime();
       Future<?> result;
       try {
@@ -36,7 +40,7 @@ public final class Readiness {
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }
-      result.onComplete(ar -> {
+      result.timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {
         JsonObject data = new JsonObject()
           .put("status", ar.succeeded() ? "UP" : "DOWN")
           .put("required", isRequired)

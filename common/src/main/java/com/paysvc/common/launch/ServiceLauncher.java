@@ -103,7 +103,7 @@ public final class ServiceLauncher {
     launcher.start().toCompletionStage().toCompletableFuture().whenComplete((v, failure) -> {
       if (failure != null) {
         log.error("{} failed to start: {}", definition.name(), failure.toString());
-        launcher.stop().onComplete(x -> System.exit(1));
+        launcher.stop().whenComplete((x, e) -> System.exit(1));
       }
     });
     launcher.installSignalHandlers();
@@ -161,22 +161,30 @@ public final class ServiceLauncher {
   /**
    * Graceful stop: HTTP stops accepting and drains in-flight requests, the bridge stops taking deliveries, the
    * service's own resources close, the outbox is flushed (what the last requests committed is published while the
-   * broker is up) and the broker connection closes, then Redis and the pools, then Vert.x.
+   * broker is up) and the broker connection closes, then Redis and the pools, then Vert.x. The returned future
+   * completes off the event loops (they are gone by then).
    */
-  public Future<Void> stop() {
+  public CompletableFuture<Void> stop() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
     if (vertx == null || !stopping.compareAndSet(false, true)) {
-      return Future.succeededFuture();
+      done.complete(null);
+      return done;
     }
     log.info("{} stopping", definition.name());
     Future<?> http = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
     Events events = context == null ? null : context.events();
-    return http.transform(ar -> events == null ? Future.succeededFuture() : events.stopConsuming())
+    http.transform(ar -> events == null ? Future.succeededFuture() : events.stopConsuming())
       .transform(ar -> closeHooks())
       .transform(ar -> events == null ? Future.succeededFuture() : events.close())
       .transform(ar -> context == null ? Future.succeededFuture()
         : Future.join(context.redis().close(), context.db().close()))
-      .transform(ar -> vertx.close())
-      .onComplete(ar -> log.info("{} stopped", definition.name()));
+      // Vert.x must be closed from outside its own event loops: a listener on one of them would never run.
+      .onComplete(ar -> CompletableFuture.runAsync(() -> vertx.close()
+        .onComplete(closed -> {
+          log.info("{} stopped", definition.name());
+          done.complete(null);
+        })));
+    return done;
   }
 
   private Future<?> closeHooks() {
@@ -199,7 +207,7 @@ public final class ServiceLauncher {
       sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
         // Runs on the JVM's signal thread, never on an event loop: waiting here blocks nothing of Vert.x.
         log.info("received SIG{}: draining", name);
-        CompletableFuture<Void> done = stop().toCompletionStage().toCompletableFuture();
+        CompletableFuture<Void> done = stop();
         int grace = config.get(CommonSettings.SHUTDOWN_GRACE_SECONDS) + 10;
         try {
           done.get(grace, TimeUnit.SECONDS);

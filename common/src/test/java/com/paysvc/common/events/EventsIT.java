@@ -72,7 +72,7 @@ class EventsIT {
   @AfterEach
   void tearDown() {
     for (ServiceLauncher l : launchers) {
-      await(l.stop().otherwiseEmpty());
+      l.stop().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
     Topology t = new Topology(exchange, queue);
     for (String q : List.of(queue, t.retryQueue(), t.deadLetterQueue(), queue + ".tap")) {

@@ -120,4 +120,15 @@ public final class TestStack {
     }
     return check.getAsBoolean();
   }
+
+  /** Waits for a Vert.x future from the test thread. */
+  public static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -1,0 +1,107 @@
+package com.paysvc.common.foundation;
+
+import com.paysvc.common.testing.Http;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What every service gets from common: error shape, request id, body limit, health, metrics, docs. */
+class HttpPlumbingIT {
+  private static RunningService svc;
+
+  @BeforeAll
+  static void start() {
+    svc = RunningService.start("plumbing", Map.of("HTTP_BODY_LIMIT_KB", "4"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (svc != null) {
+      svc.close();
+    }
+  }
+
+  private static void assertErrorShape(Http.Response r, int status, String code) {
+    assertEquals(status, r.status(), r.body());
+    JsonObject body = r.json();
+    assertEquals(code, body.getString("error_code"), r.body());
+    assertTrue(body.containsKey("message") && body.getValue("details") instanceof JsonObject, r.body());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+  }
+
+  @Test
+  void unknownRouteIs404InTheErrorShape() {
+    assertErrorShape(Http.get(svc.port, "/nope"), 404, "NOT_FOUND");
+  }
+
+  @Test
+  void malformedJsonIs400() {
+    assertErrorShape(Http.post(svc.port, "/test/echo", "application/json", "{not json"), 400, "VALIDATION_ERROR");
+  }
+
+  @Test
+  void oversizedBodyIs413() {
+    String big = "{\"a\":\"" + "x".repeat(8 * 1024) + "\"}";
+    assertErrorShape(Http.post(svc.port, "/test/echo", "application/json", big), 413, "PAYLOAD_TOO_LARGE");
+  }
+
+  @Test
+  void unexpectedFailureIs500WithoutInternals() {
+    Http.Response r = Http.get(svc.port, "/test/boom");
+    assertErrorShape(r, 500, "INTERNAL_ERROR");
+    assertFalse(r.body().contains("secret internal detail"), r.body());
+    assertFalse(r.body().contains("IllegalStateException"), r.body());
+  }
+
+  @Test
+  void apiExceptionKeepsItsCodeAndMessage() {
+    Http.Response r = Http.get(svc.port, "/test/teapot");
+    assertErrorShape(r, 400, "VALIDATION_ERROR");
+    assertEquals("bad teapot", r.json().getString("message"));
+  }
+
+  @Test
+  void requestIdIsEchoedOrGenerated() {
+    Http.Response given = Http.send(HttpRequest.newBuilder(Http.uri(svc.port, "/health/live")).header("X-Request-Id", "abc-123"));
+    assertEquals("abc-123", given.headers().firstValue("X-Request-Id").orElseThrow());
+    Http.Response generated = Http.get(svc.port, "/health/live");
+    assertEquals(36, generated.headers().firstValue("X-Request-Id").orElseThrow().length());
+    Http.Response hostile = Http.send(HttpRequest.newBuilder(Http.uri(svc.port, "/health/live")).header("X-Request-Id", "a b<script>"));
+    assertFalse(hostile.headers().firstValue("X-Request-Id").orElseThrow().contains("<"));
+  }
+
+  @Test
+  void healthMetricsAndDocsAnswerAtTheRootAndUnderThePrefix() {
+    for (String prefix : new String[] {"", "/test"}) {
+      assertEquals(200, Http.get(svc.port, prefix + "/health/live").status());
+      Http.Response ready = Http.get(svc.port, prefix + "/health/ready");
+      assertEquals(200, ready.status(), ready.body());
+      assertTrue(ready.body().contains("\"primary\"") && ready.body().contains("latency_ms"), ready.body());
+      Http.Response metrics = Http.get(svc.port, prefix + "/metrics");
+      assertEquals(200, metrics.status());
+      assertTrue(metrics.body().contains("paysvc_db_replica_fallback_total"), "fallback counter exported");
+      assertTrue(metrics.body().contains("vertx_http_server_requests"), "HTTP metrics exported");
+      Http.Response docs = Http.get(svc.port, prefix + "/docs");
+      assertEquals(200, docs.status());
+      assertTrue(docs.body().contains("swagger-ui"), docs.body());
+      assertEquals(200, Http.get(svc.port, prefix + "/docs/openapi.yaml").status());
+      assertEquals(200, Http.get(svc.port, prefix + "/docs/ui/swagger-ui-bundle.js").status());
+    }
+  }
+
+  @Test
+  void readsAndWritesReachTheDatabaseThroughStoredFunctions() {
+    Http.Response w = Http.post(svc.port, "/test/write", "application/json", "{}");
+    assertEquals(200, w.status(), w.body());
+    Http.Response r = Http.get(svc.port, "/test/where");
+    assertEquals(200, r.status(), r.body());
+  }
+}
