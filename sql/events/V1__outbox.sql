@@ -1,6 +1,6 @@
 -- Transactional outbox and processed-event inbox, shared by every service (applied to each service database
--- with its own Flyway history table, events.flyway_events_history). Java calls only the functions below.
-CREATE SCHEMA IF NOT EXISTS events;
+-- with its own Flyway history table, events.flyway_events_history; Flyway creates the schema events).
+-- Java calls only the functions below.
 
 -- One row per event written in the same transaction as the business change. id gives the publish order.
 CREATE TABLE events.outbox (

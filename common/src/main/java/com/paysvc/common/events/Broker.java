@@ -24,6 +24,9 @@ import java.util.function.Function;
  */
 final class Broker extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(Broker.class);
+  // Attempts back off (doubling) up to this pause: a long outage then costs one attempt (and one client error log
+  // line) every few seconds instead of every period, and recovery is still noticed within it.
+  private static final long MAX_BACKOFF_MS = 5000;
 
   private final RabbitMQOptions options;
   private final long recheckMs;
@@ -34,6 +37,7 @@ final class Broker extends VerticleBase {
   private boolean connecting;
   private boolean stopped;
   private int failures;
+  private long nextAttemptAt;
   private long timer = -1;
 
   Broker(RabbitMQOptions options, long recheckMs) {
@@ -85,14 +89,14 @@ final class Broker extends VerticleBase {
   }
 
   private void supervise() {
-    if (stopped || connecting) {
+    if (stopped || connecting || System.currentTimeMillis() < nextAttemptAt) {
       return;
     }
     if (client.isConnected() && client.isOpenChannel()) {
       return;
     }
     if (up) {
-      log.warn("RabbitMQ connection lost: reconnecting every {} ms (events wait in the outbox)", recheckMs);
+      log.warn("RabbitMQ connection lost: reconnecting (events wait in the outbox meanwhile)");
     }
     up = false;
     connect();
@@ -113,13 +117,17 @@ final class Broker extends VerticleBase {
         if (ar.succeeded()) {
           up = true;
           failures = 0;
+          nextAttemptAt = 0;
           log.info("RabbitMQ connected, topology declared (channel {})", channelId());
           upListeners.forEach(Runnable::run);
         } else {
           up = false;
+          long backoff = Math.min(recheckMs << Math.min(failures, 6), Math.max(recheckMs, MAX_BACKOFF_MS));
+          nextAttemptAt = System.currentTimeMillis() + backoff;
           // Log the first failure and then every 30th: a long outage should not flood the log.
           if (failures++ % 30 == 0) {
-            log.warn("RabbitMQ not available ({}): retrying every {} ms", ar.cause().toString(), recheckMs);
+            log.warn("RabbitMQ not available ({}): retrying, at most {} ms apart", ar.cause().toString(),
+              Math.max(recheckMs, MAX_BACKOFF_MS));
           }
         }
       });
