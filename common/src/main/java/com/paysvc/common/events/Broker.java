@@ -34,6 +34,9 @@ final class Broker extends VerticleBase {
   private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
   private RabbitMQClient client;
   private volatile boolean up;
+  // The channel the steps ran on. The client silently opens a new channel when an operation finds the old one closed
+  // (e.g. after a channel error), but that one has no consumer and no qos: it counts as a lost connection.
+  private volatile long stepsChannel = -1;
   private boolean connecting;
   private boolean stopped;
   private int failures;
@@ -77,7 +80,11 @@ final class Broker extends VerticleBase {
   }
 
   boolean isUp() {
-    return up && client.isConnected() && client.isOpenChannel();
+    return up && healthy();
+  }
+
+  private boolean healthy() {
+    return client.isConnected() && client.isOpenChannel() && channelId() == stepsChannel;
   }
 
   /**
@@ -92,7 +99,7 @@ final class Broker extends VerticleBase {
     if (stopped || connecting || System.currentTimeMillis() < nextAttemptAt) {
       return;
     }
-    if (client.isConnected() && client.isOpenChannel()) {
+    if (healthy()) {
       return;
     }
     if (up) {
@@ -108,7 +115,12 @@ final class Broker extends VerticleBase {
     Future<Void> reset = client.isConnected() ? client.stop().otherwiseEmpty() : Future.succeededFuture();
     reset
       .compose(v -> client.start())
-      .compose(v -> runSteps())
+      .compose(v -> {
+        stepsChannel = channelId();
+        return runSteps();
+      })
+      .compose(v -> healthy() ? Future.<Void>succeededFuture()
+        : Future.failedFuture(new IllegalStateException("channel closed while declaring the topology")))
       .onComplete(ar -> {
         connecting = false;
         if (stopped) {

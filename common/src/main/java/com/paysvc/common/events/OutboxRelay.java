@@ -34,6 +34,8 @@ final class OutboxRelay extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
   private static final int PRUNE_LIMIT = 1000;
   private static final long PRUNE_EVERY_MS = 60_000;
+  // A shutdown flushes for at most this long; what is left is published by the next instance (rows stay unsent).
+  private static final long FLUSH_MAX_MS = 10_000;
 
   private final Db db;
   private final Broker broker;
@@ -99,17 +101,19 @@ final class OutboxRelay extends VerticleBase {
    * hand the lease over so another instance does not wait for it to expire. Runs on the relay's context.
    */
   Future<Void> flush() {
+    long deadline = System.currentTimeMillis() + FLUSH_MAX_MS;
     return Future.<Void>future(p -> context.runOnContext(v -> {
       stopping = true;
       current.otherwiseEmpty()
-        .compose(x -> drainAll())
+        .compose(x -> drainAll(deadline))
         .transform(ar -> db.write(conn -> OutboxStore.release(conn, owner)))
         .onComplete(ar -> p.complete());
     }));
   }
 
-  private Future<Void> drainAll() {
-    return broker.isUp() ? round().compose(n -> n == batchSize ? drainAll() : Future.succeededFuture())
+  private Future<Void> drainAll(long deadline) {
+    return broker.isUp() && System.currentTimeMillis() < deadline
+      ? round().compose(n -> n == batchSize ? drainAll(deadline) : Future.succeededFuture())
       : Future.succeededFuture();
   }
 

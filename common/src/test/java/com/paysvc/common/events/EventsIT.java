@@ -64,7 +64,7 @@ class EventsIT {
     exchange = "evtest." + suffix;
     queue = "evtest." + suffix + ".q";
     adminVertx = Vertx.vertx();
-    admin = RabbitMQClient.create(adminVertx, new RabbitMQOptions()
+    admin = RabbitMQClient.create(adminVertx, new RabbitMQOptions().setHost("127.0.0.1")
       .setUser(TestStack.env("RABBITMQ_USER")).setPassword(TestStack.env("RABBITMQ_PASSWORD")));
     await(admin.start());
   }
