@@ -196,7 +196,7 @@ class EventsIT {
     assertEquals(1, queryInt(ctx, "SELECT applied FROM evtest.effects WHERE event_id = '" + event.id() + "'"),
       "the state changed once");
     assertEquals(1, queryInt(ctx, "SELECT count(*) FROM events.inbox WHERE event_id = '" + event.id() + "'"));
-    assertEquals(0L, (long) await(admin.messageCount(queue)), "the duplicate was acked, not left in the queue");
+    assertEquals(0L, (long) await(admin.messageCount(queue)), "the duplicate was settled, not requeued");
   }
 
   @Test
@@ -234,23 +234,24 @@ class EventsIT {
       });
     });
     assertTrue(TestStack.eventually(20_000, () -> consumer.events().brokerUp()));
+    int total = 1000;   // 100 batches: the crash lands while the relay is still busy
     // Producer A: small batches, a short lease so that its successor B takes over quickly after the crash.
     String producerDb = TestStack.createDatabase("evtest");
     Map<String, String> producerEnv = Map.of("EVENTS_BATCH_SIZE", "10", "EVENTS_RELAY_LEASE_MS", "1500");
     ServiceLauncher a = launch(producerDb, producerEnv, events -> { });
     ServiceContext producerA = a.context();
 
-    List<UUID> ids = await(producerA.db().tx(conn -> appendMany(producerA, conn, 300)));
+    List<UUID> ids = await(producerA.db().tx(conn -> appendMany(producerA, conn, total)));
     producerA.outbox().wake();
-    assertTrue(TestStack.eventually(30_000, () -> deliveries.size() >= 40), "the relay is publishing");
+    assertTrue(TestStack.eventually(30_000, () -> deliveries.size() >= 20), "the relay is publishing");
     // The crash: Vert.x goes away with whatever batch is in flight, no flush, no lease release.
     launchers.remove(a);
     await(producerA.vertx().close());
     Set<UUID> sentAtCrash = sentEventIds(producerDb);
-    assertTrue(sentAtCrash.size() < 300, "killed before the outbox was drained (" + sentAtCrash.size() + " sent)");
+    assertTrue(sentAtCrash.size() < total, "killed before the outbox was drained (" + sentAtCrash.size() + " sent)");
 
     ServiceContext producerB = start(producerDb, producerEnv, events -> { });
-    assertTrue(TestStack.eventually(60_000, () -> queryInt(consumer, "SELECT count(*) FROM evtest.effects") == 300),
+    assertTrue(TestStack.eventually(60_000, () -> queryInt(consumer, "SELECT count(*) FROM evtest.effects") == total),
       "every event applied after the restart");
     assertEquals(0, queryInt(consumer, "SELECT count(*) FROM evtest.effects WHERE applied <> 1"), "each applied once");
     assertTrue(TestStack.eventually(20_000,
