@@ -2,6 +2,8 @@ package com.paysvc.common.launch;
 
 import com.paysvc.common.config.Config;
 import com.paysvc.common.db.Db;
+import com.paysvc.common.events.Events;
+import com.paysvc.common.events.Outbox;
 import com.paysvc.common.health.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -22,11 +24,12 @@ public final class ServiceContext {
   private final Redis redis;
   private final Readiness readiness;
   private final PrometheusMeterRegistry registry;
+  private final Events events;
   private final List<Supplier<Future<?>>> closeHooks = new ArrayList<>();
   private volatile int httpPort = -1;
 
   ServiceContext(Vertx vertx, ServiceDefinition definition, ServiceSettings settings, Config config, Db db,
-                 Redis redis, Readiness readiness, PrometheusMeterRegistry registry) {
+                 Redis redis, Readiness readiness, PrometheusMeterRegistry registry, Events events) {
     this.vertx = vertx;
     this.definition = definition;
     this.settings = settings;
@@ -35,6 +38,7 @@ public final class ServiceContext {
     this.redis = redis;
     this.readiness = readiness;
     this.registry = registry;
+    this.events = events;
   }
 
   public Vertx vertx() {
@@ -67,6 +71,16 @@ public final class ServiceContext {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** Event handlers ({@code events().onIdempotent("user.deactivated", ...)}, registered in init) and the broker. */
+  public Events events() {
+    return events;
+  }
+
+  /** Where business transactions append their events; call {@link Outbox#wake()} after the commit. */
+  public Outbox outbox() {
+    return events.outbox();
   }
 
   /** The port the HTTP server actually listens on (differs from the setting when that is 0). */

@@ -6,6 +6,8 @@ import com.paysvc.common.config.ConfigException;
 import com.paysvc.common.db.Db;
 import com.paysvc.common.db.DbFactory;
 import com.paysvc.common.db.Migrations;
+import com.paysvc.common.events.Events;
+import com.paysvc.common.events.EventsMigrations;
 import com.paysvc.common.health.Readiness;
 import com.paysvc.common.redis.RedisFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -112,6 +114,9 @@ public final class ServiceLauncher {
     Migrations.apply(config.get(CommonSettings.PG_WRITE_HOST), config.get(CommonSettings.PG_WRITE_PORT),
       config.get(settings.pgDatabase), config.get(settings.pgUser), config.get(CommonSettings.PG_PASSWORD),
       "db/" + definition.name(), "flyway_schema_history");
+    // The outbox/inbox tables are the same in every service database: schema events, own history table.
+    EventsMigrations.apply(config.get(CommonSettings.PG_WRITE_HOST), config.get(CommonSettings.PG_WRITE_PORT),
+      config.get(settings.pgDatabase), config.get(settings.pgUser), config.get(CommonSettings.PG_PASSWORD));
   }
 
   /** Starts Vert.x, the shared clients and the HTTP verticles. */
@@ -134,11 +139,15 @@ public final class ServiceLauncher {
     readiness.register("primary", () -> db.primary().query("SELECT 1").execute());
     readiness.register("replica", () -> db.replica().query("SELECT 1").execute());
     readiness.register("redis", () -> RedisFactory.ping(redis));
-    context = new ServiceContext(vertx, definition, settings, config, db, redis, readiness, registry);
+    Events events = Events.create(vertx, definition.name(), config, settings.events, db, registry);
+    // Reported, not required unless READY_REQUIRES says so: without the broker, writes still commit to the outbox.
+    readiness.register("rabbitmq", events::probe);
+    context = new ServiceContext(vertx, definition, settings, config, db, redis, readiness, registry, events);
 
     String openapi = readResource("openapi.yaml");
     int instances = config.get(settings.httpInstances);
     return definition.init(context)
+      .compose(v -> events.start())
       .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(context, openapi),
         new DeploymentOptions().setInstances(instances)))
       .onSuccess(id -> {
@@ -150,8 +159,9 @@ public final class ServiceLauncher {
   }
 
   /**
-   * Graceful stop: HTTP stops accepting and drains in-flight requests, then the service's own resources close
-   * (consumers, relays: they may still flush), then Redis and the pools, then Vert.x.
+   * Graceful stop: HTTP stops accepting and drains in-flight requests, the bridge stops taking deliveries, the
+   * service's own resources close, the outbox is flushed (what the last requests committed is published while the
+   * broker is up) and the broker connection closes, then Redis and the pools, then Vert.x.
    */
   public Future<Void> stop() {
     if (vertx == null || !stopping.compareAndSet(false, true)) {
@@ -159,7 +169,10 @@ public final class ServiceLauncher {
     }
     log.info("{} stopping", definition.name());
     Future<?> http = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
-    return http.transform(ar -> closeHooks())
+    Events events = context == null ? null : context.events();
+    return http.transform(ar -> events == null ? Future.succeededFuture() : events.stopConsuming())
+      .transform(ar -> closeHooks())
+      .transform(ar -> events == null ? Future.succeededFuture() : events.close())
       .transform(ar -> context == null ? Future.succeededFuture()
         : Future.join(context.redis().close(), context.db().close()))
       .transform(ar -> vertx.close())

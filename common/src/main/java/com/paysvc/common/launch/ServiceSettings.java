@@ -2,6 +2,7 @@ package com.paysvc.common.launch;
 
 import com.paysvc.common.config.CommonSettings;
 import com.paysvc.common.config.Setting;
+import com.paysvc.common.events.EventSettings;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ public final class ServiceSettings {
   public final Setting<String> pgUser;
   public final Setting<Integer> redisDb;
   public final Setting<String> readyRequires;
+  public final EventSettings events;
   private final List<Setting<?>> all;
 
   public ServiceSettings(ServiceDefinition def) {
@@ -30,6 +32,8 @@ public final class ServiceSettings {
       String.join(",", def.defaultReadyRequires()), false, ServiceSettings::checkDependencies);
     List<Setting<?>> list = new ArrayList<>(List.of(httpPort, httpInstances, pgDatabase, pgUser, redisDb, readyRequires));
     list.addAll(CommonSettings.shared());
+    events = new EventSettings(def.name());
+    list.addAll(events.all());
     list.addAll(def.extraSettings());
     all = List.copyOf(list);
   }

@@ -1,0 +1,55 @@
+package com.paysvc.common.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rabbitmq.RabbitMQClient;
+
+import java.util.Set;
+
+/**
+ * The broker objects one service needs: the shared topic exchange and, when it consumes, its own durable queue bound
+ * per event type, a retry queue (TTL, dead-letters back into the queue) and a dead-letter exchange + queue.
+ * Declarations are idempotent; they run on every (re)connection because the client recovers no topology.
+ */
+public record Topology(String exchange, String queue) {
+
+  public String deadLetterExchange() {
+    return exchange + ".dlx";
+  }
+
+  public String deadLetterQueue() {
+    return queue + ".dlq";
+  }
+
+  public String retryQueue() {
+    return queue + ".retry";
+  }
+
+  /** Declares the exchange and, if {@code eventTypes} is not empty, the queues and bindings. */
+  public Future<Void> declare(RabbitMQClient client, Set<String> eventTypes, int retryDelayMs) {
+    Future<Void> exchangeReady = client.exchangeDeclare(exchange, "topic", true, false);
+    if (eventTypes.isEmpty()) {
+      return exchangeReady;
+    }
+    // Rejected deliveries (nack without requeue) go to the DLQ through the queue's dead-letter exchange.
+    JsonObject queueArgs = new JsonObject()
+      .put("x-dead-letter-exchange", deadLetterExchange())
+      .put("x-dead-letter-routing-key", queue);
+    // A failed event waits here for the TTL, then the default exchange routes it back to the queue.
+    JsonObject retryArgs = new JsonObject()
+      .put("x-message-ttl", retryDelayMs)
+      .put("x-dead-letter-exchange", "")
+      .put("x-dead-letter-routing-key", queue);
+    Future<Void> chain = exchangeReady
+      .compose(v -> client.exchangeDeclare(deadLetterExchange(), "direct", true, false))
+      .compose(v -> client.queueDeclare(deadLetterQueue(), true, false, false))
+      .compose(ok -> client.queueBind(deadLetterQueue(), deadLetterExchange(), queue))
+      .compose(v -> client.queueDeclare(queue, true, false, false, queueArgs))
+      .compose(ok -> client.queueDeclare(retryQueue(), true, false, false, retryArgs))
+      .mapEmpty();
+    for (String type : eventTypes) {
+      chain = chain.compose(v -> client.queueBind(queue, exchange, type));
+    }
+    return chain;
+  }
+}
