@@ -116,7 +116,8 @@ class UsersApiTest extends UsersTestBase {
     assertOk(get("/accounts/users/" + id), 200);
     assertTrue(cached("user:" + id));
     assertTrue(cached("user_by_identifier:" + phone));
-    assertEquals(4, redis(cacheRedis, Command.SCARD, "user_identifiers:" + id).toInteger());
+    // Four identifier keys and user:{id}.
+    assertEquals(5, redis(cacheRedis, Command.SCARD, "user_identifiers:" + id).toInteger());
 
     JsonObject patched = assertOk(patch("/accounts/users/" + id,
       new JsonObject().put("profile", new JsonObject().put("name", "Changed").put("city", "Omsk"))), 200);

@@ -84,6 +84,11 @@ public final class JwtGuard implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext rc) {
+    if (rc.get(Caller.KEY) != null) {
+      // Already verified by an earlier route of this request (e.g. before an upload's BodyHandler).
+      rc.next();
+      return;
+    }
     String header = rc.request().getHeader("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
       reject(rc, "missing bearer token");
@@ -146,7 +151,8 @@ public final class JwtGuard implements Handler<RoutingContext> {
   }
 
   private Future<Caller> checkRevocation(User user) {
-    JsonObject claims = user.principal();
+    // vertx-auth-jwt keeps the verified payload in the "accessToken" attribute; the principal holds the raw token.
+    JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
     String sub = claims.getString("sub");
     String jti = claims.getString("jti");
     Object iatValue = claims.getValue("iat");

@@ -12,11 +12,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * {@code POST /accounts/users/bulk/upload}: authorises first (nobody streams 10 MB to disk without the right
@@ -40,23 +38,15 @@ public final class UploadHandler {
     this.uploadsDir = uploadsDir;
   }
 
-  void install(OpenAPIRoute route, Function<RoutingContext, Void> authorise) {
-    route.addHandler(rc -> {
-      try {
-        authorise.apply(rc);
-        rc.next();
-      } catch (ApiException e) {
-        rc.fail(e);
-      }
-    });
-    route.addHandler(BodyHandler.create(uploadsDir)
+  /** Spools the multipart file to the uploads dir (deleted when the response ends); over the cap → 413. */
+  BodyHandler bodyHandler() {
+    return BodyHandler.create(uploadsDir)
       .setBodyLimit(MAX_FILE_BYTES + ENVELOPE_BYTES)
       .setHandleFileUploads(true)
-      .setDeleteUploadedFilesOnEnd(true));
-    route.addHandler(UsersApi.handler(this::upload, 200));
+      .setDeleteUploadedFilesOnEnd(true);
   }
 
-  private Future<Buffer> upload(RoutingContext rc) {
+  Future<Buffer> upload(RoutingContext rc) {
     List<FileUpload> files = rc.fileUploads();
     if (files.size() != 1) {
       throw new ApiException(ErrorCode.FILE_UPLOAD_ERROR, "send multipart/form-data with exactly one file");

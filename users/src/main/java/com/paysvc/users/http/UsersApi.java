@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 
@@ -26,6 +27,8 @@ import java.util.function.Function;
  * (→ 400 VALIDATION_ERROR) before a handler runs; every route first passes the JWT guard.
  */
 public final class UsersApi {
+  private static final int MAX_IDENTIFIER = 320;
+  static final String UPLOAD_PATH = "/accounts/users/bulk/upload";
   private final UserService users;
   private final DictionaryService dictionaries;
   private final BulkService bulk;
@@ -41,7 +44,8 @@ public final class UsersApi {
   }
 
   public Router router(Vertx vertx, OpenAPIContract contract) {
-    RouterBuilder rb = RouterBuilder.create(vertx, contract);
+    // Bodies were already read by the global BodyHandler: validate rc.body(), not the (consumed) request stream.
+    RouterBuilder rb = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     rb.rootHandler(guard);
     // The guard above authenticates every route; the contract's security section documents it.
     rb.getRoutes().forEach(r -> r.setDoSecurity(false));
@@ -56,6 +60,9 @@ public final class UsersApi {
     }, 200);
     on(rb, "getUserByIdentifier", rc -> users.userByIdentifier(identifier(rc))
       .compose(b -> Access.ownedBy(rc, b, "id")), 200);
+    // vertx-openapi 5.0.8 decodes query values a second time and coerces them to JSON ("+1" becomes a number,
+    // "%" fails to decode): an identifier is arbitrary text, so this one parameter is checked by identifier().
+    rb.getRoute("getUserByIdentifier").setDoValidation(false);
     on(rb, "getUser", rc -> {
       UUID id = uuid(rc.pathParam("user_id"));
       Access.selfOrPrivileged(rc, id);
@@ -71,13 +78,18 @@ public final class UsersApi {
       JsonObject b = body(rc);
       return bulk.createAll(b.getJsonArray("users"), b.getString("interface"), RequestId.of(rc)).map(JsonObject::toBuffer);
     }, 200);
-    OpenAPIRoute uploadRoute = rb.getRoute("uploadUsers");
-    // Multipart bodies bypass the global BodyHandler: this route reads its own (≤ 10 MB) after the guard.
-    uploadRoute.setDoValidation(false);
-    upload.install(uploadRoute, rc -> {
+    // Vert.x wants a route's BodyHandler before its other handlers, yet the upload must be authorised before
+    // 10 MB are spooled to disk: the guard and the role check run on a route of their own in front of the
+    // contract's router, then the upload's BodyHandler, then the contract's route (body validation off: multipart).
+    Router outer = Router.router(vertx);
+    outer.post(UPLOAD_PATH).handler(guard).handler(rc -> {
       Access.privileged(rc);
-      return null;
+      rc.next();
     });
+    outer.post(UPLOAD_PATH).handler(upload.bodyHandler());
+    OpenAPIRoute uploadRoute = rb.getRoute("uploadUsers");
+    uploadRoute.setDoValidation(false);
+    uploadRoute.addHandler(handler(upload::upload, 200));
 
     on(rb, "addContact", rc -> {
       Access.privileged(rc);
@@ -123,7 +135,8 @@ public final class UsersApi {
 
     dictionary(rb, Dictionary.USER_GROUPS, "UserGroup", "UserGroups");
     dictionary(rb, Dictionary.CONTACT_TYPES, "ContactType", "ContactTypes");
-    return rb.createRouter();
+    outer.route("/*").subRouter(rb.createRouter());
+    return outer;
   }
 
   private void dictionary(RouterBuilder rb, Dictionary d, String singular, String plural) {
@@ -198,8 +211,12 @@ public final class UsersApi {
    */
   static String identifier(RoutingContext rc) {
     String id = rc.queryParams().get("identifier");
-    if (id == null || id.isEmpty()) {
-      throw ApiException.validation("identifier is required");
+    if (id == null || id.isEmpty() || id.length() > MAX_IDENTIFIER) {
+      throw ApiException.validation("identifier is required (1 to " + MAX_IDENTIFIER + " characters)");
+    }
+    if (id.indexOf(0) >= 0) {
+      // Postgres text cannot hold NUL; no stored identifier contains one.
+      throw ApiException.notFound("user");
     }
     if (id.length() > 1 && id.charAt(0) == ' ' && id.substring(1).chars().allMatch(Character::isDigit)) {
       return "+" + id.substring(1);
