@@ -82,7 +82,11 @@ public final class UsersApi {
     // 10 MB are spooled to disk: the guard and the role check run on a route of their own in front of the
     // contract's router, then the upload's BodyHandler, then the contract's route (body validation off: multipart).
     Router outer = Router.router(vertx);
-    outer.post(UPLOAD_PATH).handler(guard).handler(rc -> {
+    // The stream is paused until the BodyHandler takes it: the guard's async checks would otherwise lose the body.
+    outer.post(UPLOAD_PATH).handler(rc -> {
+      rc.request().pause();
+      rc.next();
+    }).handler(guard).handler(rc -> {
       Access.privileged(rc);
       rc.next();
     });
