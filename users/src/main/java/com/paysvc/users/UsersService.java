@@ -29,6 +29,8 @@ import java.util.Set;
 public final class UsersService implements ServiceDefinition {
   static final Setting<Integer> CACHE_TIMEOUT_MS = Setting.integer("USERS_CACHE_TIMEOUT_MS", 100, 5, 5000,
     "a Redis cache call slower than this is abandoned and the read served from Postgres");
+  static final Setting<String> CACHE_NAMESPACE = new Setting<>("USERS_CACHE_NAMESPACE",
+    "prefix of every users cache key in Redis db 1 (empty: the keys of SPEC §4)", "", false, v -> v);
   static final Setting<String> UPLOADS_DIR = Setting.string("USERS_UPLOADS_DIR",
     Path.of(System.getProperty("java.io.tmpdir"), "paysvc-users-uploads").toString(),
     "where bulk-upload files are spooled while being parsed (deleted after each request)");
@@ -66,6 +68,7 @@ public final class UsersService implements ServiceDefinition {
   public List<Setting<?>> extraSettings() {
     List<Setting<?>> all = new ArrayList<>(GuardSettings.all());
     all.add(CACHE_TIMEOUT_MS);
+    all.add(CACHE_NAMESPACE);
     all.add(UPLOADS_DIR);
     return all;
   }
@@ -74,7 +77,8 @@ public final class UsersService implements ServiceDefinition {
   public Future<Void> init(ServiceContext ctx) {
     var vertx = ctx.vertx();
     AccountsStore store = new AccountsStore();
-    UserCache cache = new UserCache(vertx, ctx.redis(), ctx.registry(), ctx.config().get(CACHE_TIMEOUT_MS));
+    UserCache cache = new UserCache(vertx, ctx.redis(), ctx.registry(), ctx.config().get(CACHE_TIMEOUT_MS),
+      ctx.config().get(CACHE_NAMESPACE));
     CachedReads reads = new CachedReads(ctx.db(), cache);
     UserService users = new UserService(ctx.db(), store, reads, new UserEvents(ctx.outbox()));
     BulkService bulk = new BulkService(users);

@@ -37,7 +37,7 @@ class UsersApiTest extends UsersTestBase {
     assertEquals(user, detail);
     // The second read is a cache hit: the body is exactly the cached bytes.
     HttpResponse<Buffer> hit = get("/accounts/users/" + id);
-    assertEquals(redis(cacheRedis, Command.GET, "user:" + id).toBuffer(), hit.body());
+    assertEquals(redis(cacheRedis, Command.GET, ns + "user:" + id).toBuffer(), hit.body());
     assertEquals("application/json", hit.getHeader("Content-Type"));
   }
 
@@ -117,7 +117,7 @@ class UsersApiTest extends UsersTestBase {
     assertTrue(cached("user:" + id));
     assertTrue(cached("user_by_identifier:" + phone));
     // Four identifier keys and user:{id}.
-    assertEquals(5, redis(cacheRedis, Command.SCARD, "user_identifiers:" + id).toInteger());
+    assertEquals(5, redis(cacheRedis, Command.SCARD, ns + "user_identifiers:" + id).toInteger());
 
     JsonObject patched = assertOk(patch("/accounts/users/" + id,
       new JsonObject().put("profile", new JsonObject().put("name", "Changed").put("city", "Omsk"))), 200);

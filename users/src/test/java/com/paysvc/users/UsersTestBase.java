@@ -41,6 +41,8 @@ abstract class UsersTestBase {
   protected Redis authRedis;
   protected String database;
   protected String admin;
+  /** This run's cache key prefix: parallel runs sharing the stack's Redis never see each other's entries. */
+  protected final String ns = "t" + randomToken() + ":";
 
   @BeforeAll
   void startService() {
@@ -48,6 +50,7 @@ abstract class UsersTestBase {
     tokens = await(TestTokens.start(vertx));
     database = TestStack.createDatabase("users_test");
     Map<String, String> env = new HashMap<>(tokens.env());
+    env.put("USERS_CACHE_NAMESPACE", ns);
     env.putAll(extraEnv());
     launcher = await(ServiceLauncher.startForTest(new UsersService(), TestStack.serviceEnv(database, env)));
     http = WebClient.create(vertx);
@@ -175,6 +178,6 @@ abstract class UsersTestBase {
   }
 
   protected boolean cached(String key) {
-    return redis(cacheRedis, Command.EXISTS, key).toInteger() == 1;
+    return redis(cacheRedis, Command.EXISTS, ns + key).toInteger() == 1;
   }
 }

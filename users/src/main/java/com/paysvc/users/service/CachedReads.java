@@ -4,15 +4,13 @@ import com.paysvc.common.db.Db;
 import com.paysvc.users.store.UserCache;
 import com.paysvc.users.store.UserCache.Fill;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Read-through caching. A hit is one Redis GET whose bytes are the answer. A miss is loaded once per key no
@@ -23,12 +21,7 @@ import java.util.function.Function;
 public final class CachedReads {
   private final Db db;
   private final UserCache cache;
-  private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
-  /** Bumped by every write of this process: a load started before a write is not shared after it. */
-  private final AtomicLong writes = new AtomicLong();
-
-  private record InFlight(long writeStamp, Future<Buffer> future) {
-  }
+  private final SingleFlight<Buffer> flights = new SingleFlight<>();
 
   public CachedReads(Db db, UserCache cache) {
     this.db = db;
@@ -41,7 +34,7 @@ public final class CachedReads {
 
   /** Call when a write commits (before invalidating): later readers start their own load. */
   public void written() {
-    writes.incrementAndGet();
+    flights.written();
   }
 
   /** A user detail under {@code key}; null when there is no such user. */
@@ -76,27 +69,8 @@ public final class CachedReads {
         : db.readPrimary(query).compose(primary -> cache.fillPlain(gen, key, primary, ttl, false).map(primary)))));
   }
 
-  private Future<Buffer> once(String key, java.util.function.Supplier<Future<Buffer>> load) {
-    long stamp = writes.get();
-    InFlight current = inFlight.get(key);
-    if (current != null && current.writeStamp() == stamp) {
-      return current.future();
-    }
-    Promise<Buffer> promise = Promise.promise();
-    InFlight mine = new InFlight(stamp, promise.future());
-    InFlight previous = current == null ? inFlight.putIfAbsent(key, mine)
-      : (inFlight.replace(key, current, mine) ? null : inFlight.get(key));
-    if (previous != null && previous.writeStamp() == stamp) {
-      return previous.future();
-    }
-    if (previous != null) {
-      inFlight.put(key, mine);
-    }
-    load.get().onComplete(ar -> {
-      inFlight.remove(key, mine);
-      promise.handle(ar);
-    });
-    return promise.future();
+  private Future<Buffer> once(String key, Supplier<Future<Buffer>> load) {
+    return flights.load(key, load);
   }
 
   static UUID idOf(Buffer userJson) {

@@ -29,7 +29,7 @@ public final class DictionaryService {
   }
 
   public Future<Buffer> list(Dictionary d) {
-    return reads.plain(d.cacheKey, UserCache.DICTIONARY_TTL_SECONDS, c -> store.dictionary(c, d));
+    return reads.plain(reads.cache().plainKey(d.cacheKey), UserCache.DICTIONARY_TTL_SECONDS, c -> store.dictionary(c, d));
   }
 
   public Future<Buffer> create(Dictionary d, String name, String description) {
@@ -55,6 +55,6 @@ public final class DictionaryService {
 
   private Future<Void> invalidate(Dictionary d, List<UUID> users) {
     reads.written();
-    return reads.cache().invalidate(users, List.of(d.cacheKey));
+    return reads.cache().invalidate(users, List.of(reads.cache().plainKey(d.cacheKey)));
   }
 }

@@ -3,7 +3,6 @@ package com.paysvc.users.service;
 import com.paysvc.common.db.Db;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.users.store.AccountsStore;
-import com.paysvc.users.store.UserCache;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -32,11 +31,11 @@ public final class UserService {
   }
 
   public Future<Buffer> user(UUID id) {
-    return reads.user(UserCache.userKey(id), c -> store.user(c, id)).compose(b -> found(b, "user"));
+    return reads.user(reads.cache().userKey(id), c -> store.user(c, id)).compose(b -> found(b, "user"));
   }
 
   public Future<Buffer> userByIdentifier(String identifier) {
-    return reads.user(UserCache.identifierKey(identifier), c -> store.userByIdentifier(c, identifier))
+    return reads.user(reads.cache().identifierKey(identifier), c -> store.userByIdentifier(c, identifier))
       .compose(b -> found(b, "user"));
   }
 

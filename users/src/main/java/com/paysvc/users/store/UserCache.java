@@ -40,7 +40,7 @@ public final class UserCache {
   public static final long DICTIONARY_TTL_SECONDS = 3 * 3600;
   /** Longer than the replica can reasonably lag; a fill of replica data within it goes back to the primary. */
   static final long FRESH_WINDOW_SECONDS = 10;
-  static final String GENERATION_KEY = "users:gen";
+  public static final String GENERATION_KEY = "users:gen";
 
   /** KEYS: gen, key, index, fresh; ARGV: expected gen, value, ttl, index ttl, replica(1/0). 1 stored, 0 raced, 2 fresh. */
   private static final String FILL = """
@@ -82,14 +82,22 @@ public final class UserCache {
   public enum Fill { STORED, SKIPPED, NEEDS_PRIMARY }
 
   private final Redis redis;
+  private final String namespace;
+  private final String generationKey;
   private final CircuitBreaker breaker;
   private final Counter hits;
   private final Counter misses;
   private final Counter bypassed;
   private final Counter invalidationsLost;
 
-  public UserCache(Vertx vertx, Redis redis, MeterRegistry registry, long timeoutMs) {
+  /**
+   * {@code namespace} prefixes every key (empty in production, so keys read exactly as in SPEC §4); it lets
+   * deployments or test runs share one Redis database without sharing entries or the generation counter.
+   */
+  public UserCache(Vertx vertx, Redis redis, MeterRegistry registry, long timeoutMs, String namespace) {
     this.redis = redis;
+    this.namespace = namespace;
+    this.generationKey = namespace + GENERATION_KEY;
     this.breaker = CircuitBreaker.create("users-cache", vertx, new CircuitBreakerOptions()
         .setTimeout(timeoutMs).setMaxFailures(3).setResetTimeout(2000))
       .openHandler(v -> log.warn("cache breaker open: reads go straight to Postgres"))
@@ -101,20 +109,25 @@ public final class UserCache {
       .description("invalidations that could not reach Redis (stale entries live until their TTL)").register(registry);
   }
 
-  public static String userKey(UUID id) {
-    return "user:" + id;
+  public String userKey(UUID id) {
+    return namespace + "user:" + id;
   }
 
-  public static String identifierKey(String identifier) {
-    return "user_by_identifier:" + identifier;
+  public String identifierKey(String identifier) {
+    return namespace + "user_by_identifier:" + identifier;
   }
 
-  static String indexKey(UUID id) {
-    return "user_identifiers:" + id;
+  /** A plain key (dictionary list) in this cache's namespace. */
+  public String plainKey(String key) {
+    return namespace + key;
   }
 
-  static String freshKey(UUID id) {
-    return "user_fresh:" + id;
+  String indexKey(UUID id) {
+    return namespace + "user_identifiers:" + id;
+  }
+
+  String freshKey(UUID id) {
+    return namespace + "user_fresh:" + id;
   }
 
   /** The cached bytes, or null on a miss or when Redis is unavailable. */
@@ -136,7 +149,7 @@ public final class UserCache {
 
   /** The generation to pass to {@link #fillUser}; null when Redis is unavailable (then nothing is cached). */
   public Future<String> generation() {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(GENERATION_KEY)))
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(generationKey)))
       .map(r -> r == null ? "0" : r.toString())
       .otherwise((String) null);
   }
@@ -147,7 +160,7 @@ public final class UserCache {
       return Future.succeededFuture(Fill.SKIPPED);
     }
     Request eval = Request.cmd(Command.EVAL).arg(FILL).arg(4)
-      .arg(GENERATION_KEY).arg(key).arg(indexKey(userId)).arg(freshKey(userId))
+      .arg(generationKey).arg(key).arg(indexKey(userId)).arg(freshKey(userId))
       .arg(generation).arg(value).arg(USER_TTL_SECONDS).arg(USER_TTL_SECONDS + 60).arg(fromReplica ? "1" : "0");
     return breaker.<Response>execute(() -> redis.send(eval))
       .map(r -> switch (r.toInteger()) {
@@ -169,7 +182,7 @@ public final class UserCache {
       return Future.succeededFuture();
     }
     Request eval = Request.cmd(Command.EVAL).arg(INVALIDATE).arg(1 + 3 * userIds.size() + 2 * plainKeys.size())
-      .arg(GENERATION_KEY);
+      .arg(generationKey);
     for (UUID id : userIds) {
       eval.arg(indexKey(id)).arg(userKey(id)).arg(freshKey(id));
     }
@@ -189,7 +202,7 @@ public final class UserCache {
     if (generation == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
-    Request eval = Request.cmd(Command.EVAL).arg(FILL_PLAIN).arg(3).arg(GENERATION_KEY).arg(key).arg("fresh:" + key)
+    Request eval = Request.cmd(Command.EVAL).arg(FILL_PLAIN).arg(3).arg(generationKey).arg(key).arg("fresh:" + key)
       .arg(generation).arg(value).arg(ttlSeconds).arg(fromReplica ? "1" : "0");
     return breaker.<Response>execute(() -> redis.send(eval))
       .map(r -> switch (r.toInteger()) {
