@@ -51,6 +51,20 @@ class AccessTest extends UsersTestBase {
   }
 
   @Test
+  void aRotatedKeyIsPickedUpFromTheJwks() {
+    String before = tokens.admin();
+    assertEquals(200, get("/accounts/user-groups", before).statusCode());
+    int fetches = tokens.jwksRequests();
+    tokens.rotate();
+    // The new kid is unknown to the cached key set: one re-fetch, then accepted; old tokens stay valid.
+    assertEquals(200, get("/accounts/user-groups", tokens.admin()).statusCode());
+    assertEquals(fetches + 1, tokens.jwksRequests());
+    assertEquals(200, get("/accounts/user-groups", tokens.admin()).statusCode());
+    assertEquals(fetches + 1, tokens.jwksRequests());
+    assertEquals(200, get("/accounts/user-groups", before).statusCode());
+  }
+
+  @Test
   void revokedTokensAndTokensBeforeTheUsersNotBeforeAreRejected() {
     String sub = UUID.randomUUID().toString();
     JsonObject claims = tokens.claims(sub, List.of("admin"));

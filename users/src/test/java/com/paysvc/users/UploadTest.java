@@ -58,6 +58,29 @@ class UploadTest extends UsersTestBase {
   }
 
   @Test
+  void legacyXlsIsRead() throws IOException {
+    String good = randomPhone();
+    Buffer xls;
+    try (org.apache.poi.hssf.usermodel.HSSFWorkbook wb = new org.apache.poi.hssf.usermodel.HSSFWorkbook();
+         ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      Sheet sheet = wb.createSheet("users");
+      String[][] rows = {{"user_groups", "phone"}, {"client", good}, {"client", ""}};
+      for (int r = 0; r < rows.length; r++) {
+        Row row = sheet.createRow(r);
+        for (int c = 0; c < rows[r].length; c++) {
+          row.createCell(c).setCellValue(rows[r][c]);
+        }
+      }
+      wb.write(out);
+      xls = Buffer.buffer(out.toByteArray());
+    }
+    JsonObject result = assertOk(upload("users.xls", xls, "application/vnd.ms-excel"), 200);
+    assertEquals(List.of(1), UsersApiTest.positions(result.getJsonArray("created"), "row"));
+    assertEquals(List.of(2), UsersApiTest.positions(result.getJsonArray("failed"), "row"));
+    assertOk(get(byIdentifier(good)), 200);
+  }
+
+  @Test
   void wrongTypesAreRefused() throws IOException {
     assertError(upload("users.txt", Buffer.buffer("phone\n+79990000000\n"), "text/plain"), 400, "FILE_UPLOAD_ERROR");
     // Extension and content disagree, both ways.

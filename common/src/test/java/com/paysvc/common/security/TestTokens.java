@@ -27,8 +27,9 @@ public final class TestTokens {
   public static final String ISSUER = "test-auth";
   public static final String AUDIENCE = "paysvc-test";
 
-  private final KeyPair keys;
-  private final String kid;
+  private volatile KeyPair keys;
+  private volatile String kid;
+  private volatile JsonObject retiredJwk;
   private final HttpServer server;
   private final AtomicInteger jwksRequests = new AtomicInteger();
 
@@ -71,12 +72,28 @@ public final class TestTokens {
     return jwksRequests.get();
   }
 
+  /** The JWKS served: the current key, plus the previous one after {@link #rotate()} (as auth does). */
   public JsonObject jwks() {
-    ECPublicKey pub = (ECPublicKey) keys.getPublic();
-    return new JsonObject().put("keys", new JsonArray().add(new JsonObject()
+    JsonArray keys = new JsonArray().add(jwk(this.keys, kid));
+    if (retiredJwk != null) {
+      keys.add(retiredJwk);
+    }
+    return new JsonObject().put("keys", keys);
+  }
+
+  /** Key rotation: a new signing key with a new kid; the old one stays published. */
+  public synchronized void rotate() {
+    retiredJwk = jwk(keys, kid);
+    keys = newKeyPair();
+    kid = "test-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static JsonObject jwk(KeyPair pair, String kid) {
+    ECPublicKey pub = (ECPublicKey) pair.getPublic();
+    return new JsonObject()
       .put("kty", "EC").put("crv", "P-256").put("use", "sig").put("alg", "ES256").put("kid", kid)
       .put("x", b64(unsigned32(pub.getW().getAffineX())))
-      .put("y", b64(unsigned32(pub.getW().getAffineY())))));
+      .put("y", b64(unsigned32(pub.getW().getAffineY())));
   }
 
   /** Standard claims for {@code sub} with {@code roles}, valid for 5 minutes. */
