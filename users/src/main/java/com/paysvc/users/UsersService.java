@@ -1,14 +1,42 @@
 package com.paysvc.users;
 
+import com.paysvc.common.config.Setting;
 import com.paysvc.common.launch.ServiceContext;
 import com.paysvc.common.launch.ServiceDefinition;
+import com.paysvc.common.security.GuardSettings;
+import com.paysvc.common.security.JwtGuard;
+import com.paysvc.users.http.UploadHandler;
+import com.paysvc.users.http.UsersApi;
+import com.paysvc.users.service.BulkService;
+import com.paysvc.users.service.CachedReads;
+import com.paysvc.users.service.DictionaryService;
+import com.paysvc.users.service.UserEvents;
+import com.paysvc.users.service.UserFileParser;
+import com.paysvc.users.service.UserService;
+import com.paysvc.users.store.AccountsStore;
+import com.paysvc.users.store.UserCache;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
+import io.vertx.openapi.contract.OpenAPIContract;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /** The users service: port 8002, gateway prefix /accounts, database users. */
 public final class UsersService implements ServiceDefinition {
+  static final Setting<Integer> CACHE_TIMEOUT_MS = Setting.integer("USERS_CACHE_TIMEOUT_MS", 100, 5, 5000,
+    "a Redis cache call slower than this is abandoned and the read served from Postgres");
+  static final Setting<String> CACHE_NAMESPACE = new Setting<>("USERS_CACHE_NAMESPACE",
+    "prefix of every users cache key in Redis db 1 (empty: the keys of SPEC §4)", "", false, v -> v);
+  static final Setting<String> UPLOADS_DIR = Setting.string("USERS_UPLOADS_DIR",
+    Path.of(System.getProperty("java.io.tmpdir"), "paysvc-users-uploads").toString(),
+    "where bulk-upload files are spooled while being parsed (deleted after each request)");
+
+  private volatile UsersApi api;
+  private volatile OpenAPIContract contract;
 
   @Override
   public String name() {
@@ -37,7 +65,38 @@ public final class UsersService implements ServiceDefinition {
   }
 
   @Override
+  public List<Setting<?>> extraSettings() {
+    List<Setting<?>> all = new ArrayList<>(GuardSettings.all());
+    all.add(CACHE_TIMEOUT_MS);
+    all.add(CACHE_NAMESPACE);
+    all.add(UPLOADS_DIR);
+    return all;
+  }
+
+  @Override
+  public Future<Void> init(ServiceContext ctx) {
+    var vertx = ctx.vertx();
+    AccountsStore store = new AccountsStore();
+    UserCache cache = new UserCache(vertx, ctx.redis(), ctx.registry(), ctx.config().get(CACHE_TIMEOUT_MS),
+      ctx.config().get(CACHE_NAMESPACE));
+    CachedReads reads = new CachedReads(ctx.db(), cache);
+    UserService users = new UserService(ctx.db(), store, reads, new UserEvents(ctx.outbox()));
+    BulkService bulk = new BulkService(users);
+    JwtGuard guard = JwtGuard.create(vertx, ctx.config(), ctx.registry());
+    ctx.onClose(guard::close);
+    String uploads = ctx.config().get(UPLOADS_DIR);
+    return vertx.executeBlocking(() -> Files.createDirectories(Path.of(uploads)))
+      .compose(v -> OpenAPIContract.from(vertx, "openapi.yaml"))
+      .onSuccess(c -> {
+        contract = c;
+        api = new UsersApi(users, new DictionaryService(ctx.db(), store, reads), bulk,
+          new UploadHandler(vertx, bulk, new UserFileParser(), uploads), guard);
+      })
+      .mapEmpty();
+  }
+
+  @Override
   public Future<Router> routes(ServiceContext ctx) {
-    return Future.succeededFuture(Router.router(ctx.vertx()));
+    return Future.succeededFuture(api.router(ctx.vertx(), contract));
   }
 }

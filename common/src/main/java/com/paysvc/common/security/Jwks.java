@@ -1,0 +1,102 @@
+package com.paysvc.common.security;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.client.WebClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * auth's public keys, fetched from the JWKS URL and cached. A token signed with an unknown {@code kid} (key
+ * rotation) triggers a re-fetch, at most once per {@code minRefreshMs} so garbage kids cannot hammer auth;
+ * concurrent refreshes share one fetch. Only EC P-256 keys are loaded, each pinned to ES256, so the verifier
+ * knows no other algorithm.
+ */
+final class Jwks {
+  private static final Logger log = LoggerFactory.getLogger(Jwks.class);
+
+  /** The verifier for one JWKS snapshot and the kids it knows. */
+  record Snapshot(JWTAuth verifier, Set<String> kids, long fetchedAt) {
+  }
+
+  private final Vertx vertx;
+  private final WebClient client;
+  private final String url;
+  private final JWTOptions checks;
+  private final long minRefreshMs;
+  private final long maxAgeMs;
+  private volatile Snapshot current;
+  private Future<Snapshot> inFlight;
+  private long lastAttempt;
+
+  Jwks(Vertx vertx, String url, String issuer, String audience, long minRefreshMs, long maxAgeMs) {
+    this.vertx = vertx;
+    this.client = WebClient.create(vertx);
+    this.url = url;
+    this.checks = new JWTOptions().setIssuer(issuer).setAudience(List.of(audience)).setLeeway(5);
+    this.minRefreshMs = minRefreshMs;
+    this.maxAgeMs = maxAgeMs;
+  }
+
+  /** The verifier that knows {@code kid}, re-fetching the JWKS when the kid is new or the cache is old. */
+  Future<Snapshot> forKid(String kid) {
+    Snapshot snap = current;
+    long now = System.currentTimeMillis();
+    if (snap != null && snap.kids().contains(kid) && now - snap.fetchedAt() < maxAgeMs) {
+      return Future.succeededFuture(snap);
+    }
+    return refresh();
+  }
+
+  private synchronized Future<Snapshot> refresh() {
+    if (inFlight != null) {
+      return inFlight;
+    }
+    long now = System.currentTimeMillis();
+    if (current != null && now - lastAttempt < minRefreshMs) {
+      return Future.succeededFuture(current);
+    }
+    lastAttempt = now;
+    Snapshot fallback = current;
+    Future<Snapshot> fetch = client.getAbs(url).timeout(3000).send()
+      .compose(resp -> resp.statusCode() == 200
+        ? Future.succeededFuture(build(resp.bodyAsJsonObject()))
+        : Future.<Snapshot>failedFuture("JWKS answered " + resp.statusCode()))
+      .onSuccess(s -> current = s)
+      .recover(err -> {
+        log.warn("cannot fetch JWKS from {}: {}", url, err.getMessage());
+        // A stale key set still verifies tokens of keys that have not rotated: better than failing everyone.
+        return fallback != null ? Future.succeededFuture(fallback) : Future.failedFuture(err);
+      })
+      .onComplete(ar -> {
+        synchronized (this) {
+          inFlight = null;
+        }
+      });
+    inFlight = fetch;
+    return fetch;
+  }
+
+  private Snapshot build(JsonObject jwks) {
+    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(checks);
+    JsonArray keys = jwks == null ? new JsonArray() : jwks.getJsonArray("keys", new JsonArray());
+    for (Object o : keys) {
+      if (o instanceof JsonObject key && "EC".equals(key.getString("kty")) && "P-256".equals(key.getString("crv"))
+        && key.getString("kid") != null && !"enc".equals(key.getString("use"))) {
+        options.addJwk(key.copy().put("alg", "ES256"));
+      }
+    }
+    Set<String> kids = options.getJwks().stream().map(k -> k.getString("kid")).collect(Collectors.toUnmodifiableSet());
+    log.info("loaded {} ES256 key(s) from JWKS", kids.size());
+    return new Snapshot(JWTAuth.create(vertx, options), kids, System.currentTimeMillis());
+  }
+}

@@ -1,0 +1,199 @@
+package com.paysvc.common.security;
+
+import com.paysvc.common.config.Config;
+import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.ErrorCode;
+import com.paysvc.common.redis.RedisFactory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Verifies access tokens issued by auth: ES256 only (the header is checked before any key is touched, so
+ * {@code alg: none} and HS256 forgeries fail), signature against auth's JWKS, {@code iss}, {@code aud} and
+ * {@code exp}; then auth's revocation state in Redis (db 0): the token's {@code (iss, jti)} deny-list entry and
+ * the user's not-before time (tokens issued before a deactivation or logout-everywhere are rejected).
+ *
+ * <p>Revocation is a hardening on top of short-lived tokens: when Redis is down or slow the check is skipped
+ * (counted and logged through a breaker) rather than failing every request of the platform.
+ */
+public final class JwtGuard implements Handler<RoutingContext> {
+  private static final Logger log = LoggerFactory.getLogger(JwtGuard.class);
+
+  /** Redis db 0 keys written by auth: {@code auth:revoked:{iss}:{jti}} (any value) and {@code auth:user_nbf:{sub}} (epoch seconds). */
+  public static String revokedKey(String issuer, String jti) {
+    return "auth:revoked:" + issuer + ":" + jti;
+  }
+
+  public static String userNotBeforeKey(String userId) {
+    return "auth:user_nbf:" + userId;
+  }
+
+  private final Jwks jwks;
+  private final Redis authRedis;
+  private final CircuitBreaker revocationBreaker;
+  private final Counter revocationSkipped;
+  private final Counter rejected;
+
+  private JwtGuard(Jwks jwks, Redis authRedis, CircuitBreaker breaker, MeterRegistry registry) {
+    this.jwks = jwks;
+    this.authRedis = authRedis;
+    this.revocationBreaker = breaker;
+    this.revocationSkipped = Counter.builder("paysvc_auth_revocation_check_skipped")
+      .description("requests admitted without the deny-list check because Redis was unavailable").register(registry);
+    this.rejected = Counter.builder("paysvc_auth_rejected").description("requests rejected by the JWT guard").register(registry);
+  }
+
+  /** One guard per service (shared by its event loops); opens its own small Redis client on auth's db. */
+  public static JwtGuard create(Vertx vertx, Config config, MeterRegistry registry) {
+    Jwks jwks = new Jwks(vertx, config.get(GuardSettings.JWKS_URL), config.get(GuardSettings.JWT_ISSUER),
+      config.get(GuardSettings.JWT_AUDIENCE), config.get(GuardSettings.JWKS_REFRESH_MIN_SECONDS) * 1000L,
+      config.get(GuardSettings.JWKS_MAX_AGE_SECONDS) * 1000L);
+    Redis redis = RedisFactory.create(vertx, config, config.get(GuardSettings.AUTH_REDIS_DB));
+    CircuitBreaker breaker = CircuitBreaker.create("auth-revocation", vertx, new CircuitBreakerOptions()
+        .setTimeout(250).setMaxFailures(3).setResetTimeout(5000))
+      .openHandler(v -> log.warn("revocation breaker open: tokens are not checked against the deny-list"))
+      .closeHandler(v -> log.info("revocation breaker closed"));
+    return new JwtGuard(jwks, redis, breaker, registry);
+  }
+
+  public Future<Void> close() {
+    revocationBreaker.close();
+    return authRedis.close();
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    if (rc.get(Caller.KEY) != null) {
+      // Already verified by an earlier route of this request (e.g. before an upload's BodyHandler).
+      rc.next();
+      return;
+    }
+    String header = rc.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+      reject(rc, "missing bearer token");
+      return;
+    }
+    String token = header.substring(7).trim();
+    String kid;
+    try {
+      kid = es256Kid(token);
+    } catch (IllegalArgumentException e) {
+      reject(rc, e.getMessage());
+      return;
+    }
+    jwks.forKid(kid)
+      .compose(snap -> {
+        if (!snap.kids().contains(kid)) {
+          return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token signed with an unknown key"));
+        }
+        return snap.verifier().authenticate(new TokenCredentials(token))
+          .recover(err -> Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid token")));
+      }, err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE, "cannot load auth's signing keys")))
+      .compose(this::checkRevocation)
+      .onSuccess(caller -> {
+        rc.put(Caller.KEY, caller);
+        rc.next();
+      })
+      .onFailure(err -> {
+        if (err instanceof ApiException api && api.code() == ErrorCode.UNAUTHORIZED) {
+          rejected.increment();
+        }
+        rc.fail(err);
+      });
+  }
+
+  private void reject(RoutingContext rc, String why) {
+    rejected.increment();
+    rc.fail(new ApiException(ErrorCode.UNAUTHORIZED, why));
+  }
+
+  /** Decodes the JOSE header only: the algorithm must be ES256 and a kid must name the key. */
+  static String es256Kid(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0 || token.indexOf('.', dot + 1) < 0) {
+      throw new IllegalArgumentException("malformed token");
+    }
+    JsonObject header;
+    try {
+      header = new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("malformed token");
+    }
+    if (!"ES256".equals(header.getValue("alg"))) {
+      throw new IllegalArgumentException("token algorithm not allowed");
+    }
+    Object kid = header.getValue("kid");
+    if (!(kid instanceof String s) || s.isEmpty()) {
+      throw new IllegalArgumentException("token has no key id");
+    }
+    return s;
+  }
+
+  private Future<Caller> checkRevocation(User user) {
+    // vertx-auth-jwt keeps the verified payload in the "accessToken" attribute; the principal holds the raw token.
+    JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
+    String sub = claims.getString("sub");
+    String jti = claims.getString("jti");
+    Object iatValue = claims.getValue("iat");
+    if (sub == null || jti == null || !(iatValue instanceof Number iat)) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token lacks sub, jti or iat"));
+    }
+    Set<String> roles = new HashSet<>();
+    if (claims.getValue("roles") instanceof JsonArray arr) {
+      arr.forEach(r -> {
+        if (r instanceof String s) {
+          roles.add(s);
+        }
+      });
+    }
+    Caller caller = new Caller(sub, Set.copyOf(roles), jti);
+    String issuer = claims.getString("iss");
+    return revocationBreaker.<Response>execute(() -> authRedis.send(
+        Request.cmd(Command.MGET).arg(revokedKey(issuer, jti)).arg(userNotBeforeKey(sub))))
+      .transform(ar -> {
+        if (ar.failed()) {
+          revocationSkipped.increment();
+          log.debug("revocation check skipped: {}", ar.cause().toString());
+          return Future.succeededFuture(caller);
+        }
+        Response r = ar.result();
+        if (r.get(0) != null) {
+          return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token revoked"));
+        }
+        Response nbf = r.get(1);
+        if (nbf != null && iat.longValue() < parseLong(nbf.toString())) {
+          return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token revoked"));
+        }
+        return Future.succeededFuture(caller);
+      });
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package com.paysvc.users.http;
+
+import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.ErrorCode;
+import com.paysvc.common.http.RequestId;
+import com.paysvc.users.service.BulkService;
+import com.paysvc.users.service.UserFileParser;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code POST /accounts/users/bulk/upload}: authorises first (nobody streams 10 MB to disk without the right
+ * role), then its own BodyHandler writes the multipart file to a temp dir (deleted when the response ends) with a
+ * 10 MB cap (413), the file is parsed on a worker thread and each row becomes a user on its own.
+ */
+public final class UploadHandler {
+  public static final long MAX_FILE_BYTES = 10L * 1024 * 1024;
+  // Room for the multipart envelope (boundaries, part headers) around a file of exactly the maximum size.
+  private static final long ENVELOPE_BYTES = 64 * 1024;
+
+  private final Vertx vertx;
+  private final BulkService bulk;
+  private final UserFileParser parser;
+  private final String uploadsDir;
+
+  public UploadHandler(Vertx vertx, BulkService bulk, UserFileParser parser, String uploadsDir) {
+    this.vertx = vertx;
+    this.bulk = bulk;
+    this.parser = parser;
+    this.uploadsDir = uploadsDir;
+  }
+
+  /** Spools the multipart file to the uploads dir (deleted when the response ends); over the cap → 413. */
+  BodyHandler bodyHandler() {
+    return BodyHandler.create(uploadsDir)
+      .setBodyLimit(MAX_FILE_BYTES + ENVELOPE_BYTES)
+      .setHandleFileUploads(true)
+      .setDeleteUploadedFilesOnEnd(true);
+  }
+
+  Future<Buffer> upload(RoutingContext rc) {
+    List<FileUpload> files = rc.fileUploads();
+    if (files.size() != 1) {
+      throw new ApiException(ErrorCode.FILE_UPLOAD_ERROR, "send multipart/form-data with exactly one file");
+    }
+    FileUpload file = files.get(0);
+    if (file.size() > MAX_FILE_BYTES) {
+      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the file exceeds 10 MB");
+    }
+    UserFileParser.Kind kind = UserFileParser.kindOf(file.fileName());
+    Path path = Path.of(file.uploadedFileName());
+    String correlationId = RequestId.of(rc);
+    return vertx.executeBlocking(() -> parser.parse(path, kind), false)
+      .compose(rows -> bulk.createFromRows(rows, correlationId))
+      .map(JsonObject::toBuffer);
+  }
+}

@@ -1,0 +1,230 @@
+package com.paysvc.users.http;
+
+import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.RequestId;
+import com.paysvc.common.security.JwtGuard;
+import com.paysvc.users.service.BulkService;
+import com.paysvc.users.service.DictionaryService;
+import com.paysvc.users.service.UserService;
+import com.paysvc.users.store.AccountsStore.Dictionary;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The accounts routes, bound to the operations of openapi.yaml: the contract validates parameters and bodies
+ * (→ 400 VALIDATION_ERROR) before a handler runs; every route first passes the JWT guard.
+ */
+public final class UsersApi {
+  private static final int MAX_IDENTIFIER = 320;
+  static final String UPLOAD_PATH = "/accounts/users/bulk/upload";
+  private final UserService users;
+  private final DictionaryService dictionaries;
+  private final BulkService bulk;
+  private final UploadHandler upload;
+  private final JwtGuard guard;
+
+  public UsersApi(UserService users, DictionaryService dictionaries, BulkService bulk, UploadHandler upload, JwtGuard guard) {
+    this.users = users;
+    this.dictionaries = dictionaries;
+    this.bulk = bulk;
+    this.upload = upload;
+    this.guard = guard;
+  }
+
+  public Router router(Vertx vertx, OpenAPIContract contract) {
+    // Bodies were already read by the global BodyHandler: validate rc.body(), not the (consumed) request stream.
+    RouterBuilder rb = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    rb.rootHandler(guard);
+    // The guard above authenticates every route; the contract's security section documents it.
+    rb.getRoutes().forEach(r -> r.setDoSecurity(false));
+
+    on(rb, "createUser", rc -> {
+      Access.privileged(rc);
+      return users.create(body(rc), RequestId.of(rc));
+    }, 201);
+    on(rb, "listUsers", rc -> {
+      Access.privileged(rc);
+      return users.users(intParam(rc, "page", 1), intParam(rc, "size", 20));
+    }, 200);
+    on(rb, "getUserByIdentifier", rc -> users.userByIdentifier(identifier(rc))
+      .compose(b -> Access.ownedBy(rc, b, "id")), 200);
+    // vertx-openapi 5.0.8 decodes query values a second time and coerces them to JSON ("+1" becomes a number,
+    // "%" fails to decode): an identifier is arbitrary text, so this one parameter is checked by identifier().
+    rb.getRoute("getUserByIdentifier").setDoValidation(false);
+    on(rb, "getUser", rc -> {
+      UUID id = uuid(rc.pathParam("user_id"));
+      Access.selfOrPrivileged(rc, id);
+      return users.user(id);
+    }, 200);
+    on(rb, "updateUser", rc -> {
+      Access.privileged(rc);
+      JsonObject b = body(rc);
+      return users.update(uuid(rc.pathParam("user_id")), b.getJsonObject("profile"), b.getBoolean("is_active"), RequestId.of(rc));
+    }, 200);
+    on(rb, "bulkCreateUsers", rc -> {
+      Access.privileged(rc);
+      JsonObject b = body(rc);
+      return bulk.createAll(b.getJsonArray("users"), b.getString("interface"), RequestId.of(rc)).map(JsonObject::toBuffer);
+    }, 200);
+    // Vert.x wants a route's BodyHandler before its other handlers, yet the upload must be authorised before
+    // 10 MB are spooled to disk: the guard and the role check run on a route of their own in front of the
+    // contract's router, then the upload's BodyHandler, then the contract's route (body validation off: multipart).
+    Router outer = Router.router(vertx);
+    // The stream is paused until the BodyHandler takes it: the guard's async checks would otherwise lose the body.
+    outer.post(UPLOAD_PATH).handler(rc -> {
+      rc.request().pause();
+      rc.next();
+    }).handler(guard).handler(rc -> {
+      Access.privileged(rc);
+      rc.next();
+    });
+    outer.post(UPLOAD_PATH).handler(upload.bodyHandler());
+    OpenAPIRoute uploadRoute = rb.getRoute("uploadUsers");
+    uploadRoute.setDoValidation(false);
+    uploadRoute.addHandler(handler(upload::upload, 200));
+
+    on(rb, "addContact", rc -> {
+      Access.privileged(rc);
+      JsonObject b = body(rc);
+      return users.addContact(uuid(b.getString("user_id")), b.getString("type"), b.getString("value"), RequestId.of(rc));
+    }, 201);
+    on(rb, "listUserContacts", rc -> {
+      UUID id = uuid(rc.pathParam("user_id"));
+      Access.selfOrPrivileged(rc, id);
+      return users.userContacts(id);
+    }, 200);
+    on(rb, "getContact", rc -> users.contact(uuid(rc.pathParam("contact_id")))
+      .compose(b -> Access.ownedBy(rc, b, "user_id")), 200);
+    on(rb, "updateContact", rc -> {
+      Access.privileged(rc);
+      JsonObject b = body(rc);
+      return users.updateContact(uuid(rc.pathParam("contact_id")), b.getString("value"), b.getBoolean("is_active"), RequestId.of(rc));
+    }, 200);
+    on(rb, "deleteContact", rc -> {
+      Access.privileged(rc);
+      return users.deleteContact(uuid(rc.pathParam("contact_id")), RequestId.of(rc));
+    }, 200);
+
+    on(rb, "listMemberships", rc -> {
+      UUID id = uuid(rc.queryParams().get("user_id"));
+      Access.selfOrPrivileged(rc, id);
+      return users.memberships(id);
+    }, 200);
+    on(rb, "getMembership", rc -> {
+      UUID id = uuid(rc.pathParam("user_id"));
+      Access.selfOrPrivileged(rc, id);
+      return users.membership(id, uuid(rc.pathParam("group_id")));
+    }, 200);
+    on(rb, "addMembership", rc -> {
+      Access.privileged(rc);
+      JsonObject b = body(rc);
+      return users.addMembership(uuid(b.getString("user_id")), uuid(b.getString("group_id")), RequestId.of(rc));
+    }, 201);
+    on(rb, "deleteMembership", rc -> {
+      Access.privileged(rc);
+      return users.deleteMembership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id")), RequestId.of(rc));
+    }, 200);
+
+    dictionary(rb, Dictionary.USER_GROUPS, "UserGroup", "UserGroups");
+    dictionary(rb, Dictionary.CONTACT_TYPES, "ContactType", "ContactTypes");
+    outer.route("/*").subRouter(rb.createRouter());
+    return outer;
+  }
+
+  private void dictionary(RouterBuilder rb, Dictionary d, String singular, String plural) {
+    on(rb, "list" + plural, rc -> dictionaries.list(d), 200);
+    on(rb, "create" + singular, rc -> {
+      Access.privileged(rc);
+      JsonObject b = body(rc);
+      return dictionaries.create(d, b.getString("name"), b.getString("description"));
+    }, 201);
+    on(rb, "update" + singular, rc -> {
+      Access.privileged(rc);
+      JsonObject b = body(rc);
+      return dictionaries.update(d, uuid(rc.pathParam("id")), b.getString("name"), b.getString("description"));
+    }, 200);
+    rb.getRoute("delete" + singular).addHandler(rc -> {
+      try {
+        Access.privileged(rc);
+        dictionaries.delete(d, uuid(rc.pathParam("id")))
+          .onSuccess(v -> rc.response().setStatusCode(204).end())
+          .onFailure(rc::fail);
+      } catch (ApiException e) {
+        rc.fail(e);
+      }
+    });
+  }
+
+  /** Binds an operation whose result is a JSON body, written as is (no re-serialisation). */
+  private static void on(RouterBuilder rb, String operationId, Function<RoutingContext, Future<Buffer>> action, int status) {
+    rb.getRoute(operationId).addHandler(handler(action, status));
+  }
+
+  static Handler<RoutingContext> handler(Function<RoutingContext, Future<Buffer>> action, int status) {
+    return rc -> {
+      Future<Buffer> result;
+      try {
+        result = action.apply(rc);
+      } catch (RuntimeException e) {
+        rc.fail(e);
+        return;
+      }
+      result.onSuccess(body -> rc.response().setStatusCode(status)
+          .putHeader("Content-Type", "application/json")
+          .end(body))
+        .onFailure(rc::fail);
+    };
+  }
+
+  private static JsonObject body(RoutingContext rc) {
+    JsonObject b = rc.body().asJsonObject();
+    if (b == null) {
+      throw ApiException.validation("a JSON object body is required");
+    }
+    return b;
+  }
+
+  private static int intParam(RoutingContext rc, String name, int dflt) {
+    String v = rc.queryParams().get(name);
+    return v == null ? dflt : Integer.parseInt(v);
+  }
+
+  private static UUID uuid(String s) {
+    try {
+      return UUID.fromString(s);
+    } catch (RuntimeException e) {
+      throw ApiException.validation("not a UUID: " + s);
+    }
+  }
+
+  /**
+   * The identifier as sent. An unencoded '+' of a phone arrives as a space (form decoding); a stored contact
+   * never starts with a space (values are trimmed), so a leading space before digits is restored to '+'.
+   */
+  static String identifier(RoutingContext rc) {
+    String id = rc.queryParams().get("identifier");
+    if (id == null || id.isEmpty() || id.length() > MAX_IDENTIFIER) {
+      throw ApiException.validation("identifier is required (1 to " + MAX_IDENTIFIER + " characters)");
+    }
+    if (id.indexOf(0) >= 0) {
+      // Postgres text cannot hold NUL; no stored identifier contains one.
+      throw ApiException.notFound("user");
+    }
+    if (id.length() > 1 && id.charAt(0) == ' ' && id.substring(1).chars().allMatch(Character::isDigit)) {
+      return "+" + id.substring(1);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,79 @@
+package com.paysvc.users.service;
+
+import com.paysvc.common.db.Db;
+import com.paysvc.users.store.UserCache;
+import com.paysvc.users.store.UserCache.Fill;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Read-through caching. A hit is one Redis GET whose bytes are the answer. A miss is loaded once per key no
+ * matter how many requests miss together (they share one in-flight future), from the replica; a row the replica
+ * does not have yet (a user created a moment ago) or that was written within the freshness window is re-read
+ * from the primary, so a client never sees an older state than the one its own write returned.
+ */
+public final class CachedReads {
+  private final Db db;
+  private final UserCache cache;
+  private final SingleFlight<Buffer> flights = new SingleFlight<>();
+
+  public CachedReads(Db db, UserCache cache) {
+    this.db = db;
+    this.cache = cache;
+  }
+
+  public UserCache cache() {
+    return cache;
+  }
+
+  /** Call when a write commits (before invalidating): later readers start their own load. */
+  public void written() {
+    flights.written();
+  }
+
+  /** A user detail under {@code key}; null when there is no such user. */
+  public Future<Buffer> user(String key, Function<SqlClient, Future<Buffer>> query) {
+    return cache.get(key).compose(hit -> hit != null ? Future.succeededFuture(hit)
+      : once(key, () -> loadUser(key, query)));
+  }
+
+  /** A dictionary list under {@code key}. */
+  public Future<Buffer> plain(String key, long ttlSeconds, Function<SqlClient, Future<Buffer>> query) {
+    return cache.get(key).compose(hit -> hit != null ? Future.succeededFuture(hit)
+      : once(key, () -> loadPlain(key, ttlSeconds, query)));
+  }
+
+  private Future<Buffer> loadUser(String key, Function<SqlClient, Future<Buffer>> query) {
+    return cache.generation().compose(gen -> db.read(query).compose(body -> {
+      if (body == null) {
+        return db.readPrimary(query).compose(primary -> primary == null ? Future.succeededFuture(null)
+          : cache.fillUser(gen, key, idOf(primary), primary, false).map(primary));
+      }
+      return cache.fillUser(gen, key, idOf(body), body, true).compose(fill -> fill != Fill.NEEDS_PRIMARY
+        ? Future.succeededFuture(body)
+        : db.readPrimary(query).compose(primary -> primary == null ? Future.succeededFuture(null)
+          : cache.fillUser(gen, key, idOf(primary), primary, false).map(primary)));
+    }));
+  }
+
+  private Future<Buffer> loadPlain(String key, long ttl, Function<SqlClient, Future<Buffer>> query) {
+    return cache.generation().compose(gen -> db.read(query).compose(body ->
+      cache.fillPlain(gen, key, body, ttl, true).compose(fill -> fill != Fill.NEEDS_PRIMARY
+        ? Future.succeededFuture(body)
+        : db.readPrimary(query).compose(primary -> cache.fillPlain(gen, key, primary, ttl, false).map(primary)))));
+  }
+
+  private Future<Buffer> once(String key, Supplier<Future<Buffer>> load) {
+    return flights.load(key, load);
+  }
+
+  static UUID idOf(Buffer userJson) {
+    return UUID.fromString(new JsonObject(userJson).getString("id"));
+  }
+}

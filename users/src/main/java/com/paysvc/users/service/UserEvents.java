@@ -1,0 +1,53 @@
+package com.paysvc.users.service;
+
+import com.paysvc.common.events.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+
+/** The user events, appended to the outbox inside the transaction of the change they describe. */
+public final class UserEvents {
+  public static final String CREATED = "user.created";
+  public static final String UPDATED = "user.updated";
+  public static final String DEACTIVATED = "user.deactivated";
+
+  private final Outbox outbox;
+
+  public UserEvents(Outbox outbox) {
+    this.outbox = outbox;
+  }
+
+  /** Appends {@code type} for the user whose current detail is {@code userJson} (read in the same transaction). */
+  public Future<Void> append(SqlConnection conn, String type, Buffer userJson, String correlationId) {
+    JsonObject user = new JsonObject(userJson);
+    return outbox.append(conn, type, user.getString("id"), data(user), correlationId).mapEmpty();
+  }
+
+  /** Tells the relay to publish now; call after commit. */
+  public void committed() {
+    outbox.wake();
+  }
+
+  /** {user_id, is_active, identifiers: {id, email?, phone?, second_login?}, groups: [names]}. */
+  static JsonObject data(JsonObject user) {
+    JsonObject identifiers = new JsonObject().put("id", user.getString("id"));
+    for (Object o : user.getJsonArray("contacts", new JsonArray())) {
+      JsonObject c = (JsonObject) o;
+      String type = c.getString("type");
+      if ("email".equals(type) || "phone".equals(type) || "second_login".equals(type)) {
+        identifiers.put(type, c.getString("value"));
+      }
+    }
+    JsonArray groups = new JsonArray();
+    for (Object o : user.getJsonArray("groups", new JsonArray())) {
+      groups.add(((JsonObject) o).getString("name"));
+    }
+    return new JsonObject()
+      .put("user_id", user.getString("id"))
+      .put("is_active", user.getBoolean("is_active"))
+      .put("identifiers", identifiers)
+      .put("groups", groups);
+  }
+}

@@ -1,0 +1,126 @@
+package com.paysvc.users.service;
+
+import com.paysvc.common.db.Db;
+import com.paysvc.common.http.ApiException;
+import com.paysvc.users.store.AccountsStore;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Users, their contacts and memberships. Reads: cache, then replica (see {@link CachedReads}). Writes: one
+ * transaction on the primary holding the change and its event; after commit the user's cache keys are
+ * invalidated before the answer goes out, so the caller's next read by any identifier sees the change.
+ */
+public final class UserService {
+  private final Db db;
+  private final AccountsStore store;
+  private final CachedReads reads;
+  private final UserEvents events;
+
+  public UserService(Db db, AccountsStore store, CachedReads reads, UserEvents events) {
+    this.db = db;
+    this.store = store;
+    this.reads = reads;
+    this.events = events;
+  }
+
+  public Future<Buffer> user(UUID id) {
+    return reads.user(reads.cache().userKey(id), c -> store.user(c, id)).compose(b -> found(b, "user"));
+  }
+
+  public Future<Buffer> userByIdentifier(String identifier) {
+    return reads.user(reads.cache().identifierKey(identifier), c -> store.userByIdentifier(c, identifier))
+      .compose(b -> found(b, "user"));
+  }
+
+  public Future<Buffer> users(int page, int size) {
+    return db.read(c -> store.users(c, page, size));
+  }
+
+  public Future<Buffer> create(JsonObject body, String correlationId) {
+    return db.tx(conn -> store.createUser(conn, body)
+        .compose(user -> events.append(conn, UserEvents.CREATED, user, correlationId).map(user)))
+      .onSuccess(u -> events.committed());
+  }
+
+  public Future<Buffer> update(UUID id, JsonObject profile, Boolean isActive, String correlationId) {
+    String type = Boolean.FALSE.equals(isActive) ? UserEvents.DEACTIVATED : UserEvents.UPDATED;
+    return db.tx(conn -> store.updateUser(conn, id, profile, isActive)
+        .compose(user -> events.append(conn, type, user, correlationId).map(user)))
+      .compose(user -> afterWrite(List.of(id)).map(user));
+  }
+
+  // Contacts ------------------------------------------------------------------------------------------------
+
+  public Future<Buffer> contact(UUID id) {
+    return db.read(c -> store.contact(c, id)).compose(b -> found(b, "contact"));
+  }
+
+  public Future<Buffer> userContacts(UUID userId) {
+    return db.read(c -> store.userContacts(c, userId)).compose(b -> found(b, "user"));
+  }
+
+  public Future<Buffer> addContact(UUID userId, String type, String value, String correlationId) {
+    return changeOfUser(conn -> store.addContact(conn, userId, type, value), correlationId);
+  }
+
+  public Future<Buffer> updateContact(UUID id, String value, Boolean isActive, String correlationId) {
+    return changeOfUser(conn -> store.updateContact(conn, id, value, isActive), correlationId);
+  }
+
+  public Future<Buffer> deleteContact(UUID id, String correlationId) {
+    return changeOfUser(conn -> store.deleteContact(conn, id), correlationId);
+  }
+
+  // Memberships ---------------------------------------------------------------------------------------------
+
+  public Future<Buffer> memberships(UUID userId) {
+    return db.read(c -> store.memberships(c, userId)).compose(b -> found(b, "user"));
+  }
+
+  public Future<Buffer> membership(UUID userId, UUID groupId) {
+    return db.read(c -> store.membership(c, userId, groupId)).compose(b -> found(b, "membership"));
+  }
+
+  public Future<Buffer> addMembership(UUID userId, UUID groupId, String correlationId) {
+    return changeOfUser(conn -> store.addMembership(conn, userId, groupId), correlationId);
+  }
+
+  public Future<Buffer> deleteMembership(UUID userId, UUID groupId, String correlationId) {
+    return changeOfUser(conn -> store.deleteMembership(conn, userId, groupId), correlationId);
+  }
+
+  /**
+   * A change to something a user's detail shows (a contact, a membership): the result names the user in
+   * {@code user_id}; the user's new detail goes into a {@code user.updated} event in the same transaction.
+   */
+  private Future<Buffer> changeOfUser(Function<SqlConnection, Future<Buffer>> change, String correlationId) {
+    return db.tx(conn -> change.apply(conn).compose(result -> {
+        UUID userId = UUID.fromString(new JsonObject(result).getString("user_id"));
+        return store.user(conn, userId)
+          .compose(user -> events.append(conn, UserEvents.UPDATED, user, correlationId))
+          .map(v -> new Changed(userId, result));
+      }))
+      .compose(changed -> afterWrite(List.of(changed.userId())).map(changed.result()));
+  }
+
+  private record Changed(UUID userId, Buffer result) {
+  }
+
+  /** After commit: publish the events now, and drop every cached key of the users before answering. */
+  Future<Void> afterWrite(List<UUID> userIds) {
+    events.committed();
+    reads.written();
+    return reads.cache().invalidateUsers(userIds);
+  }
+
+  static Future<Buffer> found(Buffer body, String what) {
+    return body == null ? Future.failedFuture(ApiException.notFound(what)) : Future.succeededFuture(body);
+  }
+}

@@ -1,0 +1,122 @@
+package com.paysvc.users.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.UUID;
+
+/**
+ * The accounts stored functions, one prepared call each. Every function returns json; it is read as text and
+ * handed on as bytes (response body, cache value) without being parsed. A SQL NULL ("no such row") becomes a
+ * null buffer. The caller picks the client: replica, primary, or a transaction's connection.
+ */
+public final class AccountsStore {
+
+  public Future<Buffer> user(SqlClient c, UUID id) {
+    return call(c, "SELECT accounts.get_user_v1($1)::text", Tuple.of(id));
+  }
+
+  public Future<Buffer> userByIdentifier(SqlClient c, String identifier) {
+    return call(c, "SELECT accounts.get_user_by_identifier_v1($1)::text", Tuple.of(identifier));
+  }
+
+  public Future<Buffer> users(SqlClient c, int page, int size) {
+    return call(c, "SELECT accounts.list_users_v1($1, $2)::text", Tuple.of(page, size));
+  }
+
+  public Future<Buffer> createUser(SqlClient c, JsonObject body) {
+    return call(c, "SELECT accounts.create_user_v1($1::jsonb)::text", Tuple.of(body));
+  }
+
+  public Future<Buffer> updateUser(SqlClient c, UUID id, JsonObject profile, Boolean isActive) {
+    return call(c, "SELECT accounts.update_user_v1($1, $2::jsonb, $3)::text", Tuple.of(id, profile, isActive));
+  }
+
+  public Future<Buffer> contact(SqlClient c, UUID id) {
+    return call(c, "SELECT accounts.get_contact_v1($1)::text", Tuple.of(id));
+  }
+
+  public Future<Buffer> userContacts(SqlClient c, UUID userId) {
+    return call(c, "SELECT accounts.list_user_contacts_v1($1)::text", Tuple.of(userId));
+  }
+
+  public Future<Buffer> addContact(SqlClient c, UUID userId, String type, String value) {
+    return call(c, "SELECT accounts.add_contact_v1($1, $2, $3)::text", Tuple.of(userId, type, value));
+  }
+
+  public Future<Buffer> updateContact(SqlClient c, UUID id, String value, Boolean isActive) {
+    return call(c, "SELECT accounts.update_contact_v1($1, $2, $3)::text", Tuple.of(id, value, isActive));
+  }
+
+  public Future<Buffer> deleteContact(SqlClient c, UUID id) {
+    return call(c, "SELECT accounts.delete_contact_v1($1)::text", Tuple.of(id));
+  }
+
+  public Future<Buffer> memberships(SqlClient c, UUID userId) {
+    return call(c, "SELECT accounts.list_memberships_v1($1)::text", Tuple.of(userId));
+  }
+
+  public Future<Buffer> membership(SqlClient c, UUID userId, UUID groupId) {
+    return call(c, "SELECT accounts.get_membership_v1($1, $2)::text", Tuple.of(userId, groupId));
+  }
+
+  public Future<Buffer> addMembership(SqlClient c, UUID userId, UUID groupId) {
+    return call(c, "SELECT accounts.add_membership_v1($1, $2)::text", Tuple.of(userId, groupId));
+  }
+
+  public Future<Buffer> deleteMembership(SqlClient c, UUID userId, UUID groupId) {
+    return call(c, "SELECT accounts.delete_membership_v1($1, $2)::text", Tuple.of(userId, groupId));
+  }
+
+  public Future<Buffer> dictionary(SqlClient c, Dictionary d) {
+    return call(c, "SELECT accounts.list_" + d.plural + "_v1()::text", Tuple.tuple());
+  }
+
+  public Future<Buffer> createEntry(SqlClient c, Dictionary d, String name, String description) {
+    return call(c, "SELECT accounts.create_" + d.singular + "_v1($1, $2)::text", Tuple.of(name, description));
+  }
+
+  /** Returns {@code {<entry>, user_ids}}: the users whose cached detail shows the entry. */
+  public Future<Buffer> updateEntry(SqlClient c, Dictionary d, UUID id, String name, String description) {
+    return call(c, "SELECT accounts.update_" + d.singular + "_v1($1, $2, $3)::text", Tuple.of(id, name, description));
+  }
+
+  public Future<Void> deleteEntry(SqlClient c, Dictionary d, UUID id) {
+    return call(c, "SELECT accounts.delete_" + d.singular + "_v1($1)::text", Tuple.of(id)).mapEmpty();
+  }
+
+  private static Future<Buffer> call(SqlClient c, String sql, Tuple args) {
+    return c.preparedQuery(sql).execute(args)
+      .map(AccountsStore::single)
+      .recover(SqlErrors::translate);
+  }
+
+  private static Buffer single(RowSet<Row> rows) {
+    Row row = rows.iterator().next();
+    String text = row.getString(0);
+    return text == null ? null : Buffer.buffer(text);
+  }
+
+  /** The two dictionaries; the names are fixed here, never taken from a request. */
+  public enum Dictionary {
+    USER_GROUPS("user_groups", "user_group", "users:user_groups", "user group"),
+    CONTACT_TYPES("contact_types", "contact_type", "users:contact_types", "contact type");
+
+    final String plural;
+    final String singular;
+    public final String cacheKey;
+    public final String label;
+
+    Dictionary(String plural, String singular, String cacheKey, String label) {
+      this.plural = plural;
+      this.singular = singular;
+      this.cacheKey = cacheKey;
+      this.label = label;
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package com.paysvc.users.store;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The users cache in Redis db 1. Values are the exact response bytes.
+ *
+ * <p>Keys: {@code user:{id}} and {@code user_by_identifier:{identifier}} (600 s), dictionary lists (3 h). Every
+ * key holding a user's detail is recorded in the set {@code user_identifiers:{id}}; invalidating a user deletes
+ * the set's members, so keys of identifiers it was looked up by go too.
+ *
+ * <p>Exactness against the read/invalidate race (a reader loads the old row, a writer commits and invalidates,
+ * then the reader stores the old row for 600 s): a miss reads the generation counter {@code users:gen} before
+ * loading, and the fill (a Lua script) stores the value only if no invalidation bumped the counter meanwhile.
+ * An invalidation also leaves a short {@code user_fresh:{id}} marker; a fill that finds it refuses replica data
+ * (the replica may lag behind the write) and the caller re-reads from the primary.
+ *
+ * <p>Redis is optional: every call goes through a breaker with a short timeout; failures read as misses,
+ * skipped fills and skipped invalidations (counted), never as errors.
+ */
+public final class UserCache {
+  private static final Logger log = LoggerFactory.getLogger(UserCache.class);
+  public static final long USER_TTL_SECONDS = 600;
+  public static final long DICTIONARY_TTL_SECONDS = 3 * 3600;
+  /** Longer than the replica can reasonably lag; a fill of replica data within it goes back to the primary. */
+  static final long FRESH_WINDOW_SECONDS = 10;
+  public static final String GENERATION_KEY = "users:gen";
+
+  /** KEYS: gen, key, index, fresh; ARGV: expected gen, value, ttl, index ttl, replica(1/0). 1 stored, 0 raced, 2 fresh. */
+  private static final String FILL = """
+    if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+    if ARGV[5] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
+    redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+    redis.call('SADD', KEYS[3], KEYS[2])
+    redis.call('EXPIRE', KEYS[3], ARGV[4])
+    return 1""";
+
+  /** KEYS: gen, key, fresh; ARGV: expected gen, value, ttl, replica(1/0). For keys without an index (dictionaries). */
+  private static final String FILL_PLAIN = """
+    if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+    if ARGV[4] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
+    redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+    return 1""";
+
+  /**
+   * KEYS: gen, then per user (ARGV[2] of them): index, user:{id}, fresh; then plain keys, each followed by its
+   * fresh marker. ARGV: fresh window, user count.
+   */
+  private static final String INVALIDATE = """
+    redis.call('INCR', KEYS[1])
+    local users = tonumber(ARGV[2])
+    local last = 1 + 3 * users
+    for i = 2, last, 3 do
+      local keys = redis.call('SMEMBERS', KEYS[i])
+      for j = 1, #keys do redis.call('DEL', keys[j]) end
+      redis.call('DEL', KEYS[i], KEYS[i + 1])
+      redis.call('SET', KEYS[i + 2], '1', 'EX', ARGV[1])
+    end
+    for i = last + 1, #KEYS, 2 do
+      redis.call('DEL', KEYS[i])
+      redis.call('SET', KEYS[i + 1], '1', 'EX', ARGV[1])
+    end
+    return 1""";
+
+  /** What a fill reports. */
+  public enum Fill { STORED, SKIPPED, NEEDS_PRIMARY }
+
+  private final Redis redis;
+  private final String namespace;
+  private final String generationKey;
+  private final CircuitBreaker breaker;
+  private final Counter hits;
+  private final Counter misses;
+  private final Counter bypassed;
+  private final Counter invalidationsLost;
+
+  /**
+   * {@code namespace} prefixes every key (empty in production, so keys read exactly as in SPEC §4); it lets
+   * deployments or test runs share one Redis database without sharing entries or the generation counter.
+   */
+  public UserCache(Vertx vertx, Redis redis, MeterRegistry registry, long timeoutMs, String namespace) {
+    this.redis = redis;
+    this.namespace = namespace;
+    this.generationKey = namespace + GENERATION_KEY;
+    this.breaker = CircuitBreaker.create("users-cache", vertx, new CircuitBreakerOptions()
+        .setTimeout(timeoutMs).setMaxFailures(3).setResetTimeout(2000))
+      .openHandler(v -> log.warn("cache breaker open: reads go straight to Postgres"))
+      .closeHandler(v -> log.info("cache breaker closed: cache back in use"));
+    this.hits = Counter.builder("paysvc_users_cache").tag("result", "hit").register(registry);
+    this.misses = Counter.builder("paysvc_users_cache").tag("result", "miss").register(registry);
+    this.bypassed = Counter.builder("paysvc_users_cache").tag("result", "bypassed").register(registry);
+    this.invalidationsLost = Counter.builder("paysvc_users_cache_invalidation_failed")
+      .description("invalidations that could not reach Redis (stale entries live until their TTL)").register(registry);
+  }
+
+  public String userKey(UUID id) {
+    return namespace + "user:" + id;
+  }
+
+  public String identifierKey(String identifier) {
+    return namespace + "user_by_identifier:" + identifier;
+  }
+
+  /** A plain key (dictionary list) in this cache's namespace. */
+  public String plainKey(String key) {
+    return namespace + key;
+  }
+
+  String indexKey(UUID id) {
+    return namespace + "user_identifiers:" + id;
+  }
+
+  String freshKey(UUID id) {
+    return namespace + "user_fresh:" + id;
+  }
+
+  /** The cached bytes, or null on a miss or when Redis is unavailable. */
+  public Future<Buffer> get(String key) {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key)))
+      .map(r -> {
+        if (r == null) {
+          misses.increment();
+          return null;
+        }
+        hits.increment();
+        return r.toBuffer();
+      })
+      .otherwise(err -> {
+        bypassed.increment();
+        return null;
+      });
+  }
+
+  /** The generation to pass to {@link #fillUser}; null when Redis is unavailable (then nothing is cached). */
+  public Future<String> generation() {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(generationKey)))
+      .map(r -> r == null ? "0" : r.toString())
+      .otherwise((String) null);
+  }
+
+  /** Stores a user's detail under {@code key} unless an invalidation happened since {@code generation}. */
+  public Future<Fill> fillUser(String generation, String key, UUID userId, Buffer value, boolean fromReplica) {
+    if (generation == null) {
+      return Future.succeededFuture(Fill.SKIPPED);
+    }
+    Request eval = Request.cmd(Command.EVAL).arg(FILL).arg(4)
+      .arg(generationKey).arg(key).arg(indexKey(userId)).arg(freshKey(userId))
+      .arg(generation).arg(value).arg(USER_TTL_SECONDS).arg(USER_TTL_SECONDS + 60).arg(fromReplica ? "1" : "0");
+    return breaker.<Response>execute(() -> redis.send(eval))
+      .map(r -> switch (r.toInteger()) {
+        case 1 -> Fill.STORED;
+        case 2 -> Fill.NEEDS_PRIMARY;
+        default -> Fill.SKIPPED;
+      })
+      .otherwise(Fill.SKIPPED);
+  }
+
+  /** Deletes every cached key of these users. Call after the change committed, before answering. */
+  public Future<Void> invalidateUsers(Collection<UUID> userIds) {
+    return invalidate(userIds, List.of());
+  }
+
+  /** Deletes plain keys (dictionary lists) and every key of the given users. */
+  public Future<Void> invalidate(Collection<UUID> userIds, List<String> plainKeys) {
+    if (userIds.isEmpty() && plainKeys.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Request eval = Request.cmd(Command.EVAL).arg(INVALIDATE).arg(1 + 3 * userIds.size() + 2 * plainKeys.size())
+      .arg(generationKey);
+    for (UUID id : userIds) {
+      eval.arg(indexKey(id)).arg(userKey(id)).arg(freshKey(id));
+    }
+    for (String key : plainKeys) {
+      eval.arg(key).arg("fresh:" + key);
+    }
+    eval.arg(FRESH_WINDOW_SECONDS).arg(userIds.size());
+    return breaker.<Response>execute(() -> redis.send(eval)).<Void>mapEmpty().otherwise(err -> {
+      invalidationsLost.increment();
+      log.warn("cache invalidation failed ({} user(s), {} key(s)): {}", userIds.size(), plainKeys.size(), err.toString());
+      return null;
+    });
+  }
+
+  /** Stores a plain value (a dictionary list) under the same generation and freshness rules as user details. */
+  public Future<Fill> fillPlain(String generation, String key, Buffer value, long ttlSeconds, boolean fromReplica) {
+    if (generation == null) {
+      return Future.succeededFuture(Fill.SKIPPED);
+    }
+    Request eval = Request.cmd(Command.EVAL).arg(FILL_PLAIN).arg(3).arg(generationKey).arg(key).arg("fresh:" + key)
+      .arg(generation).arg(value).arg(ttlSeconds).arg(fromReplica ? "1" : "0");
+    return breaker.<Response>execute(() -> redis.send(eval))
+      .map(r -> switch (r.toInteger()) {
+        case 1 -> Fill.STORED;
+        case 2 -> Fill.NEEDS_PRIMARY;
+        default -> Fill.SKIPPED;
+      })
+      .otherwise(Fill.SKIPPED);
+  }
+}

@@ -1,0 +1,118 @@
+package com.paysvc.users;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.apache.poi.ss.usermodel.Row;
+import org.apache.poi.ss.usermodel.Sheet;
+import org.apache.poi.xssf.usermodel.XSSFWorkbook;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** POST /accounts/users/bulk/upload: CSV and XLSX with good and bad rows, size and type checks. */
+class UploadTest extends UsersTestBase {
+
+  @Test
+  void csvWithMixedRows() {
+    String p1 = randomPhone();
+    String p2 = randomPhone();
+    String csv = "\uFEFFphone,user_groups\n"
+      + p1 + ",\"client,driver\"\n"
+      + "89990000000,client\n"      // not E.164
+      + ",client\n"                 // empty phone
+      + p2 + ",pilots\n"            // unknown group
+      + p1 + ",client\n"            // phone taken by row 1
+      + randomPhone() + ",\n";      // no groups
+    JsonObject result = assertOk(upload("users.csv", Buffer.buffer(csv.getBytes(StandardCharsets.UTF_8)), "text/csv"), 200);
+    assertEquals(List.of(1, 6), UsersApiTest.positions(result.getJsonArray("created"), "row"));
+    assertEquals(List.of(2, 3, 4, 5), UsersApiTest.positions(result.getJsonArray("failed"), "row"));
+    JsonArray failed = result.getJsonArray("failed");
+    assertEquals("VALIDATION_ERROR", failed.getJsonObject(0).getString("error_code"));
+    assertEquals("CONTACT_TYPE_CONFLICT", failed.getJsonObject(3).getString("error_code"));
+    JsonObject user = assertOk(get(byIdentifier(p1)), 200);
+    assertEquals(List.of("client", "driver"), UsersApiTest.names(user.getJsonArray("groups")));
+    // p2's row failed as a whole: no half-created user.
+    assertError(get(byIdentifier(p2)), 404, "NOT_FOUND");
+  }
+
+  @Test
+  void xlsxWithMixedRows() throws IOException {
+    String good = randomPhone();
+    Buffer xlsx = workbook(new String[][] {
+      {"phone", "user_groups"},
+      {good, "driver"},
+      {"not a phone", "client"},
+      {randomPhone(), "client, driver"},
+    });
+    JsonObject result = assertOk(upload("users.xlsx", xlsx,
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), 200);
+    assertEquals(List.of(1, 3), UsersApiTest.positions(result.getJsonArray("created"), "row"));
+    assertEquals(List.of(2), UsersApiTest.positions(result.getJsonArray("failed"), "row"));
+    assertEquals(List.of("driver"), UsersApiTest.names(assertOk(get(byIdentifier(good)), 200).getJsonArray("groups")));
+  }
+
+  @Test
+  void legacyXlsIsRead() throws IOException {
+    String good = randomPhone();
+    Buffer xls;
+    try (org.apache.poi.hssf.usermodel.HSSFWorkbook wb = new org.apache.poi.hssf.usermodel.HSSFWorkbook();
+         ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      Sheet sheet = wb.createSheet("users");
+      String[][] rows = {{"user_groups", "phone"}, {"client", good}, {"client", ""}};
+      for (int r = 0; r < rows.length; r++) {
+        Row row = sheet.createRow(r);
+        for (int c = 0; c < rows[r].length; c++) {
+          row.createCell(c).setCellValue(rows[r][c]);
+        }
+      }
+      wb.write(out);
+      xls = Buffer.buffer(out.toByteArray());
+    }
+    JsonObject result = assertOk(upload("users.xls", xls, "application/vnd.ms-excel"), 200);
+    assertEquals(List.of(1), UsersApiTest.positions(result.getJsonArray("created"), "row"));
+    assertEquals(List.of(2), UsersApiTest.positions(result.getJsonArray("failed"), "row"));
+    assertOk(get(byIdentifier(good)), 200);
+  }
+
+  @Test
+  void wrongTypesAreRefused() throws IOException {
+    assertError(upload("users.txt", Buffer.buffer("phone\n+79990000000\n"), "text/plain"), 400, "FILE_UPLOAD_ERROR");
+    // Extension and content disagree, both ways.
+    assertError(upload("users.xlsx", Buffer.buffer("phone\n+79990000000\n"), "text/csv"), 400, "FILE_UPLOAD_ERROR");
+    assertError(upload("users.csv", workbook(new String[][] {{"phone"}}), "text/csv"), 400, "FILE_UPLOAD_ERROR");
+    assertError(upload("users.xls", Buffer.buffer("phone\n"), "application/vnd.ms-excel"), 400, "FILE_UPLOAD_ERROR");
+    assertError(upload("users.csv", Buffer.buffer("name,city\nx,y\n"), "text/csv"), 400, "FILE_UPLOAD_ERROR");
+    assertError(upload("users.csv", Buffer.buffer(), "text/csv"), 400, "FILE_UPLOAD_ERROR");
+    // Not multipart at all.
+    assertError(post("/accounts/users/bulk/upload", new JsonObject()), 400, "FILE_UPLOAD_ERROR");
+  }
+
+  @Test
+  void oversizedFilesAreRefused() {
+    byte[] big = new byte[10 * 1024 * 1024 + 70 * 1024];
+    java.util.Arrays.fill(big, (byte) 'a');
+    assertError(upload("big.csv", Buffer.buffer(big), "text/csv"), 413, "PAYLOAD_TOO_LARGE");
+    // The service is fine afterwards.
+    assertOk(upload("ok.csv", Buffer.buffer("phone\n" + randomPhone() + "\n"), "text/csv"), 200);
+  }
+
+  private static Buffer workbook(String[][] rows) throws IOException {
+    try (XSSFWorkbook wb = new XSSFWorkbook(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      Sheet sheet = wb.createSheet("users");
+      for (int r = 0; r < rows.length; r++) {
+        Row row = sheet.createRow(r);
+        for (int c = 0; c < rows[r].length; c++) {
+          row.createCell(c).setCellValue(rows[r][c]);
+        }
+      }
+      wb.write(out);
+      return Buffer.buffer(out.toByteArray());
+    }
+  }
+}
