@@ -68,13 +68,7 @@ abstract class UsersTestBase {
   @AfterAll
   void stopService() {
     if (launcher != null) {
-      // On this branch ServiceLauncher.stop() completes its future on an event loop it has just closed, so the
-      // future may never complete (fixed on main in a1ca663, "stop Vert.x off its event loops"): bounded wait.
-      try {
-        launcher.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("service stop did not report completion: " + e);
-      }
+      launcher.stop().orTimeout(60, TimeUnit.SECONDS).join();
     }
     if (vertx != null) {
       await(vertx.close());
