@@ -111,12 +111,12 @@ public final class ServiceLauncher {
   }
 
   private void migrate() {
-    Migrations.apply(config.get(CommonSettings.PG_WRITE_HOST), config.get(CommonSettings.PG_WRITE_PORT),
-      config.get(settings.pgDatabase), config.get(settings.pgUser), config.get(CommonSettings.PG_PASSWORD),
-      "db/" + definition.name(), "flyway_schema_history");
+    Migrations.Target target = new Migrations.Target(config.get(CommonSettings.PG_WRITE_HOST),
+      config.get(CommonSettings.PG_WRITE_PORT), config.get(settings.pgDatabase), config.get(settings.pgUser),
+      config.get(CommonSettings.PG_PASSWORD));
+    Migrations.apply(target, "db/" + definition.name(), "public", "flyway_schema_history");
     // The outbox/inbox tables are the same in every service database: schema events, own history table.
-    EventsMigrations.apply(config.get(CommonSettings.PG_WRITE_HOST), config.get(CommonSettings.PG_WRITE_PORT),
-      config.get(settings.pgDatabase), config.get(settings.pgUser), config.get(CommonSettings.PG_PASSWORD));
+    EventsMigrations.apply(target);
   }
 
   /** Starts Vert.x, the shared clients and the HTTP verticles. */

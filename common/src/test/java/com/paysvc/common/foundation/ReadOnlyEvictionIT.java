@@ -1,5 +1,6 @@
 package com.paysvc.common.foundation;
 
+import com.paysvc.common.db.Migrations;
 import com.paysvc.common.testing.Http;
 import com.paysvc.common.testing.TcpProxy;
 import com.paysvc.common.testing.TestStack;
@@ -42,7 +43,7 @@ class ReadOnlyEvictionIT {
   }
 
   private static Integer migrate(String db) {
-    return com.paysvc.common.db.Migrations.apply("127.0.0.1", 5432, db, TestStack.env("PG_SUPERUSER"),
-      TestStack.env("PG_SUPERUSER_PASSWORD"), "db/testsvc", "flyway_schema_history");
+    return Migrations.apply(new Migrations.Target("127.0.0.1", 5432, db, TestStack.env("PG_SUPERUSER"),
+      TestStack.env("PG_SUPERUSER_PASSWORD")), "db/testsvc", "public", "flyway_schema_history");
   }
 }
