@@ -1,0 +1,346 @@
+package com.paysvc.auth;
+
+import com.paysvc.common.config.CommonSettings;
+import com.paysvc.common.config.Config;
+import com.paysvc.common.config.Setting;
+import com.paysvc.common.http.FailureHandler;
+import com.paysvc.common.launch.ServiceLauncher;
+import com.paysvc.common.launch.ServiceLauncherAccess;
+import com.paysvc.common.security.Caller;
+import com.paysvc.common.security.GuardSettings;
+import com.paysvc.common.security.JwtGuard;
+import com.paysvc.common.testing.Http;
+import com.paysvc.common.testing.TestStack;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two auth instances on the real stack: {@code old} signs with key 1; {@code current} signs with key 2 and
+ * still publishes key 1 (a rotation in progress). Tokens are verified with the platform's own JwtGuard.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TokenApiTest {
+  static final String SECRET = "s3cr3t-" + UUID.randomUUID();
+  static final String CLIENTS = "webhook:" + SECRET + ",users:other%+secret";
+
+  Vertx vertx;
+  KeyPair key1;
+  KeyPair key2;
+  ServiceLauncher old;
+  ServiceLauncher current;
+  HttpServer guarded;
+  JwtGuard guard;
+
+  @BeforeAll
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    key1 = newKey();
+    key2 = newKey();
+    String database = TestStack.createDatabase("auth_test");
+    Map<String, String> env1 = new HashMap<>();
+    env1.put("JWT_SIGNING_KEY", base64Pem("PRIVATE KEY", key1.getPrivate().getEncoded()));
+    env1.put("SERVICE_CLIENTS", CLIENTS);
+    old = await(ServiceLauncher.startForTest(new AuthService(), TestStack.serviceEnv(database, env1)));
+    Map<String, String> env2 = new HashMap<>(env1);
+    // The PEM itself (multi-line) is accepted too; the previous key as one-line base64 SPKI.
+    env2.put("JWT_SIGNING_KEY", pem("PRIVATE KEY", key2.getPrivate().getEncoded()));
+    env2.put("JWT_KEY_ID", "key-2");
+    env2.put("JWT_PREVIOUS_PUBLIC_KEYS", Base64.getEncoder().encodeToString(key1.getPublic().getEncoded()));
+    env2.put("TOKEN_MAX_FAILURES", "3");
+    current = await(ServiceLauncher.startForTest(new AuthService(), TestStack.serviceEnv(database, env2)));
+
+    // A resource server like users: JwtGuard against the current instance's JWKS.
+    Map<String, String> guardEnv = new HashMap<>(TestStack.serviceEnv(database, Map.of()));
+    guardEnv.put("JWKS_URL", "http://127.0.0.1:" + current.context().httpPort() + "/auth/.well-known/jwks.json");
+    List<Setting<?>> settings = new ArrayList<>(GuardSettings.all());
+    settings.addAll(List.of(CommonSettings.REDIS_HOST, CommonSettings.REDIS_PORT, CommonSettings.REDIS_PASSWORD));
+    guard = JwtGuard.create(vertx, Config.load(settings, guardEnv), new SimpleMeterRegistry());
+    Router router = Router.router(vertx);
+    router.get("/whoami").handler(guard).handler(rc -> {
+      Caller c = Caller.of(rc);
+      rc.json(new JsonObject().put("sub", c.subject()).put("roles", new JsonArray(List.copyOf(c.roles()))));
+    });
+    router.route().failureHandler(new FailureHandler());
+    guarded = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+  }
+
+  @AfterAll
+  void stop() {
+    for (ServiceLauncher l : new ServiceLauncher[] {current, old}) {
+      if (l != null) {
+        l.stop().orTimeout(60, TimeUnit.SECONDS).join();
+      }
+    }
+    if (guard != null) {
+      await(guard.close());
+    }
+    if (vertx != null) {
+      await(vertx.close());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- JWKS
+
+  @Test
+  void jwksPublishesCurrentAndPreviousKeys() {
+    Http.Response r = Http.get(current.context().httpPort(), "/auth/.well-known/jwks.json");
+    assertEquals(200, r.status());
+    assertEquals("public, max-age=300", r.headers().firstValue("Cache-Control").orElse(null));
+    JsonArray keys = r.json().getJsonArray("keys");
+    assertEquals(2, keys.size(), r.body());
+    JsonObject first = keys.getJsonObject(0);
+    assertEquals(Set.of("kty", "crv", "x", "y", "kid", "alg", "use"), first.fieldNames());
+    assertEquals("EC", first.getString("kty"));
+    assertEquals("P-256", first.getString("crv"));
+    assertEquals("ES256", first.getString("alg"));
+    assertEquals("sig", first.getString("use"));
+    assertEquals("key-2", first.getString("kid"));
+    assertEquals(43, first.getString("x").length());
+    assertEquals(43, first.getString("y").length());
+    // The previous key has no explicit kid: its thumbprint, the same kid the old instance used.
+    String oldKid = Http.get(old.context().httpPort(), "/auth/.well-known/jwks.json").json()
+      .getJsonArray("keys").getJsonObject(0).getString("kid");
+    assertEquals(oldKid, keys.getJsonObject(1).getString("kid"));
+    assertTrue(oldKid.matches("[A-Za-z0-9_-]{16}"), oldKid);
+    // Also reachable through the prefix-less path? No: business routes live under /auth only.
+    assertEquals(404, Http.get(current.context().httpPort(), "/.well-known/jwks.json").status());
+  }
+
+  // ---------------------------------------------------------------------------------------------- grant
+
+  @Test
+  void formGrantIssuesAServiceTokenThatJwtGuardAccepts() {
+    Http.Response r = token(current, form("grant_type", "client_credentials", "client_id", "webhook", "client_secret", SECRET),
+      "application/x-www-form-urlencoded", null, randomIp());
+    assertEquals(200, r.status(), r.body());
+    assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(null));
+    JsonObject body = r.json();
+    assertEquals(Set.of("access_token", "token_type", "expires_in"), body.fieldNames());
+    assertEquals("Bearer", body.getString("token_type"));
+    assertEquals(900, body.getInteger("expires_in"));
+    String token = body.getString("access_token");
+
+    JsonObject header = part(token, 0);
+    assertEquals("ES256", header.getString("alg"));
+    assertEquals("key-2", header.getString("kid"));
+    JsonObject claims = part(token, 1);
+    assertEquals("client:webhook", claims.getString("sub"));
+    assertEquals("webhook", claims.getString("client_id"));
+    assertEquals(new JsonArray().add("service"), claims.getJsonArray("roles"));
+    assertEquals("paysvc-auth", claims.getString("iss"));
+    assertEquals("paysvc", claims.getString("aud"));
+    assertEquals(900, claims.getLong("exp") - claims.getLong("iat"));
+    assertNotNull(UUID.fromString(claims.getString("jti")));
+
+    JsonObject who = whoami(token);
+    assertEquals("client:webhook", who.getString("sub"));
+    assertEquals(new JsonArray().add("service"), who.getJsonArray("roles"));
+  }
+
+  @Test
+  void jsonAndBasicWorkToo() {
+    Http.Response json = token(current, new JsonObject().put("grant_type", "client_credentials")
+      .put("client_id", "webhook").put("client_secret", SECRET).encode(), "application/json", null, randomIp());
+    assertEquals(200, json.status(), json.body());
+    assertEquals("client:webhook", whoami(json.json().getString("access_token")).getString("sub"));
+
+    // RFC 6749 §2.3.1: Basic carries form-encoded id and secret; this secret has '%' and '+'.
+    String basic = Base64.getEncoder().encodeToString((enc("users") + ":" + enc("other%+secret")).getBytes(StandardCharsets.UTF_8));
+    Http.Response viaBasic = token(current, "grant_type=client_credentials", "application/x-www-form-urlencoded", basic, randomIp());
+    assertEquals(200, viaBasic.status(), viaBasic.body());
+    assertEquals("client:users", whoami(viaBasic.json().getString("access_token")).getString("sub"));
+
+    // Form values are decoded exactly once: '%' and '+' survive when sent encoded in the body.
+    Http.Response formSpecial = token(current, form("grant_type", "client_credentials", "client_id", "users",
+      "client_secret", "other%+secret"), "application/x-www-form-urlencoded", null, randomIp());
+    assertEquals(200, formSpecial.status(), formSpecial.body());
+  }
+
+  @Test
+  void rotation_tokenOfThePreviousKeyStillVerifies() {
+    Http.Response r = token(old, form("grant_type", "client_credentials", "client_id", "webhook", "client_secret", SECRET),
+      "application/x-www-form-urlencoded", null, randomIp());
+    assertEquals(200, r.status(), r.body());
+    String token = r.json().getString("access_token");
+    assertNotEquals("key-2", part(token, 0).getString("kid"));
+    assertEquals("client:webhook", whoami(token).getString("sub"));
+  }
+
+  @Test
+  void wrongSecretOrUnknownClientIs401() {
+    for (String[] creds : new String[][] {{"webhook", "wrong"}, {"nobody", SECRET}}) {
+      Http.Response r = token(current, form("grant_type", "client_credentials", "client_id", creds[0], "client_secret", creds[1]),
+        "application/x-www-form-urlencoded", null, randomIp());
+      assertError(r, 401, "UNAUTHORIZED");
+      assertFalse(r.body().contains(creds[1]));
+    }
+  }
+
+  @Test
+  void badRequestsAre400() {
+    String ip = randomIp();
+    assertError(token(current, form("grant_type", "password", "client_id", "webhook", "client_secret", SECRET),
+      "application/x-www-form-urlencoded", null, ip), 400, "VALIDATION_ERROR");
+    assertError(token(current, form("client_id", "webhook", "client_secret", SECRET),
+      "application/x-www-form-urlencoded", null, ip), 400, "VALIDATION_ERROR");
+    assertError(token(current, form("grant_type", "client_credentials", "client_id", "webhook"),
+      "application/x-www-form-urlencoded", null, ip), 400, "VALIDATION_ERROR");
+    assertError(token(current, "{\"grant_type\":\"client_credentials\",\"client_id\":1,\"client_secret\":\"x\"}",
+      "application/json", null, ip), 400, "VALIDATION_ERROR");
+    assertError(token(current, "{not json", "application/json", null, ip), 400, "VALIDATION_ERROR");
+    String basic = Base64.getEncoder().encodeToString(("webhook:" + SECRET).getBytes(StandardCharsets.UTF_8));
+    assertError(token(current, form("grant_type", "client_credentials", "client_secret", SECRET),
+      "application/x-www-form-urlencoded", basic, ip), 400, "VALIDATION_ERROR");
+    assertError(token(current, "grant_type=client_credentials", "text/plain", null, ip), 415, "UNSUPPORTED_MEDIA_TYPE");
+  }
+
+  @Test
+  void failedAttemptsAreRateLimitedPerClientIp() {
+    String ip = randomIp();
+    String wrong = form("grant_type", "client_credentials", "client_id", "webhook", "client_secret", "guess");
+    for (int i = 0; i < 3; i++) {
+      assertError(token(current, wrong, "application/x-www-form-urlencoded", null, ip), 401, "UNAUTHORIZED");
+    }
+    Http.Response limited = token(current, form("grant_type", "client_credentials", "client_id", "webhook", "client_secret", SECRET),
+      "application/x-www-form-urlencoded", null, ip);
+    JsonObject err = assertError(limited, 429, "RATE_LIMITED");
+    long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+    assertTrue(retryAfter > 0 && retryAfter <= 60, "Retry-After " + retryAfter);
+    assertEquals(retryAfter, err.getJsonObject("details").getLong("retry_after_seconds"));
+    // Another client IP is not affected.
+    assertEquals(200, token(current, form("grant_type", "client_credentials", "client_id", "webhook", "client_secret", SECRET),
+      "application/x-www-form-urlencoded", null, randomIp()).status());
+  }
+
+  // ---------------------------------------------------------------------------------------------- config
+
+  @Test
+  void badSigningKeyIsAConfigErrorThatNamesTheSettingWithoutEchoingIt() throws Exception {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+    gen.initialize(new ECGenParameterSpec("secp384r1"));
+    String p384 = base64Pem("PRIVATE KEY", gen.generateKeyPair().getPrivate().getEncoded());
+    for (String bad : new String[] {"bm90LWEta2V5LWF0LWFsbA==", p384}) {
+      Map<String, String> env = new HashMap<>(TestStack.serviceEnv("auth_unused", Map.of()));
+      env.put("JWT_SIGNING_KEY", bad);
+      env.put("SERVICE_CLIENTS", CLIENTS);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code = ServiceLauncherAccess.run(new AuthService(), new String[] {"run"}, env,
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+      String text = err.toString(StandardCharsets.UTF_8);
+      assertEquals(2, code, text);
+      assertTrue(text.contains("JWT_SIGNING_KEY"), text);
+      assertFalse(text.contains(bad), text);
+      assertFalse(text.contains(SECRET), text);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- helpers
+
+  JsonObject whoami(String token) {
+    Http.Response r = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guarded.actualPort() + "/whoami"))
+      .header("Authorization", "Bearer " + token).GET());
+    assertEquals(200, r.status(), r.body());
+    return r.json();
+  }
+
+  static Http.Response token(ServiceLauncher auth, String body, String contentType, String basic, String ip) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + auth.context().httpPort() + "/auth/token"))
+      .header("Content-Type", contentType)
+      // From loopback, auth trusts the gateway's X-Forwarded-For: each test gets its own rate-limit bucket.
+      .header("X-Forwarded-For", ip)
+      .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (basic != null) {
+      b.header("Authorization", "Basic " + basic);
+    }
+    return Http.send(b);
+  }
+
+  static JsonObject assertError(Http.Response r, int status, String code) {
+    assertEquals(status, r.status(), r.body());
+    JsonObject body = r.json();
+    assertEquals(code, body.getString("error_code"), r.body());
+    assertEquals(Set.of("error_code", "message", "details"), body.fieldNames());
+    return body;
+  }
+
+  static String form(String... kv) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < kv.length; i += 2) {
+      sb.append(i == 0 ? "" : "&").append(enc(kv[i])).append('=').append(enc(kv[i + 1]));
+    }
+    return sb.toString();
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  static JsonObject part(String jwt, int i) {
+    return new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[i]), StandardCharsets.UTF_8));
+  }
+
+  static String randomIp() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return "10." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(1, 255);
+  }
+
+  static KeyPair newKey() throws Exception {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+    gen.initialize(new ECGenParameterSpec("secp256r1"));
+    return gen.generateKeyPair();
+  }
+
+  static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+      .encodeToString(der) + "\n-----END " + type + "-----\n";
+  }
+
+  static String base64Pem(String type, byte[] der) {
+    return Base64.getEncoder().encodeToString(pem(type, der).getBytes(StandardCharsets.US_ASCII));
+  }
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package com.paysvc.auth.service;
+
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FailureLimiterTest {
+  /** Redis down: attempts are neither blocked nor failing (the limit is a brake, not a gate). */
+  @Test
+  void redisDownLetsAttemptsThrough() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Redis nowhere = Redis.createClient(vertx, "redis://127.0.0.1:1/0");
+      FailureLimiter limiter = new FailureLimiter(nowhere, "t:", 1, 60);
+      for (int i = 0; i < 3; i++) {
+        assertTrue(limiter.recordFailure("ip").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS) == null);
+        limiter.check("ip").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+}
