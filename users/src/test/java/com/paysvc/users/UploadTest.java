@@ -42,6 +42,18 @@ class UploadTest extends UsersTestBase {
   }
 
   @Test
+  void aFileOfOnlyBadRowsIsAnsweredRowByRow() {
+    // Rows that fail while reading complete at once: the bulk lanes must not recurse once per row.
+    StringBuilder csv = new StringBuilder("phone,user_groups\n");
+    for (int i = 0; i < 10_000; i++) {
+      csv.append(",client\n");
+    }
+    JsonObject result = assertOk(upload("bad.csv", Buffer.buffer(csv.toString()), "text/csv"), 200);
+    assertEquals(0, result.getJsonArray("created").size());
+    assertEquals(10_000, result.getJsonArray("failed").size());
+  }
+
+  @Test
   void xlsxWithMixedRows() throws IOException {
     String good = randomPhone();
     Buffer xlsx = workbook(new String[][] {
