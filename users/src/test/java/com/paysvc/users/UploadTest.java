@@ -106,6 +106,28 @@ class UploadTest extends UsersTestBase {
   }
 
   @Test
+  void aRefusedUploadDoesNotHoldItsConnection() {
+    // One connection: the request after a refused upload must be served on it, not wait for the idle timeout.
+    io.vertx.ext.web.client.WebClient one = io.vertx.ext.web.client.WebClient.create(vertx,
+      new io.vertx.ext.web.client.WebClientOptions().setDefaultPort(launcher.context().httpPort()).setDefaultHost("127.0.0.1"),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1));
+    try {
+      byte[] body = new byte[2 * 1024 * 1024];
+      java.util.Arrays.fill(body, (byte) 'a');
+      String plainUser = tokens.token(java.util.UUID.randomUUID().toString());
+      for (int i = 0; i < 2; i++) {
+        assertError(await(one.post("/accounts/users/bulk/upload").bearerTokenAuthentication(plainUser)
+          .timeout(10_000).sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
+            .binaryFileUpload("file", "users.csv", Buffer.buffer(body), "text/csv"))), 403, "FORBIDDEN");
+        assertEquals(200, await(one.get("/accounts/user-groups").bearerTokenAuthentication(admin).timeout(10_000).send())
+          .statusCode());
+      }
+    } finally {
+      one.close();
+    }
+  }
+
+  @Test
   void oversizedFilesAreRefused() {
     byte[] big = new byte[10 * 1024 * 1024 + 70 * 1024];
     java.util.Arrays.fill(big, (byte) 'a');
