@@ -69,7 +69,7 @@ final class Jwks {
     }
     // No key set yet and the last fetch failed: fail fast for a moment instead of one fetch per request (auth down
     // at start-up would otherwise get a request from every incoming call).
-    if (current == null && lastError != null && now - lastAttempt < Math.min(minRefreshMs, NO_KEYS_RETRY_MS)) {
+    if (current == null && lastError != null && now - lastAttempt < NO_KEYS_RETRY_MS) {
       return Future.failedFuture(lastError);
     }
     lastAttempt = now;
