@@ -42,6 +42,10 @@ class AccessTest extends UsersTestBase {
     assertError(get("/accounts/user-groups", tokens.sign(claims.copy().put("exp", now - 60))), 401, "UNAUTHORIZED");
     assertError(get("/accounts/user-groups", tokens.sign(claims.copy().put("iss", "someone-else"))), 401, "UNAUTHORIZED");
     assertError(get("/accounts/user-groups", tokens.sign(claims.copy().put("aud", "other-service"))), 401, "UNAUTHORIZED");
+    // Without exp the library checks no expiry at all: such a token must not be accepted.
+    JsonObject noExp = claims.copy();
+    noExp.remove("exp");
+    assertError(get("/accounts/user-groups", tokens.sign(noExp)), 401, "UNAUTHORIZED");
     // Tampered payload: claims changed after signing.
     String good = tokens.sign(claims);
     String[] parts = good.split("\\.");

@@ -42,6 +42,18 @@ class UploadTest extends UsersTestBase {
   }
 
   @Test
+  void aFileOfOnlyBadRowsIsAnsweredRowByRow() {
+    // Rows that fail while reading complete at once: the bulk lanes must not recurse once per row.
+    StringBuilder csv = new StringBuilder("phone,user_groups\n");
+    for (int i = 0; i < 10_000; i++) {
+      csv.append(",client\n");
+    }
+    JsonObject result = assertOk(upload("bad.csv", Buffer.buffer(csv.toString()), "text/csv"), 200);
+    assertEquals(0, result.getJsonArray("created").size());
+    assertEquals(10_000, result.getJsonArray("failed").size());
+  }
+
+  @Test
   void xlsxWithMixedRows() throws IOException {
     String good = randomPhone();
     Buffer xlsx = workbook(new String[][] {
@@ -91,6 +103,28 @@ class UploadTest extends UsersTestBase {
     assertError(upload("users.csv", Buffer.buffer(), "text/csv"), 400, "FILE_UPLOAD_ERROR");
     // Not multipart at all.
     assertError(post("/accounts/users/bulk/upload", new JsonObject()), 400, "FILE_UPLOAD_ERROR");
+  }
+
+  @Test
+  void aRefusedUploadDoesNotHoldItsConnection() {
+    // One connection: the request after a refused upload must be served on it, not wait for the idle timeout.
+    io.vertx.ext.web.client.WebClient one = io.vertx.ext.web.client.WebClient.create(vertx,
+      new io.vertx.ext.web.client.WebClientOptions().setDefaultPort(launcher.context().httpPort()).setDefaultHost("127.0.0.1"),
+      new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1));
+    try {
+      byte[] body = new byte[2 * 1024 * 1024];
+      java.util.Arrays.fill(body, (byte) 'a');
+      String plainUser = tokens.token(java.util.UUID.randomUUID().toString());
+      for (int i = 0; i < 2; i++) {
+        assertError(await(one.post("/accounts/users/bulk/upload").bearerTokenAuthentication(plainUser)
+          .timeout(10_000).sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
+            .binaryFileUpload("file", "users.csv", Buffer.buffer(body), "text/csv"))), 403, "FORBIDDEN");
+        assertEquals(200, await(one.get("/accounts/user-groups").bearerTokenAuthentication(admin).timeout(10_000).send())
+          .statusCode());
+      }
+    } finally {
+      one.close();
+    }
   }
 
   @Test

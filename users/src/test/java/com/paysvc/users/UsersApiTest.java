@@ -62,6 +62,20 @@ class UsersApiTest extends UsersTestBase {
   }
 
   @Test
+  void nulCharactersAreAValidationErrorNotA500() {
+    String id = createUser(randomPhone(), null, null).getString("id");
+    assertError(post("/accounts/users", new JsonObject().put("profile", new JsonObject().put("n", "a\u0000b"))),
+      400, "VALIDATION_ERROR");
+    assertError(patch("/accounts/users/" + id, new JsonObject().put("profile", new JsonObject().put("n", "\u0000"))),
+      400, "VALIDATION_ERROR");
+    assertError(post("/accounts/contacts", new JsonObject().put("user_id", id).put("type", "second_login")
+      .put("value", "a\u0000b")), 400, "VALIDATION_ERROR");
+    JsonObject bulk = assertOk(post("/accounts/users/bulk", new JsonObject().put("users", new JsonArray()
+      .add(new JsonObject().put("profile", new JsonObject().put("n", "\u0000"))))), 200);
+    assertEquals("VALIDATION_ERROR", bulk.getJsonArray("failed").getJsonObject(0).getString("error_code"));
+  }
+
+  @Test
   void detailErrors() {
     assertError(get("/accounts/users/" + UUID.randomUUID()), 404, "NOT_FOUND");
     assertError(get("/accounts/users/not-a-uuid"), 400, "VALIDATION_ERROR");

@@ -49,6 +49,14 @@ final class HttpVerticle extends VerticleBase {
       router.route("/*").subRouter(serviceRoutes);
       router.route().handler(rc -> rc.fail(new ApiException(ErrorCode.NOT_FOUND, "no such route")));
       router.route().failureHandler(new FailureHandler());
+      // A request the router cannot even match (a malformed %-escape in the path) never reaches the failure handler:
+      // without this Vert.x answers a plain-text "Bad Request" instead of the error shape.
+      router.errorHandler(400, rc -> {
+        if (!rc.response().ended()) {
+          rc.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+            .end(ApiException.validation("malformed request").toJson().toBuffer());
+        }
+      });
       HttpServerOptions options = new HttpServerOptions()
         .setHost(ctx.config().get(CommonSettings.HTTP_HOST))
         .setPort(ctx.config().get(ctx.settings().httpPort))

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  */
 final class Jwks {
   private static final Logger log = LoggerFactory.getLogger(Jwks.class);
+  private static final long NO_KEYS_RETRY_MS = 1000;
 
   /** The verifier for one JWKS snapshot and the kids it knows. */
   record Snapshot(JWTAuth verifier, Set<String> kids, long fetchedAt) {
@@ -37,6 +38,7 @@ final class Jwks {
   private volatile Snapshot current;
   private Future<Snapshot> inFlight;
   private long lastAttempt;
+  private volatile Throwable lastError;
 
   Jwks(Vertx vertx, String url, String issuer, String audience, long minRefreshMs, long maxAgeMs) {
     this.vertx = vertx;
@@ -65,14 +67,23 @@ final class Jwks {
     if (current != null && now - lastAttempt < minRefreshMs) {
       return Future.succeededFuture(current);
     }
+    // No key set yet and the last fetch failed: fail fast for a moment instead of one fetch per request (auth down
+    // at start-up would otherwise get a request from every incoming call).
+    if (current == null && lastError != null && now - lastAttempt < NO_KEYS_RETRY_MS) {
+      return Future.failedFuture(lastError);
+    }
     lastAttempt = now;
     Snapshot fallback = current;
     Future<Snapshot> fetch = client.getAbs(url).timeout(3000).send()
       .compose(resp -> resp.statusCode() == 200
         ? Future.succeededFuture(build(resp.bodyAsJsonObject()))
         : Future.<Snapshot>failedFuture("JWKS answered " + resp.statusCode()))
-      .onSuccess(s -> current = s)
+      .onSuccess(s -> {
+        current = s;
+        lastError = null;
+      })
       .recover(err -> {
+        lastError = err;
         log.warn("cannot fetch JWKS from {}: {}", url, err.getMessage());
         // A stale key set still verifies tokens of keys that have not rotated: better than failing everyone.
         return fallback != null ? Future.succeededFuture(fallback) : Future.failedFuture(err);

@@ -156,8 +156,9 @@ public final class JwtGuard implements Handler<RoutingContext> {
     String sub = claims.getString("sub");
     String jti = claims.getString("jti");
     Object iatValue = claims.getValue("iat");
-    if (sub == null || jti == null || !(iatValue instanceof Number iat)) {
-      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token lacks sub, jti or iat"));
+    // vertx-auth-jwt checks exp only when the claim is present: a token without it would never expire.
+    if (sub == null || jti == null || !(iatValue instanceof Number iat) || !(claims.getValue("exp") instanceof Number)) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token lacks sub, jti, iat or exp"));
     }
     Set<String> roles = new HashSet<>();
     if (claims.getValue("roles") instanceof JsonArray arr) {

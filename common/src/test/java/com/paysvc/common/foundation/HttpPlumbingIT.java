@@ -48,6 +48,19 @@ class HttpPlumbingIT {
   }
 
   @Test
+  void malformedPathEscapeIs400InTheErrorShape() throws Exception {
+    // java.net.URI refuses such a path, so the request goes out as raw bytes.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", svc.port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /test/%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String raw = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(raw.startsWith("HTTP/1.1 400"), raw);
+      assertTrue(raw.contains("\"error_code\":\"VALIDATION_ERROR\"") && raw.contains("\"details\""), raw);
+    }
+  }
+
+  @Test
   void oversizedBodyIs413() {
     String big = "{\"a\":\"" + "x".repeat(8 * 1024) + "\"}";
     assertErrorShape(Http.post(svc.port, "/test/echo", "application/json", big), 413, "PAYLOAD_TOO_LARGE");

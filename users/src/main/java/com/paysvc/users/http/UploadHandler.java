@@ -8,6 +8,7 @@ import com.paysvc.users.service.UserFileParser;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.RoutingContext;
@@ -44,6 +45,28 @@ public final class UploadHandler {
       .setBodyLimit(MAX_FILE_BYTES + ENVELOPE_BYTES)
       .setHandleFileUploads(true)
       .setDeleteUploadedFilesOnEnd(true);
+  }
+
+  /**
+   * A request refused before the BodyHandler took its stream (401, 403) leaves the body unread and paused, and a
+   * keep-alive connection then serves nothing more until its idle timeout. Once the answer is out, whatever is left
+   * of the body is read and dropped; a client that keeps sending past the upload cap has its connection closed.
+   */
+  void drainUnreadBodyAtEnd(RoutingContext rc) {
+    rc.addEndHandler(ar -> {
+      HttpServerRequest request = rc.request();
+      if (request.isEnded()) {
+        return;
+      }
+      long[] dropped = {0};
+      request.handler(chunk -> {
+        dropped[0] += chunk.length();
+        if (dropped[0] > MAX_FILE_BYTES + ENVELOPE_BYTES) {
+          request.connection().close();
+        }
+      });
+      request.resume();
+    });
   }
 
   Future<Buffer> upload(RoutingContext rc) {

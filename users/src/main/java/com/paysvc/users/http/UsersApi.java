@@ -85,6 +85,7 @@ public final class UsersApi {
     // The stream is paused until the BodyHandler takes it: the guard's async checks would otherwise lose the body.
     outer.post(UPLOAD_PATH).handler(rc -> {
       rc.request().pause();
+      upload.drainUnreadBodyAtEnd(rc);
       rc.next();
     }).handler(guard).handler(rc -> {
       Access.privileged(rc);

@@ -84,24 +84,34 @@ public final class BulkService {
     });
   }
 
-  /** Takes items one after another until none is left; never fails (every failure is an item's outcome). */
+  /**
+   * Takes items one after another until none is left; never fails (every failure is an item's outcome). Items
+   * that are settled at once (read errors, a database refused up front) are taken in a loop: recursing once per
+   * such item overflowed the stack on a file of thousands of bad rows.
+   */
   private Future<Void> lane(List<Item> work, Outcome[] outcomes, AtomicInteger next, String correlationId) {
-    int i = next.getAndIncrement();
-    if (i >= work.size()) {
-      return Future.succeededFuture();
+    while (true) {
+      int i = next.getAndIncrement();
+      if (i >= work.size()) {
+        return Future.succeededFuture();
+      }
+      Item item = work.get(i);
+      Future<Outcome> one = item.readError() != null
+        ? Future.succeededFuture(new Outcome(item.position(), null, new ApiException(ErrorCode.VALIDATION_ERROR, item.readError())))
+        : users.create(item.user(), correlationId)
+          .map(user -> new Outcome(item.position(), CachedReads.idOf(user), null))
+          .otherwise(err -> new Outcome(item.position(), null, asApi(err)));
+      if (one.isComplete()) {
+        outcomes[i] = one.result();
+        continue;
+      }
+      Promise<Void> done = Promise.promise();
+      one.onComplete(ar -> {
+        outcomes[i] = ar.result();
+        lane(work, outcomes, next, correlationId).onComplete(done);
+      });
+      return done.future();
     }
-    Item item = work.get(i);
-    Future<Outcome> one = item.readError() != null
-      ? Future.succeededFuture(new Outcome(item.position(), null, new ApiException(ErrorCode.VALIDATION_ERROR, item.readError())))
-      : users.create(item.user(), correlationId)
-        .map(user -> new Outcome(item.position(), CachedReads.idOf(user), null))
-        .otherwise(err -> new Outcome(item.position(), null, asApi(err)));
-    Promise<Void> done = Promise.promise();
-    one.onComplete(ar -> {
-      outcomes[i] = ar.result();
-      lane(work, outcomes, next, correlationId).onComplete(done);
-    });
-    return done.future();
   }
 
   private static ApiException asApi(Throwable err) {

@@ -31,7 +31,9 @@ public final class SqlErrors {
       case "UR001" -> new ApiException(ErrorCode.CONFLICT, msg);
       case "23505" -> uniqueViolation(pg.getConstraint());
       case "23503" -> new ApiException(ErrorCode.CONFLICT, "still in use: remove what refers to it first");
-      case "23514", "22P02", "22001", "22023", "22003" -> new ApiException(ErrorCode.VALIDATION_ERROR, "invalid value");
+      // 22P05/22021: a NUL character (\u0000) in a JSON string or a text value, which Postgres cannot store.
+      case "23514", "22P02", "22001", "22023", "22003", "22P05", "22021" ->
+        new ApiException(ErrorCode.VALIDATION_ERROR, "invalid value");
       default -> err;
     };
   }

@@ -162,13 +162,7 @@ public final class UserCache {
     Request eval = Request.cmd(Command.EVAL).arg(FILL).arg(4)
       .arg(generationKey).arg(key).arg(indexKey(userId)).arg(freshKey(userId))
       .arg(generation).arg(value).arg(USER_TTL_SECONDS).arg(USER_TTL_SECONDS + 60).arg(fromReplica ? "1" : "0");
-    return breaker.<Response>execute(() -> redis.send(eval))
-      .map(r -> switch (r.toInteger()) {
-        case 1 -> Fill.STORED;
-        case 2 -> Fill.NEEDS_PRIMARY;
-        default -> Fill.SKIPPED;
-      })
-      .otherwise(Fill.SKIPPED);
+    return fill(eval);
   }
 
   /** Deletes every cached key of these users. Call after the change committed, before answering. */
@@ -204,6 +198,11 @@ public final class UserCache {
     }
     Request eval = Request.cmd(Command.EVAL).arg(FILL_PLAIN).arg(3).arg(generationKey).arg(key).arg("fresh:" + key)
       .arg(generation).arg(value).arg(ttlSeconds).arg(fromReplica ? "1" : "0");
+    return fill(eval);
+  }
+
+  /** Runs a fill script: 1 stored, 2 replica data refused (fresh marker), else skipped; Redis trouble = skipped. */
+  private Future<Fill> fill(Request eval) {
     return breaker.<Response>execute(() -> redis.send(eval))
       .map(r -> switch (r.toInteger()) {
         case 1 -> Fill.STORED;
