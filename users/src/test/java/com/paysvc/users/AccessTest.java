@@ -69,6 +69,19 @@ class AccessTest extends UsersTestBase {
   }
 
   @Test
+  void aTokenRememberedAsVerifiedStopsWorkingWhenItsKeyLeavesTheJwks() {
+    String old = tokens.admin();
+    // Twice: the second request is answered from the guard's memory of verified tokens.
+    assertEquals(200, get("/accounts/user-groups", old).statusCode());
+    assertEquals(200, get("/accounts/user-groups", old).statusCode());
+    tokens.rotate();
+    tokens.dropRetired();
+    // A token of the new key makes the guard re-fetch the JWKS, which no longer lists the old key.
+    assertEquals(200, get("/accounts/user-groups", tokens.admin()).statusCode());
+    assertError(get("/accounts/user-groups", old), 401, "UNAUTHORIZED");
+  }
+
+  @Test
   void revokedTokensAndTokensBeforeTheUsersNotBeforeAreRejected() {
     String sub = UUID.randomUUID().toString();
     JsonObject claims = tokens.claims(sub, List.of("admin"));

@@ -49,6 +49,11 @@ final class Jwks {
     this.maxAgeMs = maxAgeMs;
   }
 
+  /** The key set in use; a token verified under another snapshot must be verified again. */
+  Snapshot current() {
+    return current;
+  }
+
   /** The verifier that knows {@code kid}, re-fetching the JWKS when the kid is new or the cache is old. */
   Future<Snapshot> forKid(String kid) {
     Snapshot snap = current;

@@ -4,8 +4,12 @@ import com.paysvc.common.config.Config;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.redis.RedisFactory;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
@@ -24,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
@@ -33,6 +38,10 @@ import java.util.Set;
  * {@code alg: none} and HS256 forgeries fail), signature against auth's JWKS, {@code iss}, {@code aud} and
  * {@code exp}; then auth's revocation state in Redis (db 0): the token's {@code (iss, jti)} deny-list entry and
  * the user's not-before time (tokens issued before a deactivation or logout-everywhere are rejected).
+ *
+ * <p>An ES256 verification costs ~1 ms of CPU, which capped a cached read at a few hundred requests per second
+ * per core. So a verified token is remembered (by its exact bytes) until its {@code exp}, for as long as the key
+ * set that verified it is current; the revocation check still runs on every request.
  *
  * <p>Revocation is a hardening on top of short-lived tokens: when Redis is down or slow the check is skipped
  * (counted and logged through a breaker) rather than failing every request of the platform.
@@ -49,7 +58,18 @@ public final class JwtGuard implements Handler<RoutingContext> {
     return "auth:user_nbf:" + userId;
   }
 
+  /**
+   * Distinct live tokens remembered. A service sees one token per active caller per token lifetime (minutes), so
+   * 50k covers a busy hour with room; an entry is ~1 KB, so the bound is ~50 MB at worst.
+   */
+  private static final int VERIFIED_TOKENS_MAX = 50_000;
+
+  /** What verification proved about a token; {@code keys} is the key set that checked its signature. */
+  private record Verified(Caller caller, String issuer, long issuedAt, long expiresAtMs, Jwks.Snapshot keys) {
+  }
+
   private final Jwks jwks;
+  private final Cache<String, Verified> verified;
   private final Redis authRedis;
   private final CircuitBreaker revocationBreaker;
   private final Counter revocationSkipped;
@@ -57,6 +77,13 @@ public final class JwtGuard implements Handler<RoutingContext> {
 
   private JwtGuard(Jwks jwks, Redis authRedis, CircuitBreaker breaker, MeterRegistry registry) {
     this.jwks = jwks;
+    this.verified = Caffeine.newBuilder()
+      .maximumSize(VERIFIED_TOKENS_MAX)
+      .expireAfter(Expiry.creating((String token, Verified v) ->
+        Duration.ofMillis(Math.max(0, v.expiresAtMs() - System.currentTimeMillis()))))
+      .recordStats()
+      .build();
+    CaffeineCacheMetrics.monitor(registry, verified, "jwt_verified_tokens");
     this.authRedis = authRedis;
     this.revocationBreaker = breaker;
     this.revocationSkipped = Counter.builder("paysvc_auth_revocation_check_skipped")
@@ -95,21 +122,7 @@ public final class JwtGuard implements Handler<RoutingContext> {
       return;
     }
     String token = header.substring(7).trim();
-    String kid;
-    try {
-      kid = es256Kid(token);
-    } catch (IllegalArgumentException e) {
-      reject(rc, e.getMessage());
-      return;
-    }
-    jwks.forKid(kid)
-      .compose(snap -> {
-        if (!snap.kids().contains(kid)) {
-          return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token signed with an unknown key"));
-        }
-        return snap.verifier().authenticate(new TokenCredentials(token))
-          .recover(err -> Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid token")));
-      }, err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE, "cannot load auth's signing keys")))
+    verify(token)
       .compose(this::checkRevocation)
       .onSuccess(caller -> {
         rc.put(Caller.KEY, caller);
@@ -150,14 +163,39 @@ public final class JwtGuard implements Handler<RoutingContext> {
     return s;
   }
 
-  private Future<Caller> checkRevocation(User user) {
+  /** The signature and claims of {@code token}: from memory when this exact token was verified under the current keys. */
+  private Future<Verified> verify(String token) {
+    Verified hit = verified.getIfPresent(token);
+    if (hit != null && hit.keys() == jwks.current() && System.currentTimeMillis() < hit.expiresAtMs()) {
+      return Future.succeededFuture(hit);
+    }
+    String kid;
+    try {
+      kid = es256Kid(token);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, e.getMessage()));
+    }
+    return jwks.forKid(kid)
+      .compose(snap -> {
+        if (!snap.kids().contains(kid)) {
+          return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token signed with an unknown key"));
+        }
+        return snap.verifier().authenticate(new TokenCredentials(token))
+          .recover(err -> Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid token")))
+          .compose(user -> verifiedClaims(user, snap));
+      }, err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE, "cannot load auth's signing keys")))
+      .onSuccess(v -> verified.put(token, v));
+  }
+
+  private static Future<Verified> verifiedClaims(User user, Jwks.Snapshot keys) {
     // vertx-auth-jwt keeps the verified payload in the "accessToken" attribute; the principal holds the raw token.
     JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
     String sub = claims.getString("sub");
     String jti = claims.getString("jti");
-    Object iatValue = claims.getValue("iat");
+    Object iat = claims.getValue("iat");
+    Object exp = claims.getValue("exp");
     // vertx-auth-jwt checks exp only when the claim is present: a token without it would never expire.
-    if (sub == null || jti == null || !(iatValue instanceof Number iat) || !(claims.getValue("exp") instanceof Number)) {
+    if (sub == null || jti == null || !(iat instanceof Number issuedAt) || !(exp instanceof Number expiresAt)) {
       return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token lacks sub, jti, iat or exp"));
     }
     Set<String> roles = new HashSet<>();
@@ -168,8 +206,16 @@ public final class JwtGuard implements Handler<RoutingContext> {
         }
       });
     }
-    Caller caller = new Caller(sub, Set.copyOf(roles), jti);
-    String issuer = claims.getString("iss");
+    return Future.succeededFuture(new Verified(new Caller(sub, Set.copyOf(roles), jti), claims.getString("iss"),
+      issuedAt.longValue(), expiresAt.longValue() * 1000, keys));
+  }
+
+  private Future<Caller> checkRevocation(Verified token) {
+    Caller caller = token.caller();
+    String issuer = token.issuer();
+    String sub = caller.subject();
+    String jti = caller.jti();
+    long iat = token.issuedAt();
     return revocationBreaker.<Response>execute(() -> authRedis.send(
         Request.cmd(Command.MGET).arg(revokedKey(issuer, jti)).arg(userNotBeforeKey(sub))))
       .transform(ar -> {
@@ -183,7 +229,7 @@ public final class JwtGuard implements Handler<RoutingContext> {
           return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token revoked"));
         }
         Response nbf = r.get(1);
-        if (nbf != null && iat.longValue() < parseLong(nbf.toString())) {
+        if (nbf != null && iat < parseLong(nbf.toString())) {
           return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token revoked"));
         }
         return Future.succeededFuture(caller);

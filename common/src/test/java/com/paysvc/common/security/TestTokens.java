@@ -88,6 +88,11 @@ public final class TestTokens {
     kid = "test-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** The retired key leaves the JWKS (its tokens must stop verifying once the key set is re-fetched). */
+  public synchronized void dropRetired() {
+    retiredJwk = null;
+  }
+
   private static JsonObject jwk(KeyPair pair, String kid) {
     ECPublicKey pub = (ECPublicKey) pair.getPublic();
     return new JsonObject()
