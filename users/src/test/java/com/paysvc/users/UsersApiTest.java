@@ -79,6 +79,8 @@ class UsersApiTest extends UsersTestBase {
   void detailErrors() {
     assertError(get("/accounts/users/" + UUID.randomUUID()), 404, "NOT_FOUND");
     assertError(get("/accounts/users/not-a-uuid"), 400, "VALIDATION_ERROR");
+    assertError(get("/accounts/users/1-1-1-1-1"), 400, "VALIDATION_ERROR");
+    assertError(get("/accounts/users/" + UUID.randomUUID() + "0"), 400, "VALIDATION_ERROR");
     assertError(get("/accounts/nothing-here"), 404, "NOT_FOUND");
   }
 
