@@ -46,7 +46,11 @@ public final class UserService {
   public Future<Buffer> create(JsonObject body, String correlationId) {
     return db.tx(conn -> store.createUser(conn, body)
         .compose(user -> events.append(conn, UserEvents.CREATED, user, correlationId).map(user)))
-      .onSuccess(u -> events.committed());
+      .onSuccess(u -> {
+        events.committed();
+        // A lookup of one of the new identifiers already in flight would answer 404: not for readers after the 201.
+        reads.written();
+      });
   }
 
   public Future<Buffer> update(UUID id, JsonObject profile, Boolean isActive, String correlationId) {
