@@ -22,7 +22,8 @@ import java.util.Map;
  *
  * <p>On failure the event is republished to the retry queue with the attempt count in a header
  * ({@value #ATTEMPT_HEADER}); the retry queue's TTL dead-letters it back into the queue after the retry delay. The
- * original is acked only after the broker confirmed the copy, so a crash in between gives a duplicate, never a loss.
+ * original is acked only after the broker confirmed the copy, so a crash in between gives a duplicate, never a loss;
+ * when the copy is not confirmed in time the original is requeued.
  * Our own header rather than {@code x-death}: x-death counts per queue and reason and is rewritten by the broker, a
  * plain counter is easier to reason about. After {@code maxAttempts} failures (or for an envelope that cannot be
  * parsed) the delivery is rejected without requeue and the queue's dead-letter exchange moves it to the DLQ.
@@ -99,8 +100,20 @@ final class EventBridge extends VerticleBase {
     vertx.eventBus().request(event.type(), event.toJson(), options)
       .compose(reply -> ack(client, channel, tag),
         err -> onFailure(client, channel, message, event, attempt, err))
-      .onFailure(err -> log.warn("event {} ({}) not settled, the broker will redeliver it: {}", event.id(),
-        event.type(), err.toString()));
+      .onFailure(err -> {
+        // The retry copy was not confirmed or the ack failed: hand the delivery back to the queue now rather than
+        // leave it unacked (it would hold a prefetch slot until the channel closes). A copy the broker did take is a
+        // duplicate, which the idempotent consumer absorbs.
+        log.warn("event {} ({}) not settled, requeued: {}", event.id(), event.type(), err.toString());
+        requeue(client, channel, tag);
+      });
+  }
+
+  private void requeue(RabbitMQClient client, long channel, long tag) {
+    if (broker.channelId() == channel) {
+      client.basicNack(tag, false, true)
+        .onFailure(e -> log.debug("requeue failed, the broker requeues on channel close: {}", e.toString()));
+    }
   }
 
   private Future<Void> onFailure(RabbitMQClient client, long channel, RabbitMQMessage message, Event event,
