@@ -13,7 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * The one RabbitMQ connection (and channel) of a service, supervised here rather than by the client.
+ * One RabbitMQ connection (and its channel), supervised here rather than by the client. A service has two: one
+ * publishes (the outbox relay), one consumes (the bridge).
  *
  * <p>Why not the client's own reconnect: in 5.0.8 it restarts consumers on the new channel without waiting for the
  * connection-established callbacks (their future is dropped), so a consumer can come back before its queue, its

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A service's events: the {@link Outbox} it writes to, the handlers it registers (one line per event type, in
- * {@code ServiceDefinition.init}), and the machinery behind them - the supervised broker connection, the outbox
- * relay and the bridge from its queue to the event bus.
+ * {@code ServiceDefinition.init}), and the machinery behind them - the supervised broker connections (one
+ * publishing, one consuming), the outbox relay and the bridge from its queue to the event bus.
  *
  * <pre>{@code
  * ctx.events().onIdempotent("user.deactivated", (conn, event) -> revokeSessions(conn, event.data()));
@@ -37,7 +37,11 @@ public final class Events {
   private final Topology topology;
   private final EventMetrics metrics;
   private final PgOutbox outbox;
-  private final Broker broker;
+  // Two connections, as RabbitMQ advises: a broker under a memory or disk alarm blocks publishing connections, and a
+  // consumer sharing one would stop draining the very queues that could relieve it. Separate channels also keep the
+  // bridge's confirm waits (retry copies) from waiting on the relay's batches.
+  private final Broker publisher;
+  private final Broker consumer;
   private final OutboxRelay relay;
   private final EventBridge bridge;
   private final int prefetch;
@@ -62,18 +66,20 @@ public final class Events {
       .setUser(config.get(CommonSettings.RABBITMQ_USER))
       .setPassword(config.get(CommonSettings.RABBITMQ_PASSWORD))
       .setVirtualHost(config.get(CommonSettings.RABBITMQ_VHOST))
-      .setConnectionName(service)
+      .setConnectionName(service + "-publish")
       .setConnectionTimeout(5000)
       .setRequestedHeartbeat(10);
-    this.broker = new Broker(options, config.get(EventSettings.RECONNECT_MS));
+    int reconnectMs = config.get(EventSettings.RECONNECT_MS);
+    this.publisher = new Broker(options, reconnectMs);
+    this.consumer = new Broker(new RabbitMQOptions(options).setConnectionName(service + "-consume"), reconnectMs);
     // The lease owner is this process: a restarted relay in the same process resumes at once, a new process takes
     // over when the lease expires (or at once after a graceful stop released it).
     String owner = service + "-" + UUID.randomUUID();
-    this.relay = new OutboxRelay(db, broker, topology.exchange(), owner, config.get(EventSettings.BATCH_SIZE),
+    this.relay = new OutboxRelay(db, publisher, topology.exchange(), owner, config.get(EventSettings.BATCH_SIZE),
       config.get(EventSettings.RELAY_LEASE_MS), confirmTimeoutMs, config.get(EventSettings.SWEEP_MS),
       TimeUnit.HOURS.toMillis(config.get(EventSettings.RETENTION_HOURS)),
       TimeUnit.HOURS.toMillis(config.get(EventSettings.INBOX_RETENTION_HOURS)), metrics);
-    this.bridge = new EventBridge(broker, topology, config.get(EventSettings.MAX_ATTEMPTS),
+    this.bridge = new EventBridge(consumer, topology, config.get(EventSettings.MAX_ATTEMPTS),
       config.get(EventSettings.HANDLER_TIMEOUT_MS), confirmTimeoutMs, metrics);
   }
 
@@ -119,13 +125,14 @@ public final class Events {
       .compose(first -> first ? handler.handle(conn, event).mapEmpty() : Future.<Void>succeededFuture()));
   }
 
+  /** Both connections (the consuming one only when this service handles events) are up, topology declared. */
   public boolean brokerUp() {
-    return broker.isUp();
+    return publisher.isUp() && (handlers.isEmpty() || consumer.isUp());
   }
 
   /** The {@code rabbitmq} readiness probe. */
   public Future<Void> probe() {
-    return broker.probe();
+    return handlers.isEmpty() ? publisher.probe() : publisher.probe().compose(v -> consumer.probe());
   }
 
   /** Starts handlers, the broker connection (in the background: a broker that is down does not fail this), relay and bridge. */
@@ -133,20 +140,24 @@ public final class Events {
     started = true;
     handlers.forEach((type, handler) ->
       busConsumers.add(vertx.eventBus().<JsonObject>localConsumer(type, msg -> dispatch(handler, msg))));
-    broker.onConnected(client -> client.basicQos(prefetch));
-    broker.onConnected(client -> client.confirmSelect());
-    broker.onConnected(client -> topology.declare(client, handlers.keySet(), retryDelayMs));
-    if (!handlers.isEmpty()) {
-      broker.onConnected(bridge::consume);
-    }
+    // Each connection declares the whole topology: this service's queue exists before its first publish, whichever
+    // connection comes up first.
+    publisher.onConnected(client -> client.confirmSelect());
+    publisher.onConnected(client -> topology.declare(client, handlers.keySet(), retryDelayMs));
     // Whatever piled up while the broker was away is published as soon as it is back.
-    broker.onUp(outbox::wake);
+    publisher.onUp(outbox::wake);
+    consumer.onConnected(client -> client.basicQos(prefetch));
+    // Retry copies are published with confirms on the consuming channel.
+    consumer.onConnected(client -> client.confirmSelect());
+    consumer.onConnected(client -> topology.declare(client, handlers.keySet(), retryDelayMs));
+    consumer.onConnected(bridge::consume);
     Future<Void> consumersReady = Future.all(busConsumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
-    // The broker last: its first connection may deliver at once, and the bridge must be running by then.
+    // The connections last: the first may deliver at once, and the bridge must be running by then.
     return consumersReady
       .compose(v -> handlers.isEmpty() ? Future.succeededFuture() : deploy(bridge))
       .compose(v -> deploy(relay))
-      .compose(v -> deploy(broker))
+      .compose(v -> deploy(publisher))
+      .compose(v -> handlers.isEmpty() ? Future.succeededFuture() : deploy(consumer))
       .onSuccess(v -> log.info("events: exchange {}, queue {} for {}", topology.exchange(),
         handlers.isEmpty() ? "(none)" : topology.queue(), handlers.keySet()));
   }
