@@ -127,14 +127,16 @@ public final class ServiceLauncher {
       .setJvmMetricsEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
       // Route (not raw path) keeps label cardinality bounded: /users/{id} is one series, not one per id.
-      .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_NAME));
+      // POOL_TYPE too: HTTP client pools always carry it, and Prometheus refuses one name with two tag-key sets
+      // (the JWKS client's pool metrics were dropped with a warning).
+      .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_NAME, Label.POOL_TYPE));
     vertx = Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(metrics))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
 
     Db db = DbFactory.create(vertx, config, config.get(settings.pgDatabase), config.get(settings.pgUser), registry);
-    Redis redis = RedisFactory.create(vertx, config, config.get(settings.redisDb));
+    Redis redis = RedisFactory.create(vertx, config, config.get(settings.redisDb), "redis");
     Readiness readiness = new Readiness(vertx, ServiceSettings.parseDependencies(config.get(settings.readyRequires)));
     readiness.register("primary", () -> db.primary().query("SELECT 1").execute());
     readiness.register("replica", () -> db.replica().query("SELECT 1").execute());

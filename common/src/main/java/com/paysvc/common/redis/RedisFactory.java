@@ -14,13 +14,15 @@ public final class RedisFactory {
   private RedisFactory() {
   }
 
-  public static Redis create(Vertx vertx, Config config, int db) {
+  /** {@code name} names the pool in the metrics (the default would be a random UUID). */
+  public static Redis create(Vertx vertx, Config config, int db, String name) {
     RedisOptions options = new RedisOptions()
       .setConnectionString("redis://" + config.get(CommonSettings.REDIS_HOST) + ":" + config.get(CommonSettings.REDIS_PORT) + "/" + db)
       // Redis is single-threaded and answers in microseconds: a few pipelined connections saturate it.
       .setMaxPoolSize(8)
       .setMaxPoolWaiting(1024)
-      .setMaxWaitingHandlers(4096);
+      .setMaxWaitingHandlers(4096)
+      .setPoolName(name);
     String password = config.get(CommonSettings.REDIS_PASSWORD);
     if (!password.isEmpty()) {
       options.setPassword(password);

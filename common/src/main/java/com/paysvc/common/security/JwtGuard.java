@@ -96,7 +96,7 @@ public final class JwtGuard implements Handler<RoutingContext> {
     Jwks jwks = new Jwks(vertx, config.get(GuardSettings.JWKS_URL), config.get(GuardSettings.JWT_ISSUER),
       config.get(GuardSettings.JWT_AUDIENCE), config.get(GuardSettings.JWKS_REFRESH_MIN_SECONDS) * 1000L,
       config.get(GuardSettings.JWKS_MAX_AGE_SECONDS) * 1000L);
-    Redis redis = RedisFactory.create(vertx, config, config.get(GuardSettings.AUTH_REDIS_DB));
+    Redis redis = RedisFactory.create(vertx, config, config.get(GuardSettings.AUTH_REDIS_DB), "redis-revocation");
     CircuitBreaker breaker = CircuitBreaker.create("auth-revocation", vertx, new CircuitBreakerOptions()
         .setTimeout(250).setMaxFailures(3).setResetTimeout(5000))
       .openHandler(v -> log.warn("revocation breaker open: tokens are not checked against the deny-list"))
