@@ -1,5 +1,6 @@
 package com.paysvc.common.security;
 
+import com.paysvc.common.concurrent.SharedFutures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -66,7 +67,8 @@ final class Jwks {
 
   private synchronized Future<Snapshot> refresh() {
     if (inFlight != null) {
-      return inFlight;
+      // Started by a request of another event loop, maybe: continue this one on its own.
+      return SharedFutures.onCallerContext(inFlight);
     }
     long now = System.currentTimeMillis();
     if (current != null && now - lastAttempt < minRefreshMs) {

@@ -1,5 +1,6 @@
 package com.paysvc.users.service;
 
+import com.paysvc.common.concurrent.SharedFutures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
@@ -34,7 +35,8 @@ final class SingleFlight<V> {
     InFlight<V> winner = inFlight.compute(key, (k, current) ->
       current != null && current.writeStamp() == stamp ? current : mine);
     if (winner != mine) {
-      return winner.future();
+      // The load may run on another event loop: this request's callbacks must still run on its own.
+      return SharedFutures.onCallerContext(winner.future());
     }
     Future<V> loading;
     try {
