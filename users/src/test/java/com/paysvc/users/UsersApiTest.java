@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -81,6 +83,13 @@ class UsersApiTest extends UsersTestBase {
     assertError(get("/accounts/users/not-a-uuid"), 400, "VALIDATION_ERROR");
     assertError(get("/accounts/users/1-1-1-1-1"), 400, "VALIDATION_ERROR");
     assertError(get("/accounts/users/" + UUID.randomUUID() + "0"), 400, "VALIDATION_ERROR");
+    // 36 characters that UUID.fromString would still take, each naming some other id
+    for (String lookAlike : new String[] {
+      "123456789-123-1234-1234-123456789012", "+2345678-1234-1234-1234-123456789012",
+      "12345678-1234-1234-1234-12345678901g", "12345678-1234-1234-1234\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11\uff12",
+      "12345678-1234-1234-1234-\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662"}) {
+      assertError(get("/accounts/users/" + URLEncoder.encode(lookAlike, StandardCharsets.UTF_8)), 400, "VALIDATION_ERROR");
+    }
     assertError(get("/accounts/nothing-here"), 404, "NOT_FOUND");
   }
 

@@ -205,16 +205,31 @@ public final class UsersApi {
     return v == null ? dflt : Integer.parseInt(v);
   }
 
-  /** A canonical 8-4-4-4-12 UUID (UUID.fromString alone also takes short forms such as "1-1-1-1-1"). */
+  /**
+   * A canonical 8-4-4-4-12 UUID of ASCII hex digits. UUID.fromString alone also takes short or shifted forms
+   * ("1-1-1-1-1", dashes elsewhere), a leading '+' and non-ASCII digits, which would name a different id.
+   */
   private static UUID uuid(String s) {
+    if (!isCanonicalUuid(s)) {
+      throw ApiException.validation("not a UUID: " + s);
+    }
+    return UUID.fromString(s);
+  }
+
+  static boolean isCanonicalUuid(String s) {
     if (s == null || s.length() != 36) {
-      throw ApiException.validation("not a UUID: " + s);
+      return false;
     }
-    try {
-      return UUID.fromString(s);
-    } catch (RuntimeException e) {
-      throw ApiException.validation("not a UUID: " + s);
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(i);
+      boolean ok = (i == 8 || i == 13 || i == 18 || i == 23)
+        ? c == '-'
+        : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!ok) {
+        return false;
+      }
     }
+    return true;
   }
 
   /**
