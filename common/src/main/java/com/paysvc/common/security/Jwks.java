@@ -21,13 +21,16 @@ import java.util.stream.Collectors;
  * rotation) triggers a re-fetch, at most once per {@code minRefreshMs} so garbage kids cannot hammer auth;
  * concurrent refreshes share one fetch. Only EC P-256 keys are loaded, each pinned to ES256, so the verifier
  * knows no other algorithm.
+ *
+ * <p>A re-fetch that returns the same keys keeps the same {@link Snapshot} (only its age is reset), so
+ * verifications remembered under it stay valid: junk kids or the periodic max-age refresh do not flush them.
  */
 final class Jwks {
   private static final Logger log = LoggerFactory.getLogger(Jwks.class);
   private static final long NO_KEYS_RETRY_MS = 1000;
 
-  /** The verifier for one JWKS snapshot and the kids it knows. */
-  record Snapshot(JWTAuth verifier, Set<String> kids, long fetchedAt) {
+  /** The verifier for one key set, the kids it knows and the keys themselves (to recognise an unchanged set). */
+  record Snapshot(JWTAuth verifier, Set<String> kids, Set<JsonObject> keys) {
   }
 
   private final Vertx vertx;
@@ -37,6 +40,8 @@ final class Jwks {
   private final long minRefreshMs;
   private final long maxAgeMs;
   private volatile Snapshot current;
+  /** When {@code current} was last confirmed by a successful fetch. */
+  private volatile long fetchedAt;
   private Future<Snapshot> inFlight;
   private long lastAttempt;
   private volatile Throwable lastError;
@@ -50,16 +55,25 @@ final class Jwks {
     this.maxAgeMs = maxAgeMs;
   }
 
-  /** The key set in use; a token verified under another snapshot must be verified again. */
-  Snapshot current() {
-    return current;
+  /**
+   * The key set in use if it is younger than the max age, else null. A token verified under another snapshot, or
+   * while none is fresh, must be checked again ({@link #fresh()}).
+   */
+  Snapshot currentIfFresh() {
+    Snapshot snap = current;
+    return snap != null && System.currentTimeMillis() - fetchedAt < maxAgeMs ? snap : null;
+  }
+
+  /** The key set in use, re-fetched first when older than the max age (a failed fetch keeps the old one). */
+  Future<Snapshot> fresh() {
+    Snapshot snap = currentIfFresh();
+    return snap != null ? Future.succeededFuture(snap) : refresh();
   }
 
   /** The verifier that knows {@code kid}, re-fetching the JWKS when the kid is new or the cache is old. */
   Future<Snapshot> forKid(String kid) {
-    Snapshot snap = current;
-    long now = System.currentTimeMillis();
-    if (snap != null && snap.kids().contains(kid) && now - snap.fetchedAt() < maxAgeMs) {
+    Snapshot snap = currentIfFresh();
+    if (snap != null && snap.kids().contains(kid)) {
       return Future.succeededFuture(snap);
     }
     return refresh();
@@ -83,10 +97,11 @@ final class Jwks {
     Snapshot fallback = current;
     Future<Snapshot> fetch = client.getAbs(url).timeout(3000).send()
       .compose(resp -> resp.statusCode() == 200
-        ? Future.succeededFuture(build(resp.bodyAsJsonObject()))
+        ? Future.succeededFuture(adopt(resp.bodyAsJsonObject(), fallback))
         : Future.<Snapshot>failedFuture("JWKS answered " + resp.statusCode()))
       .onSuccess(s -> {
         current = s;
+        fetchedAt = System.currentTimeMillis();
         lastError = null;
       })
       .recover(err -> {
@@ -104,7 +119,8 @@ final class Jwks {
     return fetch;
   }
 
-  private Snapshot build(JsonObject jwks) {
+  /** The snapshot for the fetched key set: {@code previous} itself when the keys did not change. */
+  private Snapshot adopt(JsonObject jwks, Snapshot previous) {
     JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(checks);
     JsonArray keys = jwks == null ? new JsonArray() : jwks.getJsonArray("keys", new JsonArray());
     for (Object o : keys) {
@@ -113,8 +129,12 @@ final class Jwks {
         options.addJwk(key.copy().put("alg", "ES256"));
       }
     }
-    Set<String> kids = options.getJwks().stream().map(k -> k.getString("kid")).collect(Collectors.toUnmodifiableSet());
+    Set<JsonObject> loaded = Set.copyOf(options.getJwks());
+    if (previous != null && previous.keys().equals(loaded)) {
+      return previous;
+    }
+    Set<String> kids = loaded.stream().map(k -> k.getString("kid")).collect(Collectors.toUnmodifiableSet());
     log.info("loaded {} ES256 key(s) from JWKS", kids.size());
-    return new Snapshot(JWTAuth.create(vertx, options), kids, System.currentTimeMillis());
+    return new Snapshot(JWTAuth.create(vertx, options), kids, loaded);
   }
 }

@@ -41,7 +41,8 @@ import java.util.Set;
  *
  * <p>An ES256 verification costs ~1 ms of CPU, which capped a cached read at a few hundred requests per second
  * per core. So a verified token is remembered (by its exact bytes) until its {@code exp}, for as long as the key
- * set that verified it is current; the revocation check still runs on every request.
+ * set that verified it is current and not older than the JWKS max age; the revocation check still runs on every
+ * request.
  *
  * <p>Revocation is a hardening on top of short-lived tokens: when Redis is down or slow the check is skipped
  * (counted and logged through a breaker) rather than failing every request of the platform.
@@ -75,7 +76,7 @@ public final class JwtGuard implements Handler<RoutingContext> {
   private final Counter revocationSkipped;
   private final Counter rejected;
 
-  private JwtGuard(Jwks jwks, Redis authRedis, CircuitBreaker breaker, MeterRegistry registry) {
+  JwtGuard(Jwks jwks, Redis authRedis, CircuitBreaker breaker, MeterRegistry registry) {
     this.jwks = jwks;
     this.verified = Caffeine.newBuilder()
       .maximumSize(VERIFIED_TOKENS_MAX)
@@ -121,9 +122,7 @@ public final class JwtGuard implements Handler<RoutingContext> {
       reject(rc, "missing bearer token");
       return;
     }
-    String token = header.substring(7).trim();
-    verify(token)
-      .compose(this::checkRevocation)
+    authenticate(header.substring(7).trim())
       .onSuccess(caller -> {
         rc.put(Caller.KEY, caller);
         rc.next();
@@ -134,6 +133,11 @@ public final class JwtGuard implements Handler<RoutingContext> {
         }
         rc.fail(err);
       });
+  }
+
+  /** The caller a bearer token proves, or an UNAUTHORIZED (DEPENDENCY_UNAVAILABLE without keys) failure. */
+  Future<Caller> authenticate(String token) {
+    return verify(token).compose(this::checkRevocation);
   }
 
   private void reject(RoutingContext rc, String why) {
@@ -163,12 +167,24 @@ public final class JwtGuard implements Handler<RoutingContext> {
     return s;
   }
 
-  /** The signature and claims of {@code token}: from memory when this exact token was verified under the current keys. */
+  /**
+   * The signature and claims of {@code token}: from memory when this exact token was verified under the key set
+   * still in use and not older than the JWKS max age; a stale key set is re-fetched first.
+   */
   private Future<Verified> verify(String token) {
     Verified hit = verified.getIfPresent(token);
-    if (hit != null && hit.keys() == jwks.current() && System.currentTimeMillis() < hit.expiresAtMs()) {
+    if (hit == null || System.currentTimeMillis() >= hit.expiresAtMs()) {
+      return verifySignature(token);
+    }
+    if (hit.keys() == jwks.currentIfFresh()) {
       return Future.succeededFuture(hit);
     }
+    // Key set old or replaced: a re-fetch that returns the same keys (or fails, keeping them) keeps the snapshot.
+    return jwks.fresh().compose(snap -> snap == hit.keys() ? Future.succeededFuture(hit) : verifySignature(token),
+      err -> verifySignature(token));
+  }
+
+  private Future<Verified> verifySignature(String token) {
     String kid;
     try {
       kid = es256Kid(token);

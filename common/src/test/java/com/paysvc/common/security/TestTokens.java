@@ -68,6 +68,11 @@ public final class TestTokens {
       "JWT_ISSUER", ISSUER, "JWT_AUDIENCE", AUDIENCE, "JWKS_REFRESH_MIN_SECONDS", "0");
   }
 
+  /** The kid of the current signing key. */
+  public String kid() {
+    return kid;
+  }
+
   public int jwksRequests() {
     return jwksRequests.get();
   }
