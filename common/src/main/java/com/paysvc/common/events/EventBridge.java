@@ -23,10 +23,15 @@ import java.util.Map;
  * <p>On failure the event is republished to the retry queue with the attempt count in a header
  * ({@value #ATTEMPT_HEADER}); the retry queue's TTL dead-letters it back into the queue after the retry delay. The
  * original is acked only after the broker confirmed the copy, so a crash in between gives a duplicate, never a loss;
- * when the copy is not confirmed in time the original is requeued.
+ * when the copy is not confirmed in time the original is requeued after the retry delay (not at once: a broker that
+ * cannot confirm would otherwise get the same delivery back in a tight loop).
  * Our own header rather than {@code x-death}: x-death counts per queue and reason and is rewritten by the broker, a
  * plain counter is easier to reason about. After {@code maxAttempts} failures (or for an envelope that cannot be
  * parsed) the delivery is rejected without requeue and the queue's dead-letter exchange moves it to the DLQ.
+ *
+ * <p>Retry copies go out on the consuming connection (its own confirms, not mixed with the relay's batches). Under
+ * a broker memory or disk alarm that connection is blocked once it publishes a copy, so consumption pauses until
+ * the alarm clears; the unconfirmed delivery is requeued, nothing is lost.
  */
 final class EventBridge extends VerticleBase {
   static final String ATTEMPT_HEADER = "x-paysvc-attempt";
@@ -38,17 +43,19 @@ final class EventBridge extends VerticleBase {
   private final int maxAttempts;
   private final int handlerTimeoutMs;
   private final int confirmTimeoutMs;
+  private final int retryDelayMs;
   private final EventMetrics metrics;
   private volatile boolean stopped;
   private volatile RabbitMQConsumer consumer;
 
   EventBridge(Broker broker, Topology topology, int maxAttempts, int handlerTimeoutMs,
-              int confirmTimeoutMs, EventMetrics metrics) {
+              int confirmTimeoutMs, int retryDelayMs, EventMetrics metrics) {
     this.broker = broker;
     this.topology = topology;
     this.maxAttempts = maxAttempts;
     this.handlerTimeoutMs = handlerTimeoutMs;
     this.confirmTimeoutMs = confirmTimeoutMs;
+    this.retryDelayMs = retryDelayMs;
     this.metrics = metrics;
   }
 
@@ -101,11 +108,12 @@ final class EventBridge extends VerticleBase {
       .compose(reply -> ack(client, channel, tag),
         err -> onFailure(client, channel, message, event, attempt, err))
       .onFailure(err -> {
-        // The retry copy was not confirmed or the ack failed: hand the delivery back to the queue now rather than
-        // leave it unacked (it would hold a prefetch slot until the channel closes). A copy the broker did take is a
-        // duplicate, which the idempotent consumer absorbs.
-        log.warn("event {} ({}) not settled, requeued: {}", event.id(), event.type(), err.toString());
-        requeue(client, channel, tag);
+        // The retry copy was not confirmed or the ack failed: hand the delivery back to the queue after the retry
+        // delay rather than leave it unacked (it would hold a prefetch slot until the channel closes). A copy the
+        // broker did take is a duplicate, which the idempotent consumer absorbs.
+        log.warn("event {} ({}) not settled, requeued in {} ms: {}", event.id(), event.type(), retryDelayMs, err.toString());
+        metrics.requeued.increment();
+        vertx.setTimer(retryDelayMs, t -> requeue(client, channel, tag));
       });
   }
 

@@ -14,6 +14,7 @@ final class EventMetrics {
   final Counter published;
   final Counter redeliveries;
   final Counter deadLettered;
+  final Counter requeued;
 
   EventMetrics(MeterRegistry registry) {
     Gauge.builder("paysvc_events_outbox_backlog", backlog, AtomicLong::get)
@@ -26,5 +27,7 @@ final class EventMetrics {
       .description("deliveries retried after a failed handler or redelivered by the broker").register(registry);
     deadLettered = Counter.builder("paysvc_events_dead_lettered")
       .description("events moved to the dead-letter queue").register(registry);
+    requeued = Counter.builder("paysvc_events_requeued")
+      .description("deliveries handed back to the queue because their retry copy or ack was not confirmed").register(registry);
   }
 }

@@ -80,7 +80,7 @@ public final class Events {
       TimeUnit.HOURS.toMillis(config.get(EventSettings.RETENTION_HOURS)),
       TimeUnit.HOURS.toMillis(config.get(EventSettings.INBOX_RETENTION_HOURS)), metrics);
     this.bridge = new EventBridge(consumer, topology, config.get(EventSettings.MAX_ATTEMPTS),
-      config.get(EventSettings.HANDLER_TIMEOUT_MS), confirmTimeoutMs, metrics);
+      config.get(EventSettings.HANDLER_TIMEOUT_MS), confirmTimeoutMs, retryDelayMs, metrics);
   }
 
   public static Events create(Vertx vertx, String service, Config config, EventSettings settings, Db db,
