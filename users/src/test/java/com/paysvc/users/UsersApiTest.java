@@ -217,6 +217,9 @@ class UsersApiTest extends UsersTestBase {
     assertError(get("/accounts/users?size=101"), 400, "VALIDATION_ERROR");
     assertError(get("/accounts/users?page=0"), 400, "VALIDATION_ERROR");
     assertError(get("/accounts/users?page=abc"), 400, "VALIDATION_ERROR");
+    for (String q : new String[] {"size=20.0", "page=1.0", "size=2e1", "size=99999999999"}) {
+      assertError(get("/accounts/users?" + q), 400, "VALIDATION_ERROR");
+    }
   }
 
   @Test
@@ -375,11 +378,6 @@ class UsersApiTest extends UsersTestBase {
     assertFalse(cached("user:" + id), "user:" + id);
     assertFalse(cached("user_by_identifier:" + phone), "user_by_identifier:" + phone);
     assertFalse(cached("user_identifiers:" + id), "user_identifiers:" + id);
-  }
-
-  private String groupId(String name) {
-    return new JsonArray(get("/accounts/user-groups").body()).stream().map(o -> (JsonObject) o)
-      .filter(o -> o.getString("name").equals(name)).findFirst().orElseThrow().getString("id");
   }
 
   static List<String> names(JsonArray arr) {

@@ -122,6 +122,11 @@ abstract class UsersTestBase {
       .sendMultipartForm(MultipartForm.create().binaryFileUpload("file", fileName, content, mediaType)));
   }
 
+  protected String groupId(String name) {
+    return new JsonArray(get("/accounts/user-groups").body()).stream().map(o -> (JsonObject) o)
+      .filter(o -> o.getString("name").equals(name)).findFirst().orElseThrow().getString("id");
+  }
+
   static String byIdentifier(String identifier) {
     return "/accounts/users/by-identifier?identifier=" + URLEncoder.encode(identifier, StandardCharsets.UTF_8);
   }

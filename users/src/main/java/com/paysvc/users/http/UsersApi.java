@@ -200,9 +200,17 @@ public final class UsersApi {
     return b;
   }
 
+  /** The contract's range check has run; this catches what it lets through as an integer ("20.0", "2e1"). */
   private static int intParam(RoutingContext rc, String name, int dflt) {
     String v = rc.queryParams().get(name);
-    return v == null ? dflt : Integer.parseInt(v);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw ApiException.validation(name + " must be a whole number");
+    }
   }
 
   /**
