@@ -60,6 +60,12 @@ public final class TestStack {
       env("PG_SUPERUSER"), env("PG_SUPERUSER_PASSWORD"));
   }
 
+  /** A superuser connection to the replica (HAProxy's read port; the primary answers there only when no replica is up). */
+  public static Connection replicaSuperuser(String database) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5433/" + database + "?connectTimeout=5",
+      env("PG_SUPERUSER"), env("PG_SUPERUSER_PASSWORD"));
+  }
+
   /**
    * The environment of a service under test: its own fresh database (accessed as the superuser), Redis and
    * RabbitMQ of the stack, an ephemeral HTTP port unless {@code overrides} says otherwise.

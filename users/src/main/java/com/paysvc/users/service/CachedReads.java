@@ -49,6 +49,24 @@ public final class CachedReads {
       : once(key, () -> loadPlain(key, ttlSeconds, query)));
   }
 
+  /**
+   * Something of {@code userId} that is not cached (contacts, memberships): from the replica, unless the user was
+   * written within the freshness window or the replica does not have it (yet); then from the primary.
+   */
+  public Future<Buffer> ofUser(UUID userId, Function<SqlClient, Future<Buffer>> query) {
+    return cache.recentlyWritten(userId).compose(fresh -> fresh ? db.readPrimary(query) : replicaOrPrimary(query));
+  }
+
+  /** Like {@link #ofUser} when the user is only known from the row: {@code userIdOf} names it in the replica's answer. */
+  public Future<Buffer> ownedBy(Function<Buffer, UUID> userIdOf, Function<SqlClient, Future<Buffer>> query) {
+    return db.read(query).compose(body -> body == null ? db.readPrimary(query)
+      : cache.recentlyWritten(userIdOf.apply(body)).compose(fresh -> fresh ? db.readPrimary(query) : Future.succeededFuture(body)));
+  }
+
+  private Future<Buffer> replicaOrPrimary(Function<SqlClient, Future<Buffer>> query) {
+    return db.read(query).compose(body -> body != null ? Future.succeededFuture(body) : db.readPrimary(query));
+  }
+
   private Future<Buffer> loadUser(String key, Function<SqlClient, Future<Buffer>> query) {
     return cache.generation().compose(gen -> db.read(query).compose(body -> {
       if (body == null) {

@@ -13,7 +13,8 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Users, their contacts and memberships. Reads: cache, then replica (see {@link CachedReads}). Writes: one
+ * Users, their contacts and memberships. Reads: cache, then replica, or the primary where the replica may lag
+ * behind a recent write (see {@link CachedReads}). Writes: one
  * transaction on the primary holding the change and its event; after commit the user's cache keys are
  * invalidated before the answer goes out, so the caller's next read by any identifier sees the change.
  */
@@ -63,11 +64,11 @@ public final class UserService {
   // Contacts ------------------------------------------------------------------------------------------------
 
   public Future<Buffer> contact(UUID id) {
-    return db.read(c -> store.contact(c, id)).compose(b -> found(b, "contact"));
+    return reads.ownedBy(UserService::userIdOf, c -> store.contact(c, id)).compose(b -> found(b, "contact"));
   }
 
   public Future<Buffer> userContacts(UUID userId) {
-    return db.read(c -> store.userContacts(c, userId)).compose(b -> found(b, "user"));
+    return reads.ofUser(userId, c -> store.userContacts(c, userId)).compose(b -> found(b, "user"));
   }
 
   public Future<Buffer> addContact(UUID userId, String type, String value, String correlationId) {
@@ -85,11 +86,11 @@ public final class UserService {
   // Memberships ---------------------------------------------------------------------------------------------
 
   public Future<Buffer> memberships(UUID userId) {
-    return db.read(c -> store.memberships(c, userId)).compose(b -> found(b, "user"));
+    return reads.ofUser(userId, c -> store.memberships(c, userId)).compose(b -> found(b, "user"));
   }
 
   public Future<Buffer> membership(UUID userId, UUID groupId) {
-    return db.read(c -> store.membership(c, userId, groupId)).compose(b -> found(b, "membership"));
+    return reads.ofUser(userId, c -> store.membership(c, userId, groupId)).compose(b -> found(b, "membership"));
   }
 
   public Future<Buffer> addMembership(UUID userId, UUID groupId, String correlationId) {
@@ -106,12 +107,16 @@ public final class UserService {
    */
   private Future<Buffer> changeOfUser(Function<SqlConnection, Future<Buffer>> change, String correlationId) {
     return db.tx(conn -> change.apply(conn).compose(result -> {
-        UUID userId = UUID.fromString(new JsonObject(result).getString("user_id"));
+        UUID userId = userIdOf(result);
         return store.user(conn, userId)
           .compose(user -> events.append(conn, UserEvents.UPDATED, user, correlationId))
           .map(v -> new Changed(userId, result));
       }))
       .compose(changed -> afterWrite(List.of(changed.userId())).map(changed.result()));
+  }
+
+  private static UUID userIdOf(Buffer row) {
+    return UUID.fromString(new JsonObject(row).getString("user_id"));
   }
 
   private record Changed(UUID userId, Buffer result) {

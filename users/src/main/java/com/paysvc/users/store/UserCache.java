@@ -1,6 +1,7 @@
 package com.paysvc.users.store;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
@@ -16,7 +17,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The users cache in Redis db 1. Values are the exact response bytes.
@@ -31,8 +36,10 @@ import java.util.UUID;
  * An invalidation also leaves a short {@code user_fresh:{id}} marker; a fill that finds it refuses replica data
  * (the replica may lag behind the write) and the caller re-reads from the primary.
  *
- * <p>Redis is optional: every call goes through a breaker with a short timeout; failures read as misses,
- * skipped fills and skipped invalidations (counted), never as errors.
+ * <p>Redis is optional: every call goes through a breaker with a short timeout; failures read as misses and
+ * skipped fills, never as errors. An invalidation that cannot reach Redis is not dropped: it is kept and replayed
+ * every second until Redis takes it (a write during a Redis blip or a slow spell would otherwise leave stale
+ * entries for up to their TTL).
  */
 public final class UserCache {
   private static final Logger log = LoggerFactory.getLogger(UserCache.class);
@@ -41,11 +48,20 @@ public final class UserCache {
   /** Longer than the replica can reasonably lag; a fill of replica data within it goes back to the primary. */
   static final long FRESH_WINDOW_SECONDS = 10;
   public static final String GENERATION_KEY = "users:gen";
+  static final long REPLAY_MS = 1000;
+  /** Users per replayed script: keeps one Lua call short (it blocks Redis while it runs). */
+  static final int REPLAY_BATCH = 500;
+  /** Beyond this many waiting invalidations (a long Redis outage under heavy writes) new ones are dropped, logged. */
+  static final int PENDING_MAX = 200_000;
 
-  /** KEYS: gen, key, index, fresh; ARGV: expected gen, value, ttl, index ttl, replica(1/0). 1 stored, 0 raced, 2 fresh. */
+  /**
+   * KEYS: gen, key, index, fresh; ARGV: expected gen, value, ttl, index ttl, replica(1/0). 1 stored, 0 raced, 2 fresh.
+   * The fresh marker is checked first: replica data of a user written a moment ago must go back to the primary even
+   * when another write also moved the generation (else the caller would get the replica's possibly older row).
+   */
   private static final String FILL = """
-    if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
     if ARGV[5] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
+    if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
     redis.call('SADD', KEYS[3], KEYS[2])
     redis.call('EXPIRE', KEYS[3], ARGV[4])
@@ -53,8 +69,8 @@ public final class UserCache {
 
   /** KEYS: gen, key, fresh; ARGV: expected gen, value, ttl, replica(1/0). For keys without an index (dictionaries). */
   private static final String FILL_PLAIN = """
-    if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
     if ARGV[4] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
+    if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
     return 1""";
 
@@ -88,13 +104,21 @@ public final class UserCache {
   private final Counter hits;
   private final Counter misses;
   private final Counter bypassed;
-  private final Counter invalidationsLost;
+  private final Counter invalidationsDeferred;
+  private final Counter invalidationsDropped;
+  private final Vertx vertx;
+  /** Invalidations Redis has not taken yet, each stamped so a replay only clears what it covered. */
+  private final ConcurrentHashMap<UUID, Long> pendingUsers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> pendingKeys = new ConcurrentHashMap<>();
+  private final AtomicLong stamps = new AtomicLong();
+  private final AtomicBoolean replayScheduled = new AtomicBoolean();
 
   /**
    * {@code namespace} prefixes every key (empty in production, so keys read exactly as in SPEC §4); it lets
    * deployments or test runs share one Redis database without sharing entries or the generation counter.
    */
   public UserCache(Vertx vertx, Redis redis, MeterRegistry registry, long timeoutMs, String namespace) {
+    this.vertx = vertx;
     this.redis = redis;
     this.namespace = namespace;
     this.generationKey = namespace + GENERATION_KEY;
@@ -105,8 +129,13 @@ public final class UserCache {
     this.hits = Counter.builder("paysvc_users_cache").tag("result", "hit").register(registry);
     this.misses = Counter.builder("paysvc_users_cache").tag("result", "miss").register(registry);
     this.bypassed = Counter.builder("paysvc_users_cache").tag("result", "bypassed").register(registry);
-    this.invalidationsLost = Counter.builder("paysvc_users_cache_invalidation_failed")
-      .description("invalidations that could not reach Redis (stale entries live until their TTL)").register(registry);
+    this.invalidationsDeferred = Counter.builder("paysvc_users_cache_invalidation_deferred")
+      .description("invalidations that could not reach Redis at once and were queued for replay").register(registry);
+    this.invalidationsDropped = Counter.builder("paysvc_users_cache_invalidation_dropped")
+      .description("invalidations dropped because the replay queue was full (stale entries live until their TTL)")
+      .register(registry);
+    Gauge.builder("paysvc_users_cache_invalidation_pending", () -> pendingUsers.size() + pendingKeys.size())
+      .description("invalidations waiting for Redis").register(registry);
   }
 
   public String userKey(UUID id) {
@@ -147,6 +176,13 @@ public final class UserCache {
       });
   }
 
+  /** Whether the user was written within the freshness window (its replica rows may lag); false when Redis is unavailable. */
+  public Future<Boolean> recentlyWritten(UUID userId) {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EXISTS).arg(freshKey(userId))))
+      .map(r -> r != null && r.toInteger() == 1)
+      .otherwise(false);
+  }
+
   /** The generation to pass to {@link #fillUser}; null when Redis is unavailable (then nothing is cached). */
   public Future<String> generation() {
     return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(generationKey)))
@@ -170,11 +206,26 @@ public final class UserCache {
     return invalidate(userIds, List.of());
   }
 
-  /** Deletes plain keys (dictionary lists) and every key of the given users. */
-  public Future<Void> invalidate(Collection<UUID> userIds, List<String> plainKeys) {
+  /**
+   * Deletes plain keys (dictionary lists) and every key of the given users. Never fails: when Redis cannot be
+   * reached the invalidation is queued and replayed until it can.
+   */
+  public Future<Void> invalidate(Collection<UUID> userIds, Collection<String> plainKeys) {
     if (userIds.isEmpty() && plainKeys.isEmpty()) {
       return Future.succeededFuture();
     }
+    return send(userIds, plainKeys).otherwise(err -> {
+      defer(userIds, plainKeys, err);
+      return null;
+    });
+  }
+
+  /** Invalidations waiting for Redis (users and plain keys). */
+  public int pendingInvalidations() {
+    return pendingUsers.size() + pendingKeys.size();
+  }
+
+  private Future<Void> send(Collection<UUID> userIds, Collection<String> plainKeys) {
     Request eval = Request.cmd(Command.EVAL).arg(INVALIDATE).arg(1 + 3 * userIds.size() + 2 * plainKeys.size())
       .arg(generationKey);
     for (UUID id : userIds) {
@@ -184,10 +235,51 @@ public final class UserCache {
       eval.arg(key).arg("fresh:" + key);
     }
     eval.arg(FRESH_WINDOW_SECONDS).arg(userIds.size());
-    return breaker.<Response>execute(() -> redis.send(eval)).<Void>mapEmpty().otherwise(err -> {
-      invalidationsLost.increment();
-      log.warn("cache invalidation failed ({} user(s), {} key(s)): {}", userIds.size(), plainKeys.size(), err.toString());
-      return null;
+    return breaker.<Response>execute(() -> redis.send(eval)).mapEmpty();
+  }
+
+  private void defer(Collection<UUID> userIds, Collection<String> plainKeys, Throwable err) {
+    if (pendingInvalidations() + userIds.size() + plainKeys.size() > PENDING_MAX) {
+      invalidationsDropped.increment();
+      log.error("cache invalidation dropped, replay queue full ({} user(s), {} key(s)): {}", userIds.size(),
+        plainKeys.size(), err.toString());
+      return;
+    }
+    invalidationsDeferred.increment();
+    log.warn("cache invalidation deferred ({} user(s), {} key(s)): {}", userIds.size(), plainKeys.size(), err.toString());
+    long stamp = stamps.incrementAndGet();
+    userIds.forEach(id -> pendingUsers.put(id, stamp));
+    plainKeys.forEach(key -> pendingKeys.put(key, stamp));
+    scheduleReplay();
+  }
+
+  private void scheduleReplay() {
+    if (replayScheduled.compareAndSet(false, true)) {
+      vertx.setTimer(REPLAY_MS, t -> {
+        replayScheduled.set(false);
+        replay();
+      });
+    }
+  }
+
+  /** Sends what waits, in batches; an entry deferred again meanwhile (new stamp) stays for the next round. */
+  private void replay() {
+    Map<UUID, Long> users = Map.copyOf(pendingUsers);
+    Map<String, Long> keys = Map.copyOf(pendingKeys);
+    List<UUID> ids = List.copyOf(users.keySet());
+    Future<Void> chain = keys.isEmpty() ? Future.succeededFuture()
+      : send(List.of(), keys.keySet()).onSuccess(v -> keys.forEach(pendingKeys::remove));
+    for (int from = 0; from < ids.size(); from += REPLAY_BATCH) {
+      List<UUID> batch = ids.subList(from, Math.min(ids.size(), from + REPLAY_BATCH));
+      chain = chain.compose(v -> send(batch, List.of()).onSuccess(x -> batch.forEach(id -> pendingUsers.remove(id, users.get(id)))));
+    }
+    chain.onComplete(ar -> {
+      if (ar.succeeded()) {
+        log.info("replayed {} deferred cache invalidation(s)", ids.size() + keys.size());
+      }
+      if (pendingInvalidations() > 0) {
+        scheduleReplay();
+      }
     });
   }
 

@@ -1,5 +1,7 @@
 package com.paysvc.users.store;
 
+import com.paysvc.common.testing.TcpProxy;
+import com.paysvc.common.testing.TestStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,10 +23,12 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The cache's exactness rules against the real Redis (db 1): generation check, freshness window, reverse index. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UserCacheTest {
+  private final String ns = "t" + UUID.randomUUID() + ":";
   private Vertx vertx;
   private Redis redis;
   private UserCache cache;
@@ -32,10 +36,8 @@ class UserCacheTest {
   @BeforeAll
   void start() {
     vertx = Vertx.vertx();
-    String password = System.getenv().getOrDefault("REDIS_PASSWORD", "");
-    String auth = password.isEmpty() ? "" : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@";
-    redis = Redis.createClient(vertx, "redis://" + auth + "127.0.0.1:6379/1");
-    cache = new UserCache(vertx, redis, new SimpleMeterRegistry(), 1000, "t" + UUID.randomUUID() + ":");
+    redis = Redis.createClient(vertx, redisUri(6379));
+    cache = new UserCache(vertx, redis, new SimpleMeterRegistry(), 1000, ns);
   }
 
   @AfterAll
@@ -69,6 +71,34 @@ class UserCacheTest {
   }
 
   @Test
+  void replicaDataRightAfterAWriteGoesToThePrimaryEvenWhenAnotherWriteMovedTheGeneration() {
+    UUID id = UUID.randomUUID();
+    String gen = await(cache.generation());
+    await(cache.invalidateUsers(List.of(id)));                    // this user written: fresh marker, generation moved
+    await(cache.invalidateUsers(List.of(UUID.randomUUID())));     // and some other write
+    assertEquals(UserCache.Fill.NEEDS_PRIMARY, await(cache.fillUser(gen, cache.userKey(id), id, Buffer.buffer("{}"), true)));
+    assertEquals(true, await(cache.recentlyWritten(id)));
+    assertEquals(false, await(cache.recentlyWritten(UUID.randomUUID())));
+  }
+
+  @Test
+  void anInvalidationThatCannotReachRedisIsReplayedWhenItCan() throws Exception {
+    UUID id = UUID.randomUUID();
+    String key = cache.userKey(id);
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(await(cache.generation()), key, id, Buffer.buffer("{\"v\":1}"), false)));
+    try (TcpProxy proxy = new TcpProxy(6379)) {
+      UserCache cut = new UserCache(vertx, Redis.createClient(vertx, redisUri(proxy.port())), new SimpleMeterRegistry(), 300, ns);
+      proxy.breakAll();
+      await(cut.invalidateUsers(List.of(id)));                    // succeeds for the caller, queued
+      assertEquals(1, cut.pendingInvalidations());
+      assertEquals(Buffer.buffer("{\"v\":1}"), await(cache.get(key)), "not yet: Redis was not reachable");
+      proxy.heal();
+      assertTrue(TestStack.eventually(15_000, () -> cut.pendingInvalidations() == 0));
+      assertNull(await(cache.get(key)));
+    }
+  }
+
+  @Test
   void invalidationDeletesEveryKeyInTheReverseIndex() {
     UUID id = UUID.randomUUID();
     String gen = await(cache.generation());
@@ -94,6 +124,12 @@ class UserCacheTest {
     await(cache.invalidate(List.of(), List.of(key)));
     assertNull(await(cache.get(key)));
     assertEquals(UserCache.Fill.SKIPPED, await(cache.fillPlain(gen, key, Buffer.buffer("[1]"), 3 * 3600, false)));
+  }
+
+  private static String redisUri(int port) {
+    String password = System.getenv().getOrDefault("REDIS_PASSWORD", "");
+    String auth = password.isEmpty() ? "" : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@";
+    return "redis://" + auth + "127.0.0.1:" + port + "/1";
   }
 
   private Response cmd(Command c, String... args) {
