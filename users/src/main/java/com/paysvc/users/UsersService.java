@@ -49,6 +49,11 @@ public final class UsersService implements ServiceDefinition {
   }
 
   @Override
+  public Set<String> uploadPaths() {
+    return Set.of(UsersApi.UPLOAD_PATH);
+  }
+
+  @Override
   public int defaultPort() {
     return 8002;
   }

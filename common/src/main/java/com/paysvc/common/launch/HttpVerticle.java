@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** One event loop's HTTP server: common plumbing, ops routes, then the service's routes. */
@@ -35,9 +36,10 @@ final class HttpVerticle extends VerticleBase {
       router.route().handler(new RequestId()).handler(new AccessLog());
       long limit = ctx.config().get(CommonSettings.BODY_LIMIT_KB) * 1024L;
       BodyHandler bodies = BodyHandler.create(false).setBodyLimit(limit);
-      // Uploads (multipart) install their own BodyHandler with a larger limit; everything else is capped here.
+      // Upload routes install their own BodyHandler with a larger limit; everything else is capped here.
+      Set<String> uploadPaths = def.uploadPaths();
       router.route().handler(rc -> {
-        if (isMultipart(rc.request().getHeader("Content-Type"))) {
+        if (isMultipart(rc.request().getHeader("Content-Type")) && uploadPaths.contains(rc.normalizedPath())) {
           rc.next();
         } else {
           bodies.handle(rc);

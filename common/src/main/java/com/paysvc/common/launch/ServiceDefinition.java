@@ -28,6 +28,14 @@ public interface ServiceDefinition {
   }
 
   /**
+   * Paths whose routes read a multipart body with their own BodyHandler (file uploads with a larger limit). Every
+   * other request, multipart or not, goes through the common body handler and its {@code BODY_LIMIT_KB}.
+   */
+  default Set<String> uploadPaths() {
+    return Set.of();
+  }
+
+  /**
    * Builds the business routes (paths include {@link #pathPrefix()}). Called once per HTTP verticle instance;
    * shared state belongs in {@link #init(ServiceContext)}.
    */

@@ -64,6 +64,8 @@ class HttpPlumbingIT {
   void oversizedBodyIs413() {
     String big = "{\"a\":\"" + "x".repeat(8 * 1024) + "\"}";
     assertErrorShape(Http.post(svc.port, "/test/echo", "application/json", big), 413, "PAYLOAD_TOO_LARGE");
+    // A multipart body is capped the same way unless the service declared the path as an upload route.
+    assertErrorShape(Http.post(svc.port, "/test/echo", "multipart/form-data; boundary=x", big), 413, "PAYLOAD_TOO_LARGE");
   }
 
   @Test

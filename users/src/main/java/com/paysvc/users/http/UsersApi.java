@@ -28,7 +28,7 @@ import java.util.function.Function;
  */
 public final class UsersApi {
   private static final int MAX_IDENTIFIER = 320;
-  static final String UPLOAD_PATH = "/accounts/users/bulk/upload";
+  public static final String UPLOAD_PATH = "/accounts/users/bulk/upload";
   private final UserService users;
   private final DictionaryService dictionaries;
   private final BulkService bulk;
