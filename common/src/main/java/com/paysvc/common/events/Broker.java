@@ -76,6 +76,14 @@ final class Broker extends VerticleBase {
     return client.stop().otherwiseEmpty();
   }
 
+  /**
+   * Makes the supervisor replace the connection at its next check, running every step again: for a state the
+   * connection itself does not show, such as the consumer cancelled by the broker because its queue was deleted.
+   */
+  void reset() {
+    stepsChannel = -2;
+  }
+
   RabbitMQClient client() {
     return client;
   }
@@ -104,7 +112,7 @@ final class Broker extends VerticleBase {
       return;
     }
     if (up) {
-      log.warn("RabbitMQ connection lost: reconnecting (events wait in the outbox meanwhile)");
+      log.warn("RabbitMQ connection lost or reset: reconnecting (events wait in the outbox meanwhile)");
     }
     up = false;
     connect();

@@ -74,6 +74,14 @@ final class EventBridge extends VerticleBase {
     QueueOptions options = new QueueOptions().setAutoAck(false);
     return client.basicConsumer(topology.queue(), options).map(c -> {
       c.exceptionHandler(err -> log.warn("event consumer error: {}", err.toString()));
+      // The broker cancels a consumer whose queue was deleted (or whose node failed) and the connection stays up:
+      // reconnect, which declares the queue again and consumes anew, instead of silently consuming nothing.
+      c.endHandler(v -> {
+        if (!stopped && consumer == c) {
+          log.warn("consumer of {} cancelled by the broker: reconnecting to declare the topology again", topology.queue());
+          broker.reset();
+        }
+      });
       c.handler(message -> context.runOnContext(v -> onDelivery(client, channel, message)));
       consumer = c;
       return null;

@@ -170,6 +170,25 @@ class EventsIT {
   }
 
   @Test
+  void brokerObjectsDeletedUnderARunningServiceAreDeclaredAgain() throws Exception {
+    ServiceContext ctx = start(TestStack.createDatabase("evtest"), Map.of(), this::countingHandlers);
+    assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
+    awaitSentinel(ctx);
+    // What a broker reset or an operator's clean-up does: exchange, queues and bindings gone, connections still up.
+    // The consumer is cancelled by the broker (its queue went), the publisher's next publish hits a missing exchange.
+    Topology t = new Topology(exchange, queue);
+    await(admin.exchangeDelete(exchange));
+    for (String q : List.of(queue, t.retryQueue(), t.deadLetterQueue())) {
+      await(admin.queueDelete(q));
+    }
+    UUID id = commitOrder(ctx, UUID.randomUUID(), "after-reset");
+    assertTrue(TestStack.eventually(30_000, () -> count(id) == 1), "an event committed after the deletion arrives");
+    assertEquals(0L, (long) await(admin.messageCount(queue)), "the queue exists again (and is drained)");
+    awaitSentinel(ctx);
+    assertEquals(1, count(id));
+  }
+
+  @Test
   void theSameEventDeliveredTwiceChangesStateOnce() throws Exception {
     AtomicReference<Events> eventsRef = new AtomicReference<>();
     ServiceContext ctx = start(TestStack.createDatabase("evtest"), Map.of(), events -> {
