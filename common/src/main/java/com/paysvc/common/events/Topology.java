@@ -9,6 +9,9 @@ import java.util.Set;
 /**
  * The broker objects one service needs: the shared topic exchange and, when it consumes, its own durable queue bound
  * per event type, a retry queue (TTL, dead-letters back into the queue) and a dead-letter exchange + queue.
+ * Every service also declares the parking place for events no queue is bound for: fanout exchange and durable queue
+ * {@code <exchange>.unrouted}, made the exchange's alternate exchange by a broker policy (rabbitmq/unrouted-policy.json,
+ * set by bin/stack and compose), so an event published before its consumer ever ran is kept, not dropped.
  * Declarations are idempotent; they run on every (re)connection because the client recovers no topology.
  */
 public record Topology(String exchange, String queue) {
@@ -21,13 +24,21 @@ public record Topology(String exchange, String queue) {
     return queue + ".dlq";
   }
 
+  /** Exchange and queue (same name) that keep events no binding matched. */
+  public String unrouted() {
+    return exchange + ".unrouted";
+  }
+
   public String retryQueue() {
     return queue + ".retry";
   }
 
   /** Declares the exchange and, if {@code eventTypes} is not empty, the queues and bindings. */
   public Future<Void> declare(RabbitMQClient client, Set<String> eventTypes, int retryDelayMs) {
-    Future<Void> exchangeReady = client.exchangeDeclare(exchange, "topic", true, false);
+    Future<Void> exchangeReady = client.exchangeDeclare(unrouted(), "fanout", true, false)
+      .compose(v -> client.queueDeclare(unrouted(), true, false, false))
+      .compose(ok -> client.queueBind(unrouted(), unrouted(), ""))
+      .compose(v -> client.exchangeDeclare(exchange, "topic", true, false));
     if (eventTypes.isEmpty()) {
       return exchangeReady;
     }

@@ -16,6 +16,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Base64;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -78,7 +85,8 @@ class EventsIT {
     for (String q : List.of(queue, t.retryQueue(), t.deadLetterQueue(), queue + ".tap")) {
       await(admin.queueDelete(q).<Void>mapEmpty().otherwiseEmpty());
     }
-    for (String x : List.of(exchange, t.deadLetterExchange())) {
+    await(admin.queueDelete(t.unrouted()).<Void>mapEmpty().otherwiseEmpty());
+    for (String x : List.of(exchange, t.deadLetterExchange(), t.unrouted())) {
       await(admin.exchangeDelete(x).otherwiseEmpty());
     }
     await(admin.stop().otherwiseEmpty());
@@ -167,6 +175,43 @@ class EventsIT {
       }
       await(admin.start().otherwiseEmpty());
     }
+  }
+
+  @Test
+  void anEventNoQueueIsBoundForIsParkedNotDropped() throws Exception {
+    // The platform's policy, as bin/stack set it from rabbitmq/unrouted-policy.json, applied here to this test's
+    // own exchange.
+    JsonObject platform = new JsonObject(rabbitApi("GET", "/api/policies/%2F/paysvc-unrouted", null));
+    assertEquals("paysvc.events.unrouted", platform.getJsonObject("definition").getString("alternate-exchange"));
+    JsonObject policy = new JsonObject(Files.readString(TestStack.repoRoot().resolve("rabbitmq/unrouted-policy.json")));
+    Topology t = new Topology(exchange, queue);
+    policy.put("pattern", "^" + exchange.replace(".", "\\.") + "$").put("definition", new JsonObject().put("alternate-exchange", t.unrouted()));
+    rabbitApi("PUT", "/api/policies/%2F/" + exchange, policy.encode());
+    try {
+      ServiceContext ctx = start(TestStack.createDatabase("evtest"), Map.of(), this::countingHandlers);
+      assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
+      UUID id = await(ctx.db().tx(conn -> ctx.outbox().append(conn, "evtest.nobody_consumes", "x", new JsonObject(), null)));
+      ctx.outbox().wake();
+      assertTrue(TestStack.eventually(20_000, () -> await(admin.messageCount(t.unrouted())) == 1L), "parked");
+      RabbitMQMessage parked = await(admin.basicGet(t.unrouted(), true));
+      assertEquals(id.toString(), parked.properties().getMessageId());
+      assertTrue(sentEventIds(ctx.config().get(ctx.settings().pgDatabase)).contains(id), "confirmed, so marked sent");
+    } finally {
+      rabbitApi("DELETE", "/api/policies/%2F/" + exchange, null);
+    }
+  }
+
+  /** The management HTTP API (port 15672) as the stack's administrator. */
+  private static String rabbitApi(String method, String path, String body) throws Exception {
+    String credentials = TestStack.env("RABBITMQ_USER") + ":" + TestStack.env("RABBITMQ_PASSWORD");
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:15672" + path))
+      .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+      .header("Content-Type", "application/json")
+      .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    // HTTP/1.1: the JDK client would otherwise offer an h2c upgrade, which the management API drops on a PUT.
+    HttpResponse<String> resp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(req.build(), HttpResponse.BodyHandlers.ofString());
+    assertTrue(resp.statusCode() / 100 == 2, method + " " + path + " -> " + resp.statusCode() + " " + resp.body());
+    return resp.body();
   }
 
   @Test
