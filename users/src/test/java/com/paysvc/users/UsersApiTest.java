@@ -314,6 +314,10 @@ class UsersApiTest extends UsersTestBase {
     assertTrue(names(new JsonArray(get("/accounts/user-groups").body())).contains(name));
     assertError(post("/accounts/user-groups", new JsonObject().put("name", name)), 409, "CONFLICT");
     assertError(post("/accounts/user-groups", new JsonObject().put("name", "Bad Name")), 400, "VALIDATION_ERROR");
+    // "service" is the role of service clients: no group may carry it (roles come from group names).
+    assertError(post("/accounts/user-groups", new JsonObject().put("name", "service")), 400, "VALIDATION_ERROR");
+    assertError(patch("/accounts/user-groups/" + created.getString("id"), new JsonObject().put("name", "service")),
+      400, "VALIDATION_ERROR");
 
     // A rename changes what users' cached details show: those are dropped too.
     String phone = randomPhone();

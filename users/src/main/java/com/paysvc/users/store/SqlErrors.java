@@ -32,7 +32,10 @@ public final class SqlErrors {
       case "23505" -> uniqueViolation(pg.getConstraint());
       case "23503" -> new ApiException(ErrorCode.CONFLICT, "still in use: remove what refers to it first");
       // 22P05/22021: a NUL character (\u0000) in a JSON string or a text value, which Postgres cannot store.
-      case "23514", "22P02", "22001", "22023", "22003", "22P05", "22021" ->
+      case "23514" -> "user_groups_name_not_reserved".equals(pg.getConstraint())
+        ? new ApiException(ErrorCode.VALIDATION_ERROR, "the group name service is reserved for service clients")
+        : new ApiException(ErrorCode.VALIDATION_ERROR, "invalid value");
+      case "22P02", "22001", "22023", "22003", "22P05", "22021" ->
         new ApiException(ErrorCode.VALIDATION_ERROR, "invalid value");
       default -> err;
     };
