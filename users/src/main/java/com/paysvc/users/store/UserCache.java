@@ -49,8 +49,8 @@ public final class UserCache {
   static final long FRESH_WINDOW_SECONDS = 10;
   public static final String GENERATION_KEY = "users:gen";
   static final long REPLAY_MS = 1000;
-  /** Users per replayed script: keeps one Lua call short (it blocks Redis while it runs). */
-  static final int REPLAY_BATCH = 500;
+  /** Users per invalidation script: keeps one Lua call short (it blocks Redis while it runs). */
+  static final int BATCH = 500;
   /** Beyond this many waiting invalidations (a long Redis outage under heavy writes) new ones are dropped, logged. */
   static final int PENDING_MAX = 200_000;
 
@@ -211,9 +211,20 @@ public final class UserCache {
    * reached the invalidation is queued and replayed until it can.
    */
   public Future<Void> invalidate(Collection<UUID> userIds, Collection<String> plainKeys) {
-    if (userIds.isEmpty() && plainKeys.isEmpty()) {
-      return Future.succeededFuture();
+    if (userIds.size() <= BATCH) {
+      return userIds.isEmpty() && plainKeys.isEmpty() ? Future.succeededFuture() : sendOrDefer(userIds, plainKeys);
     }
+    // Many users (a renamed group's members): one script per batch, so no single call holds Redis for long.
+    List<UUID> ids = List.copyOf(userIds);
+    Future<Void> chain = plainKeys.isEmpty() ? Future.succeededFuture() : sendOrDefer(List.of(), plainKeys);
+    for (int from = 0; from < ids.size(); from += BATCH) {
+      List<UUID> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
+      chain = chain.compose(v -> sendOrDefer(batch, List.of()));
+    }
+    return chain;
+  }
+
+  private Future<Void> sendOrDefer(Collection<UUID> userIds, Collection<String> plainKeys) {
     return send(userIds, plainKeys).otherwise(err -> {
       defer(userIds, plainKeys, err);
       return null;
@@ -269,8 +280,8 @@ public final class UserCache {
     List<UUID> ids = List.copyOf(users.keySet());
     Future<Void> chain = keys.isEmpty() ? Future.succeededFuture()
       : send(List.of(), keys.keySet()).onSuccess(v -> keys.forEach(pendingKeys::remove));
-    for (int from = 0; from < ids.size(); from += REPLAY_BATCH) {
-      List<UUID> batch = ids.subList(from, Math.min(ids.size(), from + REPLAY_BATCH));
+    for (int from = 0; from < ids.size(); from += BATCH) {
+      List<UUID> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
       chain = chain.compose(v -> send(batch, List.of()).onSuccess(x -> batch.forEach(id -> pendingUsers.remove(id, users.get(id)))));
     }
     chain.onComplete(ar -> {

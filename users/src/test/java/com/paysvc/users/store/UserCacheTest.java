@@ -116,6 +116,21 @@ class UserCacheTest {
   }
 
   @Test
+  void anInvalidationOfManyUsersReachesEveryOne() {
+    String gen = await(cache.generation());
+    List<UUID> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < UserCache.BATCH * 2 + 7; i++) {
+      UUID id = UUID.randomUUID();
+      ids.add(id);
+      assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, cache.userKey(id), id, Buffer.buffer("{}"), false)));
+    }
+    await(cache.invalidateUsers(ids));
+    for (UUID id : ids) {
+      assertEquals(0, cmd(Command.EXISTS, cache.userKey(id)).toInteger(), id.toString());
+    }
+  }
+
+  @Test
   void dictionaryListsFollowTheSameRules() {
     String key = cache.plainKey("users:user_groups");
     String gen = await(cache.generation());
