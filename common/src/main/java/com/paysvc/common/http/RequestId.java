@@ -21,6 +21,7 @@ public final class RequestId implements Handler<RoutingContext> {
     String incoming = ctx.request().getHeader(HEADER);
     String id = incoming != null && SAFE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
     ctx.put(KEY, id);
+    RequestIdLogging.bind(id);
     ctx.response().putHeader(HEADER, id);
     ctx.next();
   }
