@@ -17,8 +17,9 @@ public final class AccessLog implements Handler<RoutingContext> {
       long micros = (System.nanoTime() - start) / 1000;
       boolean probe = path.endsWith("/health/live") || path.endsWith("/health/ready") || path.endsWith("/metrics");
       if (probe ? log.isDebugEnabled() : log.isInfoEnabled()) {
-        String line = String.format("%s %s %d %d.%03dms rid=%s", ctx.request().method(), path,
-          ctx.response().getStatusCode(), micros / 1000, micros % 1000, RequestId.of(ctx));
+        // The request id is in the line's MDC (RequestIdLogging), not repeated here.
+        String line = String.format("%s %s %d %d.%03dms", ctx.request().method(), path,
+          ctx.response().getStatusCode(), micros / 1000, micros % 1000);
         if (probe) {
           log.debug(line);
         } else {
