@@ -16,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The other tests run the service as the superuser on throw-away databases; this one runs it as production does:
  * role {@code users_svc} on database {@code users} (created by sql/bootstrap.sql), so the migrations, the stored
  * functions and the grants are proven under that role. And no service role can open another service's database.
+ * (The real database on purpose: its grants come from bootstrap.sql. Its users are test rows with random
+ * identifiers; events go to the test exchange, see TestStack.serviceEnv.)
  */
 class OwnRoleTest extends UsersTestBase {
 

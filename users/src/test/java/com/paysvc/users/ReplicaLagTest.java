@@ -23,6 +23,8 @@ class ReplicaLagTest extends UsersTestBase {
   void aCallerSeesItsOwnWritesWhileTheReplicaIsBehind() throws SQLException {
     try (Connection replica = TestStack.replicaSuperuser(database); Statement sql = replica.createStatement()) {
       assertTrue(bool(sql, "SELECT pg_is_in_recovery()"), "precondition: port 5433 reaches the replica");
+      // Patroni resumes a paused replay on its next loop unless the cluster is in maintenance mode.
+      TestStack.stack("patronictl", "pause", "--wait");
       sql.execute("SELECT pg_wal_replay_pause()");
       try {
         String phone = randomPhone();
@@ -51,6 +53,7 @@ class ReplicaLagTest extends UsersTestBase {
           "the replica still lags");
       } finally {
         sql.execute("SELECT pg_wal_replay_resume()");
+        TestStack.stack("patronictl", "resume", "--wait");
       }
     }
   }

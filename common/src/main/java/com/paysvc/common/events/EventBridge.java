@@ -23,8 +23,7 @@ import java.util.Map;
  * <p>On failure the event is republished to the retry queue with the attempt count in a header
  * ({@value #ATTEMPT_HEADER}); the retry queue's TTL dead-letters it back into the queue after the retry delay. The
  * original is acked only after the broker confirmed the copy, so a crash in between gives a duplicate, never a loss;
- * when the copy is not confirmed in time the original is requeued after the retry delay (not at once: a broker that
- * cannot confirm would otherwise get the same delivery back in a tight loop).
+ * a copy not confirmed in time closes the channel, and the broker requeues the original.
  * Our own header rather than {@code x-death}: x-death counts per queue and reason and is rewritten by the broker, a
  * plain counter is easier to reason about. After {@code maxAttempts} failures (or for an envelope that cannot be
  * parsed) the delivery is rejected without requeue and the queue's dead-letter exchange moves it to the DLQ.
@@ -116,20 +115,30 @@ final class EventBridge extends VerticleBase {
       .compose(reply -> ack(client, channel, tag),
         err -> onFailure(client, channel, message, event, attempt, err))
       .onFailure(err -> {
-        // The retry copy was not confirmed or the ack failed: hand the delivery back to the queue after the retry
-        // delay rather than leave it unacked (it would hold a prefetch slot until the channel closes). A copy the
-        // broker did take is a duplicate, which the idempotent consumer absorbs.
-        log.warn("event {} ({}) not settled, requeued in {} ms: {}", event.id(), event.type(), retryDelayMs, err.toString());
-        metrics.requeued.increment();
+        // The retry copy was not confirmed or the ack failed. A confirm timeout or nack has closed the channel (the
+        // client waits with waitForConfirmsOrDie): the broker then requeued every unacked delivery of it, and they
+        // come again once the supervisor reconnected (backing off). If the channel survived, the delivery is handed
+        // back here after the retry delay rather than left unacked (holding a prefetch slot). A copy the broker did
+        // take is a duplicate, which the idempotent consumer absorbs.
+        log.warn("event {} ({}) not settled: {}", event.id(), event.type(), err.toString());
         vertx.setTimer(retryDelayMs, t -> requeue(client, channel, tag));
       });
   }
 
   private void requeue(RabbitMQClient client, long channel, long tag) {
-    if (broker.channelId() == channel) {
+    if (sameOpenChannel(client, channel)) {
+      metrics.requeued.increment();
       client.basicNack(tag, false, true)
         .onFailure(e -> log.debug("requeue failed, the broker requeues on channel close: {}", e.toString()));
     }
+  }
+
+  /**
+   * A delivery tag is only valid on the open channel it came from: after a reconnect the broker requeued it anyway,
+   * and an operation on a closed channel would make the client open a new one, where the old tag is a protocol error.
+   */
+  private boolean sameOpenChannel(RabbitMQClient client, long channel) {
+    return broker.channelId() == channel && client.isOpenChannel();
   }
 
   private Future<Void> onFailure(RabbitMQClient client, long channel, RabbitMQMessage message, Event event,
@@ -148,13 +157,12 @@ final class EventBridge extends VerticleBase {
       .compose(v -> ack(client, channel, message.envelope().getDeliveryTag()));
   }
 
-  /** A delivery tag is only valid on the channel it came from; after a reconnect the broker requeued it anyway. */
   private Future<Void> ack(RabbitMQClient client, long channel, long tag) {
-    return broker.channelId() == channel ? client.basicAck(tag, false) : Future.succeededFuture();
+    return sameOpenChannel(client, channel) ? client.basicAck(tag, false) : Future.succeededFuture();
   }
 
   private Future<Void> reject(RabbitMQClient client, long channel, long tag) {
-    return broker.channelId() == channel ? client.basicNack(tag, false, false) : Future.succeededFuture();
+    return sameOpenChannel(client, channel) ? client.basicNack(tag, false, false) : Future.succeededFuture();
   }
 
   static int attemptsBefore(BasicProperties props) {

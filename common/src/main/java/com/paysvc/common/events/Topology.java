@@ -10,7 +10,7 @@ import java.util.Set;
  * The broker objects one service needs: the shared topic exchange and, when it consumes, its own durable queue bound
  * per event type, a retry queue (TTL, dead-letters back into the queue) and a dead-letter exchange + queue.
  * Every service also declares the parking place for events no queue is bound for: fanout exchange and durable queue
- * {@code <exchange>.unrouted}, made the exchange's alternate exchange by a broker policy (rabbitmq/unrouted-policy.json,
+ * {@code <exchange>.unrouted}, made the exchange's alternate exchange by a broker policy (rabbitmq/policies/paysvc-unrouted.json,
  * set by bin/stack and compose), so an event published before its consumer ever ran is kept, not dropped.
  * Declarations are idempotent; they run on every (re)connection because the client recovers no topology.
  */

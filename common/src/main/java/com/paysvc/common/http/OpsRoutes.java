@@ -9,7 +9,8 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 
 /**
  * Operational routes every service serves, both at the root (for probes on the service port) and under its
- * gateway prefix (so {@code :8080/accounts/health/ready} works too): health, Prometheus metrics, OpenAPI docs.
+ * gateway prefix (so {@code :8080/accounts/health/ready} works too): health and OpenAPI docs; Prometheus metrics
+ * only at the root of the service port.
  */
 public final class OpsRoutes {
   private static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/5.18.2";
@@ -31,7 +32,11 @@ public final class OpsRoutes {
                            PrometheusMeterRegistry registry, String openapiYaml) {
     router.get(prefix + "/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get(prefix + "/health/ready").handler(readiness.handler());
-    router.get(prefix + "/metrics").handler(PrometheusScrapingHandler.create(registry));
+    if (prefix.isEmpty()) {
+      // Only at the root of the service port, for the scraper: not under the gateway prefix, where a path trick
+      // (//, ./, %6d) past the gateway's deny rule would still reach it after Vert.x normalises the path.
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    }
     String page = DOCS_PAGE.formatted(service);
     // Relative links: the page works both at /docs and at /<prefix>/docs behind the gateway.
     router.get(prefix + "/docs").handler(ctx -> ctx.response()

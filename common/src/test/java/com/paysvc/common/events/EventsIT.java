@@ -179,11 +179,11 @@ class EventsIT {
 
   @Test
   void anEventNoQueueIsBoundForIsParkedNotDropped() throws Exception {
-    // The platform's policy, as bin/stack set it from rabbitmq/unrouted-policy.json, applied here to this test's
+    // The platform's policy, as bin/stack set it from rabbitmq/policies/paysvc-unrouted.json, applied here to this test's
     // own exchange.
     JsonObject platform = new JsonObject(rabbitApi("GET", "/api/policies/%2F/paysvc-unrouted", null));
     assertEquals("paysvc.events.unrouted", platform.getJsonObject("definition").getString("alternate-exchange"));
-    JsonObject policy = new JsonObject(Files.readString(TestStack.repoRoot().resolve("rabbitmq/unrouted-policy.json")));
+    JsonObject policy = new JsonObject(Files.readString(TestStack.repoRoot().resolve("rabbitmq/policies/paysvc-unrouted.json")));
     Topology t = new Topology(exchange, queue);
     policy.put("pattern", "^" + exchange.replace(".", "\\.") + "$").put("definition", new JsonObject().put("alternate-exchange", t.unrouted()));
     rabbitApi("PUT", "/api/policies/%2F/" + exchange, policy.encode());

@@ -3,10 +3,12 @@ package com.paysvc.common.http;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -45,7 +48,9 @@ class RequestIdLoggingTest {
     ((Logger) LoggerFactory.getLogger("test.request-id")).addAppender(capture);
     Router router = Router.router(vertx);
     router.route().handler(new RequestId());
+    AtomicReference<Context> serverContext = new AtomicReference<>();
     router.get("/x").handler(rc -> {
+      serverContext.set(((ContextInternal) Vertx.currentContext()).unwrap());
       log.info("in the handler");
       vertx.executeBlocking(() -> "worked")
         .compose(v -> {
@@ -66,7 +71,8 @@ class RequestIdLoggingTest {
       seen.forEach(mdc -> assertEquals(id, mdc.get("request_id")));
       seen.clear();
     }
-    await(Future.<Void>future(p -> vertx.runOnContext(v -> {
+    // On the same event loop that just handled the requests (its thread's MDC had their ids), outside a request.
+    await(Future.<Void>future(p -> serverContext.get().runOnContext(v -> {
       log.info("outside any request");
       p.complete();
     })));

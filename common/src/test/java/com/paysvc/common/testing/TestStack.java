@@ -82,6 +82,8 @@ public final class TestStack {
     env.put("RABBITMQ_USER", env("RABBITMQ_USER"));
     env.put("RABBITMQ_PASSWORD", env("RABBITMQ_PASSWORD"));
     env.put("SHUTDOWN_GRACE_SECONDS", "5");
+    // Not the platform's exchange: test events must not land in a running stack's consumers or parking queue.
+    env.put("EVENTS_EXCHANGE", "paysvc.test.events");
     env.putAll(overrides);
     return env;
   }

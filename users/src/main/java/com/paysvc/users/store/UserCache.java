@@ -8,6 +8,7 @@ import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -266,10 +267,13 @@ public final class UserCache {
 
   private void scheduleReplay() {
     if (replayScheduled.compareAndSet(false, true)) {
-      vertx.setTimer(REPLAY_MS, t -> {
+      // From the base context, not the failed request's duplicate: replay rounds (and their log lines, which would
+      // carry that request's id) belong to no request.
+      ContextInternal current = (ContextInternal) vertx.getOrCreateContext();
+      current.unwrap().runOnContext(v -> vertx.setTimer(REPLAY_MS, t -> {
         replayScheduled.set(false);
         replay();
-      });
+      }));
     }
   }
 
