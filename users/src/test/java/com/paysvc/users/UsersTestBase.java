@@ -176,6 +176,13 @@ abstract class UsersTestBase {
     return await(r.send(req));
   }
 
+  /** A counter or gauge of the service's Prometheus page (the sum over its label sets); 0 when absent. */
+  protected double metric(String name) {
+    String page = await(http.request(HttpMethod.GET, launcher.context().httpPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    return page.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+      .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
   protected boolean cached(String key) {
     return redis(cacheRedis, Command.EXISTS, ns + key).toInteger() == 1;
   }

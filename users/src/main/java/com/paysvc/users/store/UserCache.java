@@ -160,8 +160,15 @@ public final class UserCache {
     return namespace + "user_fresh:" + id;
   }
 
-  /** The cached bytes, or null on a miss or when Redis is unavailable. */
+  /**
+   * The cached bytes, or null on a miss or when Redis is unavailable. While this instance still holds invalidations
+   * Redis has not taken, the cache is bypassed: an entry they are about to delete may be stale.
+   */
   public Future<Buffer> get(String key) {
+    if (!pendingUsers.isEmpty() || !pendingKeys.isEmpty()) {
+      bypassed.increment();
+      return Future.succeededFuture();
+    }
     return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key)))
       .map(r -> {
         if (r == null) {
