@@ -59,6 +59,7 @@ class EventsIT {
 
   private final Map<UUID, AtomicInteger> deliveries = new ConcurrentHashMap<>();
   private final Map<UUID, Event> received = new ConcurrentHashMap<>();
+  private final List<Event> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<ServiceLauncher> launchers = new ArrayList<>();
   private String exchange;
   private String queue;
@@ -175,6 +176,53 @@ class EventsIT {
       }
       await(admin.start().otherwiseEmpty());
     }
+  }
+
+  @Test
+  void eventsOfOneAggregateArriveInTheOrderTheyWereCommitted() throws Exception {
+    // Small batches: the order must also hold across batch boundaries.
+    ServiceContext ctx = start(TestStack.createDatabase("evtest"), Map.of("EVENTS_BATCH_SIZE", "7"), this::countingHandlers);
+    assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
+    int n = 30;
+    for (int i = 0; i < n; i++) {
+      for (String aggregate : List.of("order-a", "order-b")) {
+        int seq = i;
+        await(ctx.db().tx(conn -> ctx.outbox().append(conn, TYPE, aggregate,
+          new JsonObject().put("aggregate", aggregate).put("seq", seq), null)));
+      }
+      if (i % 4 == 0) {
+        ctx.outbox().wake();
+      }
+    }
+    ctx.outbox().wake();
+    awaitSentinel(ctx);
+    for (String aggregate : List.of("order-a", "order-b")) {
+      List<Integer> seen = arrivals.stream().filter(e -> aggregate.equals(e.data().getString("aggregate")))
+        .map(e -> e.data().getInteger("seq")).toList();
+      assertEquals(java.util.stream.IntStream.range(0, n).boxed().toList(), seen, aggregate);
+    }
+  }
+
+  @Test
+  void sentRowsArePrunedOnceOlderThanTheRetention() throws Exception {
+    String database = TestStack.createDatabase("evtest");
+    ServiceContext ctx = start(database, Map.of(), this::countingHandlers);
+    assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
+    UUID old1 = commitOrder(ctx, UUID.randomUUID(), "p1");
+    UUID old2 = commitOrder(ctx, UUID.randomUUID(), "p2");
+    UUID recent = commitOrder(ctx, UUID.randomUUID(), "p3");
+    awaitSentinel(ctx);
+    assertTrue(sentEventIds(database).containsAll(List.of(old1, old2, recent)));
+    try (Connection c = TestStack.superuser(database); Statement s = c.createStatement()) {
+      s.execute("UPDATE events.outbox SET sent_at = now() - interval '2 hours' WHERE event_id IN ('" + old1 + "', '" + old2 + "')");
+      // What the relay runs every minute, with a one-hour retention.
+      try (ResultSet rs = s.executeQuery("SELECT events.outbox_prune_v1(3600000, 1000)")) {
+        rs.next();
+        assertEquals(2, rs.getInt(1));
+      }
+    }
+    Set<UUID> left = sentEventIds(database);
+    assertTrue(left.contains(recent) && !left.contains(old1) && !left.contains(old2), left.toString());
   }
 
   @Test
@@ -346,6 +394,7 @@ class EventsIT {
   }
 
   private void record(Event e) {
+    arrivals.add(e);
     received.put(e.id(), e);
     deliveries.computeIfAbsent(e.id(), k -> new AtomicInteger()).incrementAndGet();
   }
