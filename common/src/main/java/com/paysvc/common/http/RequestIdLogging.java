@@ -35,9 +35,12 @@ public final class RequestIdLogging extends TurboFilter {
   public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
     Context ctx = Vertx.currentContext();
     String id = ctx instanceof ContextInternal internal && internal.isDuplicate() ? internal.getLocal(KEY) : null;
-    if (id != null) {
+    // Runs for every log call and level check: only touch the MDC when the id changed (a put invalidates the
+    // MDC's cached copy, which the next event would then rebuild).
+    String inMdc = MDC.get(KEY);
+    if (id != null && !id.equals(inMdc)) {
       MDC.put(KEY, id);
-    } else if (MDC.get(KEY) != null) {
+    } else if (id == null && inMdc != null) {
       MDC.remove(KEY);
     }
     return FilterReply.NEUTRAL;

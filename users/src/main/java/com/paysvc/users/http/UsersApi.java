@@ -224,7 +224,7 @@ public final class UsersApi {
     return UUID.fromString(s);
   }
 
-  static boolean isCanonicalUuid(String s) {
+  private static boolean isCanonicalUuid(String s) {
     if (s == null || s.length() != 36) {
       return false;
     }

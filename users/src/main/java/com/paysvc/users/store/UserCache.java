@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 /**
  * The users cache in Redis db 1. Values are the exact response bytes.
@@ -219,15 +220,24 @@ public final class UserCache {
    * reached the invalidation is queued and replayed until it can.
    */
   public Future<Void> invalidate(Collection<UUID> userIds, Collection<String> plainKeys) {
+    return userIds.isEmpty() && plainKeys.isEmpty() ? Future.succeededFuture()
+      : inParts(userIds, plainKeys, this::sendOrDefer);
+  }
+
+  /**
+   * Runs {@code part} over the keys and users, in turn: all at once when few, else the keys and then batches of
+   * {@link #BATCH} users (a renamed group's members), so no single script holds Redis for long.
+   */
+  private Future<Void> inParts(Collection<UUID> userIds, Collection<String> plainKeys,
+                               BiFunction<Collection<UUID>, Collection<String>, Future<Void>> part) {
     if (userIds.size() <= BATCH) {
-      return userIds.isEmpty() && plainKeys.isEmpty() ? Future.succeededFuture() : sendOrDefer(userIds, plainKeys);
+      return part.apply(userIds, plainKeys);
     }
-    // Many users (a renamed group's members): one script per batch, so no single call holds Redis for long.
     List<UUID> ids = List.copyOf(userIds);
-    Future<Void> chain = plainKeys.isEmpty() ? Future.succeededFuture() : sendOrDefer(List.of(), plainKeys);
+    Future<Void> chain = plainKeys.isEmpty() ? Future.succeededFuture() : part.apply(List.of(), plainKeys);
     for (int from = 0; from < ids.size(); from += BATCH) {
       List<UUID> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
-      chain = chain.compose(v -> sendOrDefer(batch, List.of()));
+      chain = chain.compose(v -> part.apply(batch, List.of()));
     }
     return chain;
   }
@@ -288,16 +298,15 @@ public final class UserCache {
   private void replay() {
     Map<UUID, Long> users = Map.copyOf(pendingUsers);
     Map<String, Long> keys = Map.copyOf(pendingKeys);
-    List<UUID> ids = List.copyOf(users.keySet());
-    Future<Void> chain = keys.isEmpty() ? Future.succeededFuture()
-      : send(List.of(), keys.keySet()).onSuccess(v -> keys.forEach(pendingKeys::remove));
-    for (int from = 0; from < ids.size(); from += BATCH) {
-      List<UUID> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
-      chain = chain.compose(v -> send(batch, List.of()).onSuccess(x -> batch.forEach(id -> pendingUsers.remove(id, users.get(id)))));
+    if (users.isEmpty() && keys.isEmpty()) {
+      return;
     }
-    chain.onComplete(ar -> {
+    inParts(users.keySet(), keys.keySet(), (ids, plain) -> send(ids, plain).onSuccess(v -> {
+      ids.forEach(id -> pendingUsers.remove(id, users.get(id)));
+      plain.forEach(key -> pendingKeys.remove(key, keys.get(key)));
+    })).onComplete(ar -> {
       if (ar.succeeded()) {
-        log.info("replayed {} deferred cache invalidation(s)", ids.size() + keys.size());
+        log.info("replayed {} deferred cache invalidation(s)", users.size() + keys.size());
       }
       if (pendingInvalidations() > 0) {
         scheduleReplay();
