@@ -1,5 +1,6 @@
 package com.paysvc.auth.service;
 
+import com.paysvc.common.security.JwtGuard;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -34,7 +35,7 @@ public final class TokenIssuer {
     this.audience = audience;
     this.ttlSeconds = ttlSeconds;
     this.clock = clock;
-    this.header = b64(new JsonObject().put("alg", "ES256").put("typ", "JWT").put("kid", keys.kid()).encode());
+    this.header = b64(new JsonObject().put("alg", "ES256").put("typ", JwtGuard.ACCESS_TOKEN_TYPE).put("kid", keys.kid()).encode());
   }
 
   /** A token for {@code subject} with {@code roles}; {@code extra} claims are added first (standard ones win). */

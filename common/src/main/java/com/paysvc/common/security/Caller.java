@@ -4,9 +4,17 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.Set;
 
-/** Who is calling: the verified token's subject and roles. Put on the routing context by {@link JwtGuard}. */
-public record Caller(String subject, Set<String> roles, String jti) {
+/**
+ * Who is calling, as the verified access token says: subject, roles (a user's group names, or {@code service} for a
+ * service client), the scopes a service client was granted, the token's id, the session (refresh-token family) it
+ * belongs to, and its issue and expiry times (epoch seconds). Put on the routing context by {@link JwtGuard}.
+ */
+public record Caller(String subject, Set<String> roles, Set<String> scopes, String jti, String sessionId,
+                     long issuedAt, long expiresAt) {
   static final String KEY = "paysvc.caller";
+
+  public static final String ADMIN = "admin";
+  public static final String SERVICE = "service";
 
   public static Caller of(RoutingContext rc) {
     Caller caller = rc.get(KEY);
@@ -20,8 +28,23 @@ public record Caller(String subject, Set<String> roles, String jti) {
     return roles.contains(role);
   }
 
+  /** A person in the {@code admin} group: may do everything. */
+  public boolean isAdmin() {
+    return roles.contains(ADMIN);
+  }
+
+  /** A service client (client-credentials grant): may do what its scopes say, nothing else. */
+  public boolean isService() {
+    return roles.contains(SERVICE);
+  }
+
+  /** Admins may do everything; a service client only what {@code scope} grants; a plain user never. */
+  public boolean allows(String scope) {
+    return isAdmin() || (isService() && scopes.contains(scope));
+  }
+
   /** Admins and service clients may read and write any record. */
   public boolean privileged() {
-    return roles.contains("admin") || roles.contains("service");
+    return roles.contains(ADMIN) || roles.contains(SERVICE);
   }
 }

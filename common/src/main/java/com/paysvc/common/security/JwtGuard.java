@@ -15,6 +15,7 @@ import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
@@ -45,7 +46,9 @@ import java.util.Set;
  * request.
  *
  * <p>Revocation is a hardening on top of short-lived tokens: when Redis is down or slow the check is skipped
- * (counted and logged through a breaker) rather than failing every request of the platform.
+ * (counted and logged through a breaker) for reads, rather than failing every request of the platform; a write
+ * (any method but GET, HEAD, OPTIONS) whose caller's revocation state is unknown is refused with 503
+ * DEPENDENCY_UNAVAILABLE, so a logged-out or deactivated caller cannot change data during the outage.
  */
 public final class JwtGuard implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(JwtGuard.class);
@@ -58,6 +61,11 @@ public final class JwtGuard implements Handler<RoutingContext> {
   public static String userNotBeforeKey(String userId) {
     return "auth:user_nbf:" + userId;
   }
+
+  /** The JOSE {@code typ} of access tokens (RFC 9068). */
+  public static final String ACCESS_TOKEN_TYPE = "at+jwt";
+
+  private static final Set<HttpMethod> SAFE_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
   /**
    * Distinct live tokens remembered. A service sees one token per active caller per token lifetime (minutes), so
@@ -74,6 +82,7 @@ public final class JwtGuard implements Handler<RoutingContext> {
   private final Redis authRedis;
   private final CircuitBreaker revocationBreaker;
   private final Counter revocationSkipped;
+  private final Counter writesRefused;
   private final Counter rejected;
 
   JwtGuard(Jwks jwks, Redis authRedis, CircuitBreaker breaker, MeterRegistry registry) {
@@ -89,6 +98,8 @@ public final class JwtGuard implements Handler<RoutingContext> {
     this.revocationBreaker = breaker;
     this.revocationSkipped = Counter.builder("paysvc_auth_revocation_check_skipped")
       .description("requests admitted without the deny-list check because Redis was unavailable").register(registry);
+    this.writesRefused = Counter.builder("paysvc_auth_revocation_unknown_writes_refused")
+      .description("writes refused with 503 because the caller's revocation state could not be read").register(registry);
     this.rejected = Counter.builder("paysvc_auth_rejected").description("requests rejected by the JWT guard").register(registry);
   }
 
@@ -122,7 +133,8 @@ public final class JwtGuard implements Handler<RoutingContext> {
       reject(rc, "missing bearer token");
       return;
     }
-    authenticate(header.substring(7).trim())
+    boolean safe = SAFE_METHODS.contains(rc.request().method());
+    authenticate(header.substring(7).trim(), safe)
       .onSuccess(caller -> {
         rc.put(Caller.KEY, caller);
         rc.next();
@@ -135,9 +147,16 @@ public final class JwtGuard implements Handler<RoutingContext> {
       });
   }
 
-  /** The caller a bearer token proves, or an UNAUTHORIZED (DEPENDENCY_UNAVAILABLE without keys) failure. */
+  /**
+   * The caller a bearer token proves, or an UNAUTHORIZED failure; DEPENDENCY_UNAVAILABLE without keys, or for a
+   * write ({@code safe} false) while the revocation state cannot be read.
+   */
+  Future<Caller> authenticate(String token, boolean safe) {
+    return verify(token).compose(v -> checkRevocation(v, safe));
+  }
+
   Future<Caller> authenticate(String token) {
-    return verify(token).compose(this::checkRevocation);
+    return authenticate(token, true);
   }
 
   private void reject(RoutingContext rc, String why) {
@@ -145,7 +164,11 @@ public final class JwtGuard implements Handler<RoutingContext> {
     rc.fail(new ApiException(ErrorCode.UNAUTHORIZED, why));
   }
 
-  /** Decodes the JOSE header only: the algorithm must be ES256 and a kid must name the key. */
+  /**
+   * Decodes the JOSE header only: the algorithm must be ES256, the type an access token's (RFC 9068 §4:
+   * {@code at+jwt}, so an ID token or another JWT signed by the same key is not taken for one) and a kid must name
+   * the key.
+   */
   static String es256Kid(String token) {
     int dot = token.indexOf('.');
     if (dot <= 0 || token.indexOf('.', dot + 1) < 0) {
@@ -159,6 +182,10 @@ public final class JwtGuard implements Handler<RoutingContext> {
     }
     if (!"ES256".equals(header.getValue("alg"))) {
       throw new IllegalArgumentException("token algorithm not allowed");
+    }
+    if (!(header.getValue("typ") instanceof String typ)
+      || !(typ.equalsIgnoreCase(ACCESS_TOKEN_TYPE) || typ.equalsIgnoreCase("application/" + ACCESS_TOKEN_TYPE))) {
+      throw new IllegalArgumentException("not an access token (typ must be at+jwt)");
     }
     Object kid = header.getValue("kid");
     if (!(kid instanceof String s) || s.isEmpty()) {
@@ -222,11 +249,16 @@ public final class JwtGuard implements Handler<RoutingContext> {
         }
       });
     }
-    return Future.succeededFuture(new Verified(new Caller(sub, Set.copyOf(roles), jti), claims.getString("iss"),
-      issuedAt.longValue(), expiresAt.longValue() * 1000, keys));
+    // RFC 9068 §2.2.3 / RFC 8693: "scope" is one space-separated string.
+    Set<String> scopes = claims.getValue("scope") instanceof String s && !s.isBlank()
+      ? Set.of(s.trim().split(" +")) : Set.of();
+    String sid = claims.getValue("sid") instanceof String s ? s : null;
+    Caller caller = new Caller(sub, Set.copyOf(roles), scopes, jti, sid, issuedAt.longValue(), expiresAt.longValue());
+    return Future.succeededFuture(new Verified(caller, claims.getString("iss"), issuedAt.longValue(),
+      expiresAt.longValue() * 1000, keys));
   }
 
-  private Future<Caller> checkRevocation(Verified token) {
+  private Future<Caller> checkRevocation(Verified token, boolean safe) {
     Caller caller = token.caller();
     String issuer = token.issuer();
     String sub = caller.subject();
@@ -236,6 +268,11 @@ public final class JwtGuard implements Handler<RoutingContext> {
         Request.cmd(Command.MGET).arg(revokedKey(issuer, jti)).arg(userNotBeforeKey(sub))))
       .transform(ar -> {
         if (ar.failed()) {
+          if (!safe) {
+            writesRefused.increment();
+            return Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
+              "cannot check whether the token was revoked: writes are refused until it can be checked"));
+          }
           revocationSkipped.increment();
           log.debug("revocation check skipped: {}", ar.cause().toString());
           return Future.succeededFuture(caller);
@@ -244,8 +281,10 @@ public final class JwtGuard implements Handler<RoutingContext> {
         if (r.get(0) != null) {
           return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token revoked"));
         }
+        // auth writes the second of the revocation; a token issued in that same second may predate it, so
+        // iat <= nbf is revoked (auth issues later tokens with iat > nbf). A value that is not a number rejects.
         Response nbf = r.get(1);
-        if (nbf != null && iat < parseLong(nbf.toString())) {
+        if (nbf != null && iat <= parseLong(nbf.toString())) {
           return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token revoked"));
         }
         return Future.succeededFuture(caller);
@@ -256,7 +295,7 @@ public final class JwtGuard implements Handler<RoutingContext> {
     try {
       return Long.parseLong(s.trim());
     } catch (NumberFormatException e) {
-      return Long.MIN_VALUE;
+      return Long.MAX_VALUE;
     }
   }
 }

@@ -125,9 +125,20 @@ public final class TestTokens {
     return signWith(keys, kid, claims);
   }
 
-  /** ES256 with any key and kid (a key the JWKS does not list makes a forgery). */
+  /** A service client's token ({@code roles: [service]}) granted {@code scopes}. */
+  public String service(String clientId, String... scopes) {
+    return sign(claims("client:" + clientId, List.of("service")).put("client_id", clientId)
+      .put("scope", String.join(" ", scopes)));
+  }
+
+  /** ES256 with any key and kid (a key the JWKS does not list makes a forgery); typ {@code at+jwt}. */
   public static String signWith(KeyPair keys, String kid, JsonObject claims) {
-    String input = b64(new JsonObject().put("alg", "ES256").put("typ", "JWT").put("kid", kid).encode().getBytes(StandardCharsets.UTF_8))
+    return signWith(keys, kid, claims, JwtGuard.ACCESS_TOKEN_TYPE);
+  }
+
+  /** ES256 with any key, kid and JOSE {@code typ} (another typ than at+jwt makes a token the guard refuses). */
+  public static String signWith(KeyPair keys, String kid, JsonObject claims, String typ) {
+    String input = b64(new JsonObject().put("alg", "ES256").put("typ", typ).put("kid", kid).encode().getBytes(StandardCharsets.UTF_8))
       + "." + b64(claims.encode().getBytes(StandardCharsets.UTF_8));
     try {
       Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
