@@ -2,30 +2,57 @@ package com.paysvc.auth;
 
 import com.paysvc.auth.http.AuthApi;
 import com.paysvc.auth.http.ClientCredentialsHandler;
+import com.paysvc.auth.http.ClientIp;
 import com.paysvc.auth.http.JwksHandler;
+import com.paysvc.auth.password.Argon2id;
+import com.paysvc.auth.password.PasswordHasher;
+import com.paysvc.auth.service.Credentials;
 import com.paysvc.auth.service.FailureLimiter;
+import com.paysvc.auth.service.LoginLimiter;
+import com.paysvc.auth.service.RefreshTokens;
+import com.paysvc.auth.service.Registration;
+import com.paysvc.auth.service.Revocations;
+import com.paysvc.auth.service.ServiceClients;
+import com.paysvc.auth.service.ServiceGrant;
+import com.paysvc.auth.service.Sessions;
 import com.paysvc.auth.service.SigningKeys;
 import com.paysvc.auth.service.TokenIssuer;
+import com.paysvc.auth.store.AuthStore;
+import com.paysvc.auth.users.UsersClient;
+import com.paysvc.common.client.PeerClient;
+import com.paysvc.common.client.PeerSettings;
+import com.paysvc.common.client.ServiceToken;
 import com.paysvc.common.config.Config;
 import com.paysvc.common.config.Setting;
+import com.paysvc.common.launch.ServiceCommand;
 import com.paysvc.common.launch.ServiceContext;
 import com.paysvc.common.launch.ServiceDefinition;
 import com.paysvc.common.security.GuardSettings;
+import com.paysvc.common.security.JwtGuard;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.openapi.contract.OpenAPIContract;
-import io.vertx.openapi.impl.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yaml.snakeyaml.Yaml;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /** The auth service: port 8001, gateway prefix /auth, database auth. */
 public final class AuthService implements ServiceDefinition {
   private static final Logger log = LoggerFactory.getLogger(AuthService.class);
+  private static final long PRUNE_EVERY_MS = 3_600_000;
 
   private volatile AuthApi api;
   private volatile OpenAPIContract contract;
@@ -62,28 +89,119 @@ public final class AuthService implements ServiceDefinition {
   }
 
   @Override
+  public Map<String, ServiceCommand> commands() {
+    return Map.of("bootstrap-admin", new BootstrapAdmin());
+  }
+
+  /** The signing keys from the settings; an unusable combination is a start-up error. */
+  static SigningKeys signingKeys(Config config) {
+    return new SigningKeys(config.get(AuthSettings.JWT_SIGNING_KEY), config.get(AuthSettings.JWT_KEY_ID),
+      config.get(AuthSettings.JWT_PREVIOUS_PUBLIC_KEYS));
+  }
+
+  static TokenIssuer tokenIssuer(Config config, SigningKeys keys) {
+    return new TokenIssuer(keys, config.get(GuardSettings.JWT_ISSUER), config.get(GuardSettings.JWT_AUDIENCE),
+      config.get(AuthSettings.ACCESS_TOKEN_TTL_SECONDS), Clock.systemUTC());
+  }
+
+  static PasswordHasher passwordHasher(Vertx vertx, Config config, io.micrometer.core.instrument.MeterRegistry registry) {
+    Argon2id.Params params = new Argon2id.Params(config.get(AuthSettings.PASSWORD_HASH_MEMORY_KIB),
+      config.get(AuthSettings.PASSWORD_HASH_ITERATIONS), config.get(AuthSettings.PASSWORD_HASH_PARALLELISM));
+    return new PasswordHasher(vertx, params, config.get(AuthSettings.PASSWORD_HASH_THREADS),
+      config.get(AuthSettings.PASSWORD_HASH_MAX_PENDING), registry);
+  }
+
+  static WebClient webClient(Vertx vertx) {
+    // Calls to users are short and few per login: a small keep-alive pool per event loop is plenty.
+    return WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setTcpNoDelay(true).setConnectTimeout(2000),
+      new PoolOptions().setHttp1MaxSize(16));
+  }
+
+  @Override
   public Future<Void> init(ServiceContext ctx) {
     Config config = ctx.config();
+    Vertx vertx = ctx.vertx();
     SigningKeys keys;
     try {
-      keys = new SigningKeys(config.get(AuthSettings.JWT_SIGNING_KEY), config.get(AuthSettings.JWT_KEY_ID),
-        config.get(AuthSettings.JWT_PREVIOUS_PUBLIC_KEYS));
+      keys = signingKeys(config);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
     log.info("signing access tokens with kid {}; JWKS publishes {} key(s)", keys.kid(), keys.published().size());
-    TokenIssuer issuer = new TokenIssuer(keys, config.get(GuardSettings.JWT_ISSUER), config.get(GuardSettings.JWT_AUDIENCE),
-      config.get(AuthSettings.ACCESS_TOKEN_TTL_SECONDS), Clock.systemUTC());
-    FailureLimiter limiter = new FailureLimiter(ctx.redis(), "auth:ratelimit:token:ip:",
+    TokenIssuer issuer = tokenIssuer(config, keys);
+    ServiceClients clients = config.get(AuthSettings.SERVICE_CLIENTS);
+    ServiceGrant grant = new ServiceGrant(clients, issuer);
+
+    // auth's own token for users: the client-credentials grant of its own client, without a network hop to itself.
+    String selfId = config.get(AuthSettings.SERVICE_CLIENT_ID);
+    String selfSecret = config.get(PeerSettings.SERVICE_CLIENT_SECRET);
+    if (clients.authenticate(selfId, selfSecret) == null) {
+      return Future.failedFuture(new IllegalArgumentException(
+        "SERVICE_CLIENT_SECRET is not the secret of client '" + selfId + "' in SERVICE_CLIENTS"));
+    }
+    ServiceToken ownToken = new ServiceToken(() -> {
+      TokenIssuer.Issued t = grant.grant(selfId, selfSecret);
+      return Future.succeededFuture(new ServiceToken.Grant(t.token(), t.expiresIn()));
+    });
+    PeerClient usersPeer = new PeerClient(vertx, webClient(vertx), "users", config.get(PeerSettings.USERS_URL), ownToken,
+      config.get(PeerSettings.USERS_TIMEOUT_MS), ctx.registry());
+    UsersClient users = new UsersClient(usersPeer);
+
+    AuthStore store = new AuthStore();
+    PasswordHasher hasher = passwordHasher(vertx, config, ctx.registry());
+    LoginLimiter loginLimiter = new LoginLimiter(ctx.redis(), config.get(AuthSettings.LOGIN_MAX_FAILURES),
+      config.get(AuthSettings.LOGIN_MAX_FAILURES_PER_IP), config.get(AuthSettings.LOGIN_FAILURE_WINDOW_SECONDS),
+      config.get(AuthSettings.LOGIN_LOCKOUT_SECONDS), config.get(AuthSettings.LOGIN_LOCKOUT_MAX_SECONDS));
+    Revocations revocations = new Revocations(vertx, ctx.redis(), ctx.db(), store, issuer.issuer(),
+      config.get(AuthSettings.ACCESS_TOKEN_TTL_SECONDS));
+    Sessions sessions = new Sessions(ctx.db(), store, users, hasher, loginLimiter, issuer,
+      new RefreshTokens(config.get(AuthSettings.REFRESH_TOKEN_SECRET)), revocations,
+      new Sessions.Policy(config.get(AuthSettings.REFRESH_TOKEN_TTL_SECONDS), config.get(AuthSettings.SESSION_MAX_AGE_SECONDS),
+        config.get(AuthSettings.REFRESH_REUSE_GRACE_SECONDS)), ctx.registry());
+    Registration registration = new Registration(vertx, ctx.db(), store, users, hasher, ctx.registry());
+    Credentials credentials = new Credentials(ctx.db(), store, users, hasher, loginLimiter);
+    ClientIp clientIp = new ClientIp(config.get(AuthSettings.TRUSTED_PROXIES));
+    FailureLimiter tokenLimiter = new FailureLimiter(ctx.redis(), "auth:ratelimit:token:ip:",
       config.get(AuthSettings.TOKEN_MAX_FAILURES), config.get(AuthSettings.TOKEN_FAILURE_WINDOW_SECONDS));
-    ClientCredentialsHandler token = new ClientCredentialsHandler(config.get(AuthSettings.SERVICE_CLIENTS), issuer, limiter);
-    return Utils.readYamlOrJson(ctx.vertx(), "openapi.yaml")
-      .compose(doc -> OpenAPIContract.from(ctx.vertx(), forValidator(doc)))
+    JwtGuard guard = JwtGuard.createWithKeys(vertx, config, ctx.registry(), new JsonObject(keys.jwks()),
+      config.get(ctx.settings().redisDb));
+
+    // A deactivated user's sessions end and its live access tokens are rejected everywhere (exactly once per event).
+    ctx.events().onIdempotent("user.deactivated", (conn, event) ->
+      sessions.endAll(conn, UUID.fromString(event.data().getString("user_id")), "deactivated"));
+
+    long prune = vertx.setPeriodic(PRUNE_EVERY_MS, id -> ctx.db().write(c -> store.prune(c, System.currentTimeMillis() / 1000))
+      .onSuccess(n -> log.debug("pruned {} expired session rows", n))
+      .onFailure(e -> log.warn("session pruning failed: {}", e.toString())));
+    ctx.onClose(() -> {
+      vertx.cancelTimer(prune);
+      revocations.stop();
+      usersPeer.close();
+      return Future.join(guard.close(), hasher.close());
+    });
+
+    return hasher.start()
+      .compose(v -> readContract())
+      .compose(doc -> OpenAPIContract.from(vertx, forValidator(doc)))
       .onSuccess(c -> {
         contract = c;
-        api = new AuthApi(new JwksHandler(keys), token);
+        revocations.start();
+        api = new AuthApi(new JwksHandler(keys), new ClientCredentialsHandler(grant, tokenLimiter, clientIp),
+          registration, sessions, credentials, guard, clientIp);
       })
       .mapEmpty();
+  }
+
+  private static Future<JsonObject> readContract() {
+    try (InputStream in = AuthService.class.getClassLoader().getResourceAsStream("openapi.yaml")) {
+      if (in == null) {
+        return Future.failedFuture("openapi.yaml is missing from the jar");
+      }
+      Map<String, Object> doc = new Yaml().load(in);
+      return Future.succeededFuture(new JsonObject(doc));
+    } catch (IOException | RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 package com.paysvc.auth.http;
 
 import com.paysvc.auth.service.FailureLimiter;
-import com.paysvc.auth.service.ServiceClients;
+import com.paysvc.auth.service.ServiceGrant;
 import com.paysvc.auth.service.TokenIssuer;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
@@ -26,14 +26,14 @@ import java.util.Locale;
 public final class ClientCredentialsHandler implements Handler<RoutingContext> {
   static final String GRANT = "client_credentials";
 
-  private final ServiceClients clients;
-  private final TokenIssuer issuer;
+  private final ServiceGrant grant;
   private final FailureLimiter limiter;
+  private final ClientIp clientIp;
 
-  public ClientCredentialsHandler(ServiceClients clients, TokenIssuer issuer, FailureLimiter limiter) {
-    this.clients = clients;
-    this.issuer = issuer;
+  public ClientCredentialsHandler(ServiceGrant grant, FailureLimiter limiter, ClientIp clientIp) {
+    this.grant = grant;
     this.limiter = limiter;
+    this.clientIp = clientIp;
   }
 
   /** What the request carries, whichever encoding it used. */
@@ -49,18 +49,17 @@ public final class ClientCredentialsHandler implements Handler<RoutingContext> {
       rc.fail(e);
       return;
     }
-    String ip = ClientIp.of(rc);
+    String ip = clientIp.of(rc);
     limiter.check(ip)
       .onFailure(rc::fail)
       .onSuccess(v -> {
-        if (!clients.authenticate(req.clientId(), req.clientSecret())) {
+        TokenIssuer.Issued token = grant.grant(req.clientId(), req.clientSecret());
+        if (token == null) {
           // Count first, then answer: a burst of parallel guesses is still counted before anyone retries.
           limiter.recordFailure(ip).onComplete(ar ->
             rc.fail(new ApiException(ErrorCode.UNAUTHORIZED, "invalid client credentials")));
           return;
         }
-        TokenIssuer.Issued token = issuer.issue("client:" + req.clientId(), new JsonArray().add("service"),
-          new JsonObject().put("client_id", req.clientId()));
         rc.response()
           .putHeader("Content-Type", "application/json")
           // RFC 6749 §5.1: token responses must not be cached.

@@ -1,35 +1,135 @@
 package com.paysvc.auth.http;
 
+import io.netty.util.NetUtil;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The client's IP for rate limits. Behind the gateway every request comes from HAProxy on loopback, which
- * appends the real peer as the last {@code X-Forwarded-For} value ({@code option forwardfor}); that value is
- * trusted only when the direct peer is loopback, so a remote client cannot choose its own rate-limit bucket.
+ * The client's IP for rate limits. {@code X-Forwarded-For} is believed only as far as the chain of trusted proxies
+ * goes ({@code TRUSTED_PROXIES}, CIDRs; default loopback, where HAProxy runs): starting at the direct peer, each
+ * trusted hop's left neighbour in the header is taken, and the first untrusted address is the client. A caller
+ * that is not a trusted proxy cannot choose its own bucket (its header is ignored), and the gateway does not put
+ * every client into its own single bucket.
  */
-final class ClientIp {
-  private ClientIp() {
+public final class ClientIp {
+  private final List<Cidr> trusted;
+
+  public ClientIp(List<Cidr> trusted) {
+    this.trusted = List.copyOf(trusted);
   }
 
-  static String of(RoutingContext rc) {
+  /** A network: address bytes (4 or 16) and prefix length. */
+  public record Cidr(byte[] network, int prefix) {
+    boolean contains(byte[] ip) {
+      if (ip.length != network.length) {
+        return false;
+      }
+      int full = prefix / 8;
+      for (int i = 0; i < full; i++) {
+        if (ip[i] != network[i]) {
+          return false;
+        }
+      }
+      int rest = prefix % 8;
+      if (rest == 0) {
+        return true;
+      }
+      int mask = 0xff << (8 - rest) & 0xff;
+      return (ip[full] & mask) == (network[full] & mask);
+    }
+  }
+
+  /** {@code TRUSTED_PROXIES}: comma-separated CIDRs or single addresses (IPv4 or IPv6 literals, never names). */
+  public static List<Cidr> parse(String value) {
+    List<Cidr> out = new ArrayList<>();
+    for (String entry : value.split(",")) {
+      String e = entry.trim();
+      if (e.isEmpty()) {
+        continue;
+      }
+      int slash = e.indexOf('/');
+      byte[] ip = bytes(slash < 0 ? e : e.substring(0, slash));
+      if (ip == null) {
+        throw new IllegalArgumentException("'" + e + "' is not an IP address or CIDR");
+      }
+      int prefix = ip.length * 8;
+      if (slash >= 0) {
+        try {
+          prefix = Integer.parseInt(e.substring(slash + 1));
+        } catch (NumberFormatException x) {
+          prefix = -1;
+        }
+        if (prefix < 0 || prefix > ip.length * 8) {
+          throw new IllegalArgumentException("'" + e + "' has an invalid prefix length");
+        }
+      }
+      out.add(new Cidr(ip, prefix));
+    }
+    return out;
+  }
+
+  public String of(RoutingContext rc) {
     SocketAddress peer = rc.request().remoteAddress();
-    String direct = peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress();
-    if (!isLoopback(direct)) {
-      return direct;
+    String current = peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress();
+    if (!isTrusted(current)) {
+      return current;
     }
-    List<String> forwarded = rc.request().headers().getAll("X-Forwarded-For");
-    if (forwarded.isEmpty()) {
-      return direct;
+    List<String> hops = new ArrayList<>();
+    for (String header : rc.request().headers().getAll("X-Forwarded-For")) {
+      for (String hop : header.split(",")) {
+        hops.add(hop.trim());
+      }
     }
-    String last = forwarded.get(forwarded.size() - 1);
-    String ip = last.substring(last.lastIndexOf(',') + 1).trim();
-    return ip.isEmpty() || ip.length() > 64 ? direct : ip;
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      String hop = hops.get(i);
+      if (bytes(hop) == null) {
+        // Not an address: the trusted hop after it is the last one known for sure.
+        return current;
+      }
+      current = hop;
+      if (!isTrusted(hop)) {
+        return hop;
+      }
+    }
+    return current;
   }
 
-  private static boolean isLoopback(String ip) {
-    return ip.startsWith("127.") || ip.equals("::1") || ip.equals("0:0:0:0:0:0:0:1");
+  private boolean isTrusted(String ip) {
+    byte[] b = bytes(ip);
+    if (b == null) {
+      return false;
+    }
+    for (Cidr c : trusted) {
+      if (c.contains(b)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The address bytes of an IP literal (IPv4-mapped IPv6 as IPv4), null for anything else; never a DNS lookup. */
+  static byte[] bytes(String s) {
+    if (s == null || s.isEmpty() || s.length() > 45) {
+      return null;
+    }
+    byte[] b = NetUtil.createByteArrayFromIpAddressString(s);
+    if (b != null && b.length == 16 && isV4Mapped(b)) {
+      byte[] v4 = new byte[4];
+      System.arraycopy(b, 12, v4, 0, 4);
+      return v4;
+    }
+    return b;
+  }
+
+  private static boolean isV4Mapped(byte[] b) {
+    for (int i = 0; i < 10; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
   }
 }

@@ -17,7 +17,7 @@ import java.util.UUID;
  */
 public final class TokenIssuer {
   /** A minted token and its lifetime in seconds. */
-  public record Issued(String token, String jti, long expiresIn) {
+  public record Issued(String token, String jti, long issuedAt, long expiresIn) {
   }
 
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -40,7 +40,16 @@ public final class TokenIssuer {
 
   /** A token for {@code subject} with {@code roles}; {@code extra} claims are added first (standard ones win). */
   public Issued issue(String subject, JsonArray roles, JsonObject extra) {
-    long now = clock.instant().getEpochSecond();
+    return issue(subject, roles, extra, 0);
+  }
+
+  /**
+   * Like {@link #issue(String, JsonArray, JsonObject)} for a subject whose sessions were cut off at
+   * {@code notBefore} (epoch seconds): guards reject {@code iat <= notBefore}, so a token issued in that same second
+   * gets {@code iat = notBefore + 1} (less than a second ahead; within every verifier's leeway).
+   */
+  public Issued issue(String subject, JsonArray roles, JsonObject extra, long notBefore) {
+    long now = Math.max(clock.instant().getEpochSecond(), notBefore + 1);
     String jti = UUID.randomUUID().toString();
     JsonObject claims = (extra == null ? new JsonObject() : extra.copy())
       .put("sub", subject)
@@ -51,7 +60,7 @@ public final class TokenIssuer {
       .put("iss", issuer)
       .put("aud", audience);
     String signingInput = header + "." + b64(claims.encode());
-    return new Issued(signingInput + "." + B64.encodeToString(sign(signingInput)), jti, ttlSeconds);
+    return new Issued(signingInput + "." + B64.encodeToString(sign(signingInput)), jti, now, ttlSeconds);
   }
 
   private byte[] sign(String signingInput) {
@@ -85,6 +94,14 @@ public final class TokenIssuer {
       offset = start + len;
     }
     return out;
+  }
+
+  public String issuer() {
+    return issuer;
+  }
+
+  public long ttlSeconds() {
+    return ttlSeconds;
   }
 
   private static String b64(String json) {

@@ -15,6 +15,9 @@ public final class CommonSettings {
   public static final Setting<Boolean> MIGRATE_ON_START = Setting.bool("MIGRATE_ON_START", true,
     "apply database migrations at start-up");
   public static final Setting<String> LOG_FORMAT = Setting.oneOf("LOG_FORMAT", "text", "log line format", "text", "json");
+  // Vert.x's own default; tests lower it so that any blocking on an event loop shows as a warning.
+  public static final Setting<Integer> EVENT_LOOP_BLOCKED_WARNING_MS = Setting.integer("EVENT_LOOP_BLOCKED_WARNING_MS", 2000,
+    1, 600_000, "an event-loop task running longer than this is logged by Vert.x's blocked-thread checker");
 
   public static final Setting<String> PG_WRITE_HOST = Setting.string("PG_WRITE_HOST", "127.0.0.1", "Postgres write endpoint host (HAProxy → primary)");
   public static final Setting<Integer> PG_WRITE_PORT = Setting.port("PG_WRITE_PORT", 5432, "Postgres write endpoint port");
@@ -61,7 +64,7 @@ public final class CommonSettings {
   }
 
   public static List<Setting<?>> shared() {
-    return List.of(HTTP_HOST, BODY_LIMIT_KB, SHUTDOWN_GRACE_SECONDS, MIGRATE_ON_START, LOG_FORMAT,
+    return List.of(HTTP_HOST, BODY_LIMIT_KB, SHUTDOWN_GRACE_SECONDS, MIGRATE_ON_START, LOG_FORMAT, EVENT_LOOP_BLOCKED_WARNING_MS,
       PG_WRITE_HOST, PG_WRITE_PORT, PG_READ_HOST, PG_READ_PORT, PG_PASSWORD,
       PG_PRIMARY_POOL_SIZE, PG_REPLICA_POOL_SIZE, PG_MAX_LIFETIME_SECONDS, PG_REPLICA_TIMEOUT_MS, PG_REPLICA_RESET_MS,
       REDIS_HOST, REDIS_PORT, REDIS_PASSWORD,

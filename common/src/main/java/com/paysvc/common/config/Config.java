@@ -58,11 +58,19 @@ public final class Config {
 
   /** The --help text: every setting, its default, whether it is required or secret. */
   public static String help(String service, List<Setting<?>> settings) {
+    return help(service, settings, Map.of());
+  }
+
+  /** {@code commands}: the service's extra commands, name → arguments and what it does. */
+  public static String help(String service, List<Setting<?>> settings, Map<String, String> commands) {
     StringBuilder sb = new StringBuilder();
-    sb.append("Usage: java -jar ").append(service).append(".jar [run|migrate|--help]\n\n")
+    sb.append("Usage: java -jar ").append(service).append(".jar [run|migrate");
+    commands.keySet().forEach(c -> sb.append('|').append(c));
+    sb.append("|--help]\n\n")
       .append("  run (default)  start the service\n")
-      .append("  migrate        apply the database migrations and exit\n")
-      .append("  --help         print this text\n\n")
+      .append("  migrate        apply the database migrations and exit\n");
+    commands.forEach((name, usage) -> sb.append("  ").append(name).append(' ').append(usage).append('\n'));
+    sb.append("  --help         print this text\n\n")
       .append("Settings (environment variables):\n");
     for (Setting<?> s : settings) {
       sb.append(String.format("  %-28s %s", s.name(), s.description()));

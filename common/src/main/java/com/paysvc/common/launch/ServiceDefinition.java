@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** What makes a service a service: its name, defaults, extra settings and business routes. */
@@ -40,6 +41,11 @@ public interface ServiceDefinition {
    * shared state belongs in {@link #init(ServiceContext)}.
    */
   Future<Router> routes(ServiceContext ctx);
+
+  /** One-shot commands of the jar besides run and migrate, by name (listed by {@code --help}). */
+  default Map<String, ServiceCommand> commands() {
+    return Map.of();
+  }
 
   /** Creates what the HTTP verticles share (caches, clients, consumers). Runs once, before they deploy. */
   default Future<Void> init(ServiceContext ctx) {

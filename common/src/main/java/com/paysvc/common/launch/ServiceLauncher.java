@@ -71,10 +71,11 @@ public final class ServiceLauncher {
     ServiceSettings settings = new ServiceSettings(definition);
     String command = args.length == 0 ? "run" : args[0];
     if (List.of("--help", "-h", "help").contains(command)) {
-      out.print(Config.help(definition.name(), settings.all()));
+      out.print(Config.help(definition.name(), settings.all(), commandUsage(definition)));
       return 0;
     }
-    if (!command.equals("run") && !command.equals("migrate")) {
+    ServiceCommand extra = definition.commands().get(command);
+    if (!command.equals("run") && !command.equals("migrate") && extra == null) {
       err.println(definition.name() + ": unknown command '" + command + "' (try --help)");
       return EXIT_CONFIG;
     }
@@ -100,6 +101,10 @@ public final class ServiceLauncher {
       err.println(definition.name() + ": migration failed: " + e.getMessage());
       return 1;
     }
+    if (extra != null) {
+      return extra.run(new ServiceCommand.Invocation(config, settings, List.of(args).subList(1, args.length), System.in,
+        out, err));
+    }
     launcher.start().toCompletionStage().toCompletableFuture().whenComplete((v, failure) -> {
       if (failure != null) {
         log.error("{} failed to start: {}", definition.name(), failure.toString());
@@ -108,6 +113,12 @@ public final class ServiceLauncher {
     });
     launcher.installSignalHandlers();
     return 0;
+  }
+
+  private static Map<String, String> commandUsage(ServiceDefinition definition) {
+    Map<String, String> usage = new java.util.TreeMap<>();
+    definition.commands().forEach((name, c) -> usage.put(name, c.usage()));
+    return usage;
   }
 
   private void migrate() {
@@ -130,8 +141,13 @@ public final class ServiceLauncher {
       // POOL_TYPE too: HTTP client pools always carry it, and Prometheus refuses one name with two tag-key sets
       // (the JWKS client's pool metrics were dropped with a warning).
       .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_NAME, Label.POOL_TYPE));
+    long blockedMs = config.get(CommonSettings.EVENT_LOOP_BLOCKED_WARNING_MS);
     vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(metrics))
+      .with(new VertxOptions().setMetricsOptions(metrics)
+        .setMaxEventLoopExecuteTime(blockedMs).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        // Checked a few times per threshold, so a block just over it is seen (Vert.x checks once a second by default).
+        .setBlockedThreadCheckInterval(Math.max(1, Math.min(1000, blockedMs / 4)))
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
 

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -34,8 +35,8 @@ final class Jwks {
   }
 
   private final Vertx vertx;
-  private final WebClient client;
-  private final String url;
+  private final Supplier<Future<JsonObject>> source;
+  private final String origin;
   private final JWTOptions checks;
   private final long minRefreshMs;
   private final long maxAgeMs;
@@ -47,9 +48,15 @@ final class Jwks {
   private volatile Throwable lastError;
 
   Jwks(Vertx vertx, String url, String issuer, String audience, long minRefreshMs, long maxAgeMs) {
+    this(vertx, fetch(WebClient.create(vertx), url), url, issuer, audience, minRefreshMs, maxAgeMs);
+  }
+
+  /** Keys from {@code source}: an HTTP fetch of the JWKS URL, or (auth itself) its own published key set. */
+  Jwks(Vertx vertx, Supplier<Future<JsonObject>> source, String origin, String issuer, String audience,
+       long minRefreshMs, long maxAgeMs) {
     this.vertx = vertx;
-    this.client = WebClient.create(vertx);
-    this.url = url;
+    this.source = source;
+    this.origin = origin;
     this.checks = new JWTOptions().setIssuer(issuer).setAudience(List.of(audience)).setLeeway(5);
     this.minRefreshMs = minRefreshMs;
     this.maxAgeMs = maxAgeMs;
@@ -95,10 +102,8 @@ final class Jwks {
     }
     lastAttempt = now;
     Snapshot fallback = current;
-    Future<Snapshot> fetch = client.getAbs(url).timeout(3000).send()
-      .compose(resp -> resp.statusCode() == 200
-        ? Future.succeededFuture(adopt(resp.bodyAsJsonObject(), fallback))
-        : Future.<Snapshot>failedFuture("JWKS answered " + resp.statusCode()))
+    Future<Snapshot> fetch = source.get()
+      .map(jwks -> adopt(jwks, fallback))
       .onSuccess(s -> {
         current = s;
         fetchedAt = System.currentTimeMillis();
@@ -106,7 +111,7 @@ final class Jwks {
       })
       .recover(err -> {
         lastError = err;
-        log.warn("cannot fetch JWKS from {}: {}", url, err.getMessage());
+        log.warn("cannot fetch JWKS from {}: {}", origin, err.getMessage());
         // A stale key set still verifies tokens of keys that have not rotated: better than failing everyone.
         return fallback != null ? Future.succeededFuture(fallback) : Future.failedFuture(err);
       })
@@ -117,6 +122,13 @@ final class Jwks {
       });
     inFlight = fetch;
     return fetch;
+  }
+
+  private static Supplier<Future<JsonObject>> fetch(WebClient client, String url) {
+    return () -> client.getAbs(url).timeout(3000).send()
+      .compose(resp -> resp.statusCode() == 200
+        ? Future.succeededFuture(resp.bodyAsJsonObject())
+        : Future.failedFuture("JWKS answered " + resp.statusCode()));
   }
 
   /** The snapshot for the fetched key set: {@code previous} itself when the keys did not change. */

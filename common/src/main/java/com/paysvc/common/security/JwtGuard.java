@@ -108,7 +108,21 @@ public final class JwtGuard implements Handler<RoutingContext> {
     Jwks jwks = new Jwks(vertx, config.get(GuardSettings.JWKS_URL), config.get(GuardSettings.JWT_ISSUER),
       config.get(GuardSettings.JWT_AUDIENCE), config.get(GuardSettings.JWKS_REFRESH_MIN_SECONDS) * 1000L,
       config.get(GuardSettings.JWKS_MAX_AGE_SECONDS) * 1000L);
-    Redis redis = RedisFactory.create(vertx, config, config.get(GuardSettings.AUTH_REDIS_DB), "redis-revocation");
+    return create(vertx, config, registry, jwks, config.get(GuardSettings.AUTH_REDIS_DB));
+  }
+
+  /**
+   * The guard of auth itself: the keys are its own published set ({@code jwks}, fixed while it runs), not fetched
+   * over HTTP; everything else (header, claims, revocation) is checked as in every other service.
+   */
+  public static JwtGuard createWithKeys(Vertx vertx, Config config, MeterRegistry registry, JsonObject jwks,
+                                        int redisDb) {
+    return create(vertx, config, registry, new Jwks(vertx, () -> Future.succeededFuture(jwks), "auth's own keys",
+      config.get(GuardSettings.JWT_ISSUER), config.get(GuardSettings.JWT_AUDIENCE), 0, Long.MAX_VALUE / 2), redisDb);
+  }
+
+  private static JwtGuard create(Vertx vertx, Config config, MeterRegistry registry, Jwks jwks, int redisDb) {
+    Redis redis = RedisFactory.create(vertx, config, redisDb, "redis-revocation");
     CircuitBreaker breaker = CircuitBreaker.create("auth-revocation", vertx, new CircuitBreakerOptions()
         .setTimeout(250).setMaxFailures(3).setResetTimeout(5000))
       .openHandler(v -> log.warn("revocation breaker open: tokens are not checked against the deny-list"))

@@ -53,9 +53,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * still publishes key 1 (a rotation in progress). Tokens are verified with the platform's own JwtGuard.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TokenApiTest {
+class TokenApiIT {
   static final String SECRET = "s3cr3t-" + UUID.randomUUID();
-  static final String CLIENTS = "webhook:" + SECRET + ",users:other%+secret";
+  static final String AUTH_SECRET = "auth-" + UUID.randomUUID();
+  /** Secrets may hold '%' and '+' (form-encoded inside Basic, RFC 6749 §2.3.1). */
+  static final String OTHER = "other%+secret-0123456789abcdef0123";
+  static final String CLIENTS = "auth:" + AUTH_SECRET + ":users:lookup,webhook:" + SECRET + ":users:lookup,users:" + OTHER;
 
   Vertx vertx;
   KeyPair key1;
@@ -74,6 +77,8 @@ class TokenApiTest {
     Map<String, String> env1 = new HashMap<>();
     env1.put("JWT_SIGNING_KEY", base64Pem("PRIVATE KEY", key1.getPrivate().getEncoded()));
     env1.put("SERVICE_CLIENTS", CLIENTS);
+    env1.put("SERVICE_CLIENT_SECRET", AUTH_SECRET);
+    env1.put("REFRESH_TOKEN_SECRET", "refresh-" + UUID.randomUUID());
     old = await(ServiceLauncher.startForTest(new AuthService(), TestStack.serviceEnv(database, env1)));
     Map<String, String> env2 = new HashMap<>(env1);
     // The PEM itself (multi-line) is accepted too; the previous key as one-line base64 SPKI.
@@ -160,6 +165,8 @@ class TokenApiTest {
     JsonObject claims = part(token, 1);
     assertEquals("client:webhook", claims.getString("sub"));
     assertEquals("webhook", claims.getString("client_id"));
+    // Least privilege: webhook's token carries exactly its configured scopes.
+    assertEquals("users:lookup", claims.getString("scope"));
     assertEquals(new JsonArray().add("service"), claims.getJsonArray("roles"));
     assertEquals("paysvc-auth", claims.getString("iss"));
     assertEquals("paysvc", claims.getString("aud"));
@@ -179,14 +186,14 @@ class TokenApiTest {
     assertEquals("client:webhook", whoami(json.json().getString("access_token")).getString("sub"));
 
     // RFC 6749 §2.3.1: Basic carries form-encoded id and secret; this secret has '%' and '+'.
-    String basic = Base64.getEncoder().encodeToString((enc("users") + ":" + enc("other%+secret")).getBytes(StandardCharsets.UTF_8));
+    String basic = Base64.getEncoder().encodeToString((enc("users") + ":" + enc(OTHER)).getBytes(StandardCharsets.UTF_8));
     Http.Response viaBasic = token(current, "grant_type=client_credentials", "application/x-www-form-urlencoded", basic, randomIp());
     assertEquals(200, viaBasic.status(), viaBasic.body());
     assertEquals("client:users", whoami(viaBasic.json().getString("access_token")).getString("sub"));
 
     // Form values are decoded exactly once: '%' and '+' survive when sent encoded in the body.
     Http.Response formSpecial = token(current, form("grant_type", "client_credentials", "client_id", "users",
-      "client_secret", "other%+secret"), "application/x-www-form-urlencoded", null, randomIp());
+      "client_secret", OTHER), "application/x-www-form-urlencoded", null, randomIp());
     assertEquals(200, formSpecial.status(), formSpecial.body());
   }
 
@@ -257,6 +264,8 @@ class TokenApiTest {
       Map<String, String> env = new HashMap<>(TestStack.serviceEnv("auth_unused", Map.of()));
       env.put("JWT_SIGNING_KEY", bad);
       env.put("SERVICE_CLIENTS", CLIENTS);
+      env.put("SERVICE_CLIENT_SECRET", AUTH_SECRET);
+      env.put("REFRESH_TOKEN_SECRET", "refresh-" + UUID.randomUUID());
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       int code = ServiceLauncherAccess.run(new AuthService(), new String[] {"run"}, env,

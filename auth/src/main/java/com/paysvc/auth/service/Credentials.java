@@ -1,0 +1,57 @@
+package com.paysvc.auth.service;
+
+import com.paysvc.auth.password.PasswordHasher;
+import com.paysvc.auth.store.AuthStore;
+import com.paysvc.auth.users.UsersClient;
+import com.paysvc.common.db.Db;
+import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.ErrorCode;
+import com.paysvc.common.security.Caller;
+import io.vertx.core.Future;
+
+import java.util.UUID;
+
+/**
+ * {@code PUT /auth/credentials/{user_id}}: a user changes its own password with the old one (counted by the login
+ * limiter like a login), or an admin sets anyone's. Every other session of the user ends: the caller's own session
+ * survives its own change, an admin's reset ends them all.
+ */
+public final class Credentials {
+  private final Db db;
+  private final AuthStore store;
+  private final UsersClient users;
+  private final PasswordHasher hasher;
+  private final LoginLimiter limiter;
+
+  public Credentials(Db db, AuthStore store, UsersClient users, PasswordHasher hasher, LoginLimiter limiter) {
+    this.db = db;
+    this.store = store;
+    this.users = users;
+    this.hasher = hasher;
+    this.limiter = limiter;
+  }
+
+  public Future<Void> set(Caller caller, UUID userId, String password, String oldPassword, String ip, String requestId) {
+    if (caller.isAdmin()) {
+      return users.byId(userId, requestId).compose(user -> user == null
+        ? Future.failedFuture(ApiException.notFound("user"))
+        : hasher.hash(password).compose(hash -> db.write(c -> store.setCredentials(c, userId, hash, null))).mapEmpty());
+    }
+    if (caller.isService() || !caller.subject().equalsIgnoreCase(userId.toString())) {
+      return Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, "only the user itself or an admin may set this password"));
+    }
+    if (oldPassword == null) {
+      return Future.failedFuture(ApiException.validation("old_password is required to change your own password"));
+    }
+    String account = userId.toString();
+    return limiter.attempt(account, ip)
+      .compose(v -> db.readPrimary(c -> store.credentials(c, userId)))
+      .compose(stored -> hasher.verify(stored, oldPassword))
+      .compose(check -> check.matches()
+        ? limiter.succeeded(account, ip).otherwiseEmpty().compose(v -> hasher.hash(password))
+        : Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, "old_password is wrong")))
+      .compose(hash -> db.write(c -> store.setCredentials(c, userId, hash,
+        caller.sessionId() == null ? null : UUID.fromString(caller.sessionId()))))
+      .mapEmpty();
+  }
+}

@@ -1,0 +1,156 @@
+package com.paysvc.auth.service;
+
+import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Brute-force brake for password checks, per account and per client IP, in Redis db 0 (shared by every auth
+ * instance). One Lua script counts the attempt <em>before</em> the password is checked (increment-first), so a
+ * parallel burst is cut at exactly the limit: attempt n of a window is admitted only if n ≤ max. The attempt that
+ * crosses a limit locks that key for {@code lockSeconds · 2^(k-1)} (k = lockouts within a day, capped at
+ * {@code maxLockSeconds}) and is refused with 429 and {@code Retry-After}. A successful login forgives the
+ * account's count and gives its IP attempt back, so honest users and shared NATs are not locked by their own
+ * successes. Each account has its own keys: a locked account never locks another.
+ *
+ * <p>Redis unavailable → 503: auth cannot enforce the limit, so it does not check passwords (it is also
+ * unready, and the gateway sends logins elsewhere).
+ */
+public final class LoginLimiter {
+  private static final long REDIS_TIMEOUT_MS = 500;
+  private static final String PREFIX = "auth:login:";
+
+  // KEYS: account count, account lock, account level, ip count, ip lock, ip level
+  // ARGV: account max, ip max, window s, base lock s, max lock s
+  // Returns 0 when admitted, else the seconds to wait.
+  static final String ATTEMPT = """
+    local function remaining(lock)
+      local t = redis.call('TTL', lock)
+      if t > 0 then return t end
+      return 0
+    end
+    local wait = math.max(remaining(KEYS[2]), remaining(KEYS[5]))
+    if wait > 0 then return wait end
+    local function bump(count, lock, level, max)
+      local n = redis.call('INCR', count)
+      if n == 1 then redis.call('EXPIRE', count, ARGV[3]) end
+      if n <= tonumber(max) then return 0 end
+      local k = redis.call('INCR', level)
+      redis.call('EXPIRE', level, 86400)
+      local secs = math.min(tonumber(ARGV[4]) * 2 ^ (k - 1), tonumber(ARGV[5]))
+      redis.call('SET', lock, '1', 'EX', math.floor(secs))
+      redis.call('DEL', count)
+      return math.floor(secs)
+    end
+    local a = bump(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
+    if a > 0 then return a end
+    local b = bump(KEYS[4], KEYS[5], KEYS[6], ARGV[2])
+    if b > 0 then
+      redis.call('DECR', KEYS[1])
+      return b
+    end
+    return 0
+    """;
+
+  // KEYS: account count, account level, ip count
+  static final String SUCCEEDED = """
+    redis.call('DEL', KEYS[1], KEYS[2])
+    local n = tonumber(redis.call('GET', KEYS[3]) or '0')
+    if n > 0 then redis.call('DECR', KEYS[3]) end
+    return 0
+    """;
+
+  private static final String ATTEMPT_SHA = sha1(ATTEMPT);
+  private static final String SUCCEEDED_SHA = sha1(SUCCEEDED);
+
+  private final Redis redis;
+  private final int maxPerAccount;
+  private final int maxPerIp;
+  private final int windowSeconds;
+  private final int lockSeconds;
+  private final int maxLockSeconds;
+
+  public LoginLimiter(Redis redis, int maxPerAccount, int maxPerIp, int windowSeconds, int lockSeconds, int maxLockSeconds) {
+    this.redis = redis;
+    this.maxPerAccount = maxPerAccount;
+    this.maxPerIp = maxPerIp;
+    this.windowSeconds = windowSeconds;
+    this.lockSeconds = lockSeconds;
+    this.maxLockSeconds = maxLockSeconds;
+  }
+
+  /**
+   * Counts one attempt for {@code account} (a user id, or a digest of an unknown identifier) from {@code ip}:
+   * succeeds when it may go on to the password check, fails with 429 RATE_LIMITED otherwise.
+   */
+  public Future<Void> attempt(String account, String ip) {
+    String a = PREFIX + "acct:" + account;
+    String i = PREFIX + "ip:" + ip;
+    return script(ATTEMPT_SHA, ATTEMPT, new String[] {a, a + ":lock", a + ":level", i, i + ":lock", i + ":level"},
+        maxPerAccount, maxPerIp, windowSeconds, lockSeconds, maxLockSeconds)
+      .compose(r -> {
+        long wait = r.toLong();
+        if (wait <= 0) {
+          return Future.succeededFuture();
+        }
+        return Future.failedFuture(new ApiException(ErrorCode.RATE_LIMITED, "too many failed logins, retry later",
+          new JsonObject().put("retry_after_seconds", wait)));
+      });
+  }
+
+  /** The attempt's password was right: forget the account's failures, give the IP its attempt back. */
+  public Future<Void> succeeded(String account, String ip) {
+    String a = PREFIX + "acct:" + account;
+    return script(SUCCEEDED_SHA, SUCCEEDED, new String[] {a, a + ":level", PREFIX + "ip:" + ip}).mapEmpty();
+  }
+
+  /** The limiter key of an identifier that names no user: a digest, so no personal data sits in Redis keys. */
+  public static String unknownAccount(String identifier) {
+    return "unknown:" + HexFormat.of().formatHex(digest("SHA-256", identifier.trim().toLowerCase(java.util.Locale.ROOT)), 0, 16);
+  }
+
+  private Future<Response> script(String sha, String source, String[] keys, Object... args) {
+    return redis.send(evalRequest(Command.EVALSHA, sha, keys, args))
+      .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
+        // First use on this Redis (or after a restart): EVAL sends the source and caches it.
+        ? redis.send(evalRequest(Command.EVAL, source, keys, args))
+        : Future.failedFuture(err))
+      .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .recover(err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
+        "login is unavailable: the attempt limit cannot be checked")));
+  }
+
+  private static Request evalRequest(Command cmd, String scriptOrSha, String[] keys, Object[] args) {
+    Request r = Request.cmd(cmd).arg(scriptOrSha).arg(keys.length);
+    for (String k : keys) {
+      r.arg(k);
+    }
+    for (Object a : args) {
+      r.arg(a.toString());
+    }
+    return r;
+  }
+
+  private static String sha1(String s) {
+    return HexFormat.of().formatHex(digest("SHA-1", s));
+  }
+
+  private static byte[] digest(String algorithm, String s) {
+    try {
+      return MessageDigest.getInstance(algorithm).digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

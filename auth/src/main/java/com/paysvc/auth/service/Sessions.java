@@ -1,0 +1,205 @@
+package com.paysvc.auth.service;
+
+import com.paysvc.auth.password.PasswordHasher;
+import com.paysvc.auth.store.AuthStore;
+import com.paysvc.auth.users.UserRecord;
+import com.paysvc.auth.users.UsersClient;
+import com.paysvc.common.db.Db;
+import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.ErrorCode;
+import com.paysvc.common.security.Caller;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Sessions of people: login, refresh (rotation with reuse detection), logout, and the end of every session of a
+ * user (logout everywhere, deactivation). A session is a refresh-token family; its access tokens carry its id as
+ * {@code sid}.
+ */
+public final class Sessions {
+  private static final Logger log = LoggerFactory.getLogger(Sessions.class);
+  /** The one answer for "no such identifier", "no password set" and "wrong password". */
+  private static final String BAD_LOGIN = "invalid identifier or password";
+
+  /** Lifetimes of refresh tokens and sessions, and the replay grace window, in seconds. */
+  public record Policy(int refreshTtlSeconds, int sessionMaxAgeSeconds, int graceSeconds) {
+  }
+
+  private final Db db;
+  private final AuthStore store;
+  private final UsersClient users;
+  private final PasswordHasher hasher;
+  private final LoginLimiter limiter;
+  private final TokenIssuer issuer;
+  private final RefreshTokens refreshTokens;
+  private final Revocations revocations;
+  private final Policy policy;
+  private final Counter reuseDetected;
+  private final Counter rolesFallback;
+
+  public Sessions(Db db, AuthStore store, UsersClient users, PasswordHasher hasher, LoginLimiter limiter,
+                  TokenIssuer issuer, RefreshTokens refreshTokens, Revocations revocations, Policy policy,
+                  MeterRegistry registry) {
+    this.db = db;
+    this.store = store;
+    this.users = users;
+    this.hasher = hasher;
+    this.limiter = limiter;
+    this.issuer = issuer;
+    this.refreshTokens = refreshTokens;
+    this.revocations = revocations;
+    this.policy = policy;
+    this.reuseDetected = Counter.builder("paysvc_auth_refresh_reuse_detected")
+      .description("sessions revoked because a rotated refresh token was presented again").register(registry);
+    this.rolesFallback = Counter.builder("paysvc_auth_refresh_roles_fallback")
+      .description("refreshes that used the session's roles because users could not be asked").register(registry);
+  }
+
+  // ------------------------------------------------------------------------------------------------ login
+
+  /**
+   * Resolves the identifier through users, counts the attempt, verifies the password off the event loop (an
+   * unknown identifier against a dummy hash: same answer, same cost), then starts a session.
+   */
+  public Future<TokenPair> login(String identifier, String password, String ip, String requestId) {
+    return resolve(identifier, requestId).compose(user -> {
+      String account = user != null ? user.id().toString() : LoginLimiter.unknownAccount(identifier);
+      return limiter.attempt(account, ip)
+        .compose(v -> user == null ? Future.<String>succeededFuture(null)
+          : db.readPrimary(c -> store.credentials(c, user.id())))
+        .compose(hash -> hasher.verify(hash, password).compose(check -> {
+          if (user == null || !check.matches()) {
+            return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, BAD_LOGIN));
+          }
+          limiter.succeeded(account, ip).onFailure(e -> log.debug("login count not reset: {}", e.toString()));
+          if (!user.active()) {
+            return Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, "this account is deactivated"));
+          }
+          if (check.needsRehash()) {
+            rehash(user.id(), hash, password);
+          }
+          return start(user.id(), user.groups());
+        }));
+    });
+  }
+
+  /** The active user, else (rare: unknown or deactivated) the deactivated one, else null. */
+  private Future<UserRecord> resolve(String identifier, String requestId) {
+    return users.byIdentifier(identifier, false, requestId)
+      .compose(u -> u != null ? Future.succeededFuture(u) : users.byIdentifier(identifier, true, requestId));
+  }
+
+  /** Replaces a hash of older parameters; best effort, after the answer (the old hash still verifies). */
+  private void rehash(UUID userId, String oldHash, String password) {
+    hasher.hash(password)
+      .compose(newHash -> db.write(c -> store.rehash(c, userId, oldHash, newHash)))
+      .onSuccess(done -> log.info("password hash of {} upgraded to {}", userId, hasher.params()))
+      .onFailure(e -> log.warn("password hash of {} not upgraded: {}", userId, e.toString()));
+  }
+
+  private Future<TokenPair> start(UUID userId, List<String> roles) {
+    RefreshTokens.Token token = refreshTokens.fresh();
+    UUID family = UUID.randomUUID();
+    return db.write(c -> store.startSession(c, userId, family, roles, token.hash(), policy.refreshTtlSeconds(),
+        policy.sessionMaxAgeSeconds()))
+      .map(notBefore -> pair(userId, roles, family, notBefore, token));
+  }
+
+  private TokenPair pair(UUID userId, List<String> roles, UUID family, long notBefore, RefreshTokens.Token refresh) {
+    TokenIssuer.Issued access = issuer.issue(userId.toString(), new JsonArray(roles),
+      new JsonObject().put("sid", family.toString()), notBefore);
+    return new TokenPair(access.token(), refresh.text(), access.expiresIn());
+  }
+
+  // ------------------------------------------------------------------------------------------------ refresh
+
+  /**
+   * Rotates {@code presented} (one atomic step in the database, see {@code auth.rotate_refresh_v1}) and issues an
+   * access token with the user's current groups; a deactivated user's session ends here too.
+   */
+  public Future<TokenPair> refresh(String presented, String requestId) {
+    RefreshTokens.Token token = RefreshTokens.parse(presented);
+    if (token == null) {
+      return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid refresh token"));
+    }
+    RefreshTokens.Token child = refreshTokens.child(token);
+    return db.write(c -> store.rotate(c, token.hash(), child.hash(), policy.graceSeconds(), policy.refreshTtlSeconds()))
+      .compose(rotation -> switch (rotation.outcome()) {
+        case ROTATED, REPLAYED -> currentRoles(rotation, requestId)
+          .map(roles -> pair(rotation.userId(), roles, rotation.familyId(), rotation.notBefore(), child));
+        case REUSED -> {
+          reuseDetected.increment();
+          log.warn("refresh token reuse in session {} of user {}: session revoked", rotation.familyId(), rotation.userId());
+          yield Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED,
+            "refresh token already used: the session has been ended, log in again"));
+        }
+        case EXPIRED -> Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "refresh token expired"));
+        case REVOKED -> Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "the session has ended"));
+        case UNKNOWN -> Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid refresh token"));
+      });
+  }
+
+  /**
+   * The user's groups now (they may have changed since the login). When users cannot be asked, the session's
+   * roles from its login are used (counted): a refresh should not fail because users is briefly away, and the
+   * deactivation event still ends the session.
+   */
+  private Future<List<String>> currentRoles(AuthStore.Rotation rotation, String requestId) {
+    return users.byId(rotation.userId(), requestId).transform(ar -> {
+      if (ar.failed()) {
+        rolesFallback.increment();
+        log.debug("refresh of {} with the session's roles: {}", rotation.userId(), ar.cause().toString());
+        return Future.succeededFuture(rotation.roles());
+      }
+      UserRecord user = ar.result();
+      if (user == null || !user.active()) {
+        return db.write(c -> store.revokeFamily(c, rotation.familyId(), user == null ? "user_gone" : "deactivated"))
+          .compose(v -> Future.failedFuture(user == null
+            ? new ApiException(ErrorCode.UNAUTHORIZED, "the session has ended")
+            : new ApiException(ErrorCode.FORBIDDEN, "this account is deactivated")));
+      }
+      return Future.succeededFuture(user.groups());
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------ logout
+
+  /**
+   * Ends the caller's session: the access token is deny-listed until it expires and its refresh family revoked;
+   * with {@code everywhere}, every session of the user ends and its not-before time moves to now.
+   */
+  public Future<Void> logout(Caller caller, boolean everywhere) {
+    Future<Void> family = caller.sessionId() == null ? Future.succeededFuture()
+      : db.write(c -> store.revokeFamily(c, UUID.fromString(caller.sessionId()), "logout")).mapEmpty();
+    return family
+      .compose(v -> revocations.denyToken(caller.jti(), caller.expiresAt()))
+      .compose(v -> everywhere && !caller.isService() ? endAll(UUID.fromString(caller.subject()), "logout_all")
+        : Future.succeededFuture());
+  }
+
+  /** Ends every session of the user now: refresh families revoked, not-before time in the database and Redis. */
+  public Future<Void> endAll(UUID userId, String reason) {
+    long now = System.currentTimeMillis() / 1000;
+    return db.write(c -> store.endUserSessions(c, userId, now, reason))
+      .compose(notBefore -> revocations.cutOff(userId, notBefore));
+  }
+
+  /**
+   * {@code user.deactivated}: the same, inside the event's transaction (the event id is recorded with it); a Redis
+   * failure fails the handler, so the event is retried and nothing is half applied.
+   */
+  public Future<Void> endAll(SqlConnection conn, UUID userId, String reason) {
+    long now = System.currentTimeMillis() / 1000;
+    return store.endUserSessions(conn, userId, now, reason)
+      .compose(notBefore -> revocations.cutOff(userId, notBefore));
+  }
+}

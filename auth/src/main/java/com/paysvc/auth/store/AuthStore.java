@@ -1,0 +1,104 @@
+package com.paysvc.auth.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * auth's stored functions (sql/auth), one prepared call each. The caller picks the client: the primary pool for
+ * everything here (credentials and sessions are read right after they are written, and a replica's lag would
+ * let a revoked session refresh), or a transaction's connection.
+ */
+public final class AuthStore {
+
+  /** Result of {@code rotate_refresh_v1}. */
+  public record Rotation(Outcome outcome, UUID userId, UUID familyId, List<String> roles, long notBefore) {
+  }
+
+  public enum Outcome { ROTATED, REPLAYED, REUSED, REVOKED, EXPIRED, UNKNOWN }
+
+  /** One entry Redis must hold: a denied token (issuer, jti, expiry) or a user's not-before time. */
+  public record Revocation(boolean token, String issuer, String subject, long value) {
+  }
+
+  public Future<String> credentials(SqlClient c, UUID userId) {
+    return c.preparedQuery("SELECT auth.get_credentials_v1($1)").execute(Tuple.of(userId))
+      .map(rows -> rows.iterator().next().getString(0));
+  }
+
+  public Future<Boolean> createCredentials(SqlClient c, UUID userId, String hash) {
+    return bool(c.preparedQuery("SELECT auth.create_credentials_v1($1, $2)").execute(Tuple.of(userId, hash)));
+  }
+
+  /** Sets the password; ends every session of the user except {@code keepFamily} (null: all). */
+  public Future<Integer> setCredentials(SqlClient c, UUID userId, String hash, UUID keepFamily) {
+    return c.preparedQuery("SELECT auth.set_credentials_v1($1, $2, $3)").execute(Tuple.of(userId, hash, keepFamily))
+      .map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  public Future<Boolean> rehash(SqlClient c, UUID userId, String oldHash, String newHash) {
+    return bool(c.preparedQuery("SELECT auth.rehash_credentials_v1($1, $2, $3)").execute(Tuple.of(userId, oldHash, newHash)));
+  }
+
+  /** A new session with its first refresh token; returns the user's not-before time (epoch s, 0 when none). */
+  public Future<Long> startSession(SqlClient c, UUID userId, UUID familyId, List<String> roles, byte[] tokenHash,
+                                   int ttlSeconds, int maxAgeSeconds) {
+    return c.preparedQuery("SELECT auth.start_session_v1($1, $2, $3, $4, $5, $6)")
+      .execute(Tuple.of(userId, familyId, roles.toArray(new String[0]), Buffer.buffer(tokenHash), ttlSeconds, maxAgeSeconds))
+      .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  public Future<Rotation> rotate(SqlClient c, byte[] tokenHash, byte[] childHash, int graceSeconds, int ttlSeconds) {
+    return c.preparedQuery("SELECT outcome, user_id, family_id, roles, not_before FROM auth.rotate_refresh_v1($1, $2, $3, $4)")
+      .execute(Tuple.of(Buffer.buffer(tokenHash), Buffer.buffer(childHash), graceSeconds, ttlSeconds))
+      .map(rows -> {
+        Row r = rows.iterator().next();
+        String[] roles = r.getArrayOfStrings("roles");
+        Long nbf = r.getLong("not_before");
+        return new Rotation(Outcome.valueOf(r.getString("outcome").toUpperCase(java.util.Locale.ROOT)),
+          r.getUUID("user_id"), r.getUUID("family_id"), roles == null ? List.of() : List.of(roles), nbf == null ? 0 : nbf);
+      });
+  }
+
+  public Future<Boolean> revokeFamily(SqlClient c, UUID familyId, String reason) {
+    return bool(c.preparedQuery("SELECT auth.revoke_family_v1($1, $2)").execute(Tuple.of(familyId, reason)));
+  }
+
+  /** Ends every session of the user; returns the not-before time in force afterwards. */
+  public Future<Long> endUserSessions(SqlClient c, UUID userId, long notBefore, String reason) {
+    return c.preparedQuery("SELECT auth.end_user_sessions_v1($1, $2, $3)").execute(Tuple.of(userId, notBefore, reason))
+      .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  public Future<Void> denyAccessToken(SqlClient c, String issuer, String jti, long expiresAt) {
+    return c.preparedQuery("SELECT auth.deny_access_token_v1($1, $2, $3)").execute(Tuple.of(issuer, jti, expiresAt))
+      .mapEmpty();
+  }
+
+  public Future<List<Revocation>> liveRevocations(SqlClient c, long now, int horizonSeconds) {
+    return c.preparedQuery("SELECT kind, issuer, subject, until_or_at FROM auth.live_revocations_v1($1, $2)")
+      .execute(Tuple.of(now, horizonSeconds))
+      .map(rows -> {
+        List<Revocation> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+          out.add(new Revocation("token".equals(r.getString(0)), r.getString(1), r.getString(2), r.getLong(3)));
+        }
+        return out;
+      });
+  }
+
+  public Future<Integer> prune(SqlClient c, long now) {
+    return c.preparedQuery("SELECT auth.prune_v1($1)").execute(Tuple.of(now)).map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  private static Future<Boolean> bool(Future<RowSet<Row>> rows) {
+    return rows.map(r -> r.iterator().next().getBoolean(0));
+  }
+}

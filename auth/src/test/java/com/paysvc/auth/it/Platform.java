@@ -1,0 +1,252 @@
+package com.paysvc.auth.it;
+
+import com.paysvc.auth.AuthService;
+import com.paysvc.common.events.Topology;
+import com.paysvc.common.launch.ServiceLauncher;
+import com.paysvc.common.security.TestTokens;
+import com.paysvc.common.testing.Http;
+import com.paysvc.common.testing.ServiceProcess;
+import com.paysvc.common.testing.TestStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rabbitmq.RabbitMQClient;
+import io.vertx.rabbitmq.RabbitMQOptions;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * auth (in this JVM) and users (its own jar, its own process) on fresh databases of the real stack, wired as in
+ * production: users verifies tokens with auth's JWKS, auth calls users with its own service token and consumes
+ * users' events, on an exchange of this run only (deleted afterwards).
+ */
+public final class Platform implements AutoCloseable {
+  public static final String KID = "it-key";
+  public static final String ISSUER = "paysvc-auth";
+  public static final String AUDIENCE = "paysvc";
+  public static final String AUTH_SCOPES = "users:lookup users:read users:create users:deactivate";
+
+  public final KeyPair signingKey = TestTokens.newKeyPair();
+  public final String authSecret = secret();
+  public final String webhookSecret = secret();
+  public final String authDatabase;
+  public final String usersDatabase;
+  private final String exchange;
+  private final String authQueue;
+  public final ServiceLauncher auth;
+  public final ServiceProcess users;
+
+  private Platform(Map<String, String> authOverrides) {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    exchange = "authit." + suffix;
+    authQueue = "authit." + suffix + ".auth";
+    authDatabase = TestStack.createDatabase("auth_it");
+    usersDatabase = TestStack.createDatabase("users_it");
+    int usersPort = ServiceProcess.freePort();
+    Map<String, String> env = new HashMap<>();
+    env.put("JWT_SIGNING_KEY", Base64.getEncoder().encodeToString(pem(signingKey.getPrivate().getEncoded()).getBytes(StandardCharsets.US_ASCII)));
+    env.put("JWT_KEY_ID", KID);
+    env.put("SERVICE_CLIENTS", "auth:" + authSecret + ":" + AUTH_SCOPES + ",webhook:" + webhookSecret + ":users:lookup");
+    env.put("SERVICE_CLIENT_SECRET", authSecret);
+    env.put("REFRESH_TOKEN_SECRET", secret());
+    env.put("USERS_URL", "http://127.0.0.1:" + usersPort);
+    env.put("EVENTS_EXCHANGE", exchange);
+    env.put("EVENTS_QUEUE", authQueue);
+    env.put("EVENTS_RETRY_DELAY_MS", "200");
+    env.putAll(authOverrides);
+    auth = TestStack.await(ServiceLauncher.startForTest(new AuthService(), TestStack.serviceEnv(authDatabase, env)));
+    Map<String, String> usersEnv = new HashMap<>(TestStack.serviceEnv(usersDatabase, Map.of()));
+    usersEnv.put("JWKS_URL", authUrl() + "/auth/.well-known/jwks.json");
+    usersEnv.put("EVENTS_EXCHANGE", exchange);
+    usersEnv.put("USERS_CACHE_NAMESPACE", "authit" + suffix + ":");
+    usersEnv.put("HTTP_INSTANCES", "1");
+    users = ServiceProcess.start("users", usersPort, usersEnv);
+  }
+
+  public static Platform start() {
+    return start(Map.of());
+  }
+
+  public static Platform start(Map<String, String> authOverrides) {
+    return new Platform(authOverrides);
+  }
+
+  public int authPort() {
+    return auth.context().httpPort();
+  }
+
+  public String authUrl() {
+    return "http://127.0.0.1:" + authPort();
+  }
+
+  @Override
+  public void close() {
+    users.close();
+    auth.stop().orTimeout(60, TimeUnit.SECONDS).join();
+    Vertx vertx = Vertx.vertx();
+    try {
+      RabbitMQClient admin = RabbitMQClient.create(vertx, new RabbitMQOptions().setHost("127.0.0.1")
+        .setUser(TestStack.env("RABBITMQ_USER")).setPassword(TestStack.env("RABBITMQ_PASSWORD")));
+      TestStack.await(admin.start());
+      Topology t = new Topology(exchange, authQueue);
+      for (String q : List.of(authQueue, t.retryQueue(), t.deadLetterQueue(), t.unrouted())) {
+        TestStack.await(admin.queueDelete(q).<Void>mapEmpty().otherwiseEmpty());
+      }
+      for (String x : List.of(exchange, t.deadLetterExchange(), t.unrouted())) {
+        TestStack.await(admin.exchangeDelete(x).otherwiseEmpty());
+      }
+      TestStack.await(admin.stop().otherwiseEmpty());
+    } finally {
+      TestStack.await(vertx.close());
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ tokens
+
+  /** Claims as auth would issue them for {@code sub}, valid 5 minutes. */
+  public JsonObject claims(String sub, String... roles) {
+    long now = System.currentTimeMillis() / 1000;
+    return new JsonObject().put("sub", sub).put("jti", UUID.randomUUID().toString()).put("iat", now).put("exp", now + 300)
+      .put("iss", ISSUER).put("aud", AUDIENCE).put("roles", new JsonArray(List.of(roles)));
+  }
+
+  /** A token signed with auth's own key (what auth would issue): for admins and for crafted tokens. */
+  public String sign(JsonObject claims) {
+    return TestTokens.signWith(signingKey, KID, claims);
+  }
+
+  public String admin() {
+    return sign(claims("it-admin-" + UUID.randomUUID(), "admin"));
+  }
+
+  /** A service token from auth's client-credentials grant. */
+  public String serviceToken(String clientId, String secret) {
+    Http.Response r = Http.send(HttpRequest.newBuilder(URI.create(authUrl() + "/auth/token"))
+      .header("Content-Type", "application/x-www-form-urlencoded")
+      .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8)))
+      .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")));
+    assertEquals(200, r.status(), r.body());
+    return r.json().getString("access_token");
+  }
+
+  // ------------------------------------------------------------------------------------------------ HTTP
+
+  public Http.Response post(String path, JsonObject body) {
+    return post(path, body, null, null);
+  }
+
+  /** POST JSON to auth; {@code clientIp} travels as X-Forwarded-For (loopback is a trusted proxy by default). */
+  public Http.Response post(String path, JsonObject body, String bearer, String clientIp) {
+    return send(authPort(), "POST", path, body, bearer, clientIp);
+  }
+
+  public Http.Response authGet(String path, String bearer) {
+    return send(authPort(), "GET", path, null, bearer, null);
+  }
+
+  public Http.Response usersCall(String method, String path, JsonObject body, String bearer) {
+    return send(users.port(), method, path, body, bearer, null);
+  }
+
+  public static Http.Response send(int port, String method, String path, JsonObject body, String bearer, String clientIp) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(Http.uri(port, path))
+      .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    if (clientIp != null) {
+      b.header("X-Forwarded-For", clientIp);
+    }
+    return Http.send(b);
+  }
+
+  /** users' detail of the user an identifier names, as an admin sees it (include_inactive: also deactivated ones). */
+  public Http.Response lookup(String identifier, boolean includeInactive) {
+    return usersCall("GET", "/accounts/users/by-identifier?identifier=" + URLEncoder.encode(identifier, StandardCharsets.UTF_8)
+      + (includeInactive ? "&include_inactive=true" : ""), null, admin());
+  }
+
+  // ------------------------------------------------------------------------------------------------ people
+
+  /** Identifiers of a fresh person: e-mail, E.164 phone, second_login. */
+  public record Person(String email, String phone, String login, String password) {
+    public JsonObject registration() {
+      return new JsonObject().put("email", email).put("phone", phone).put("second_login", login).put("password", password)
+        .put("profile", new JsonObject().put("name", "IT " + login));
+    }
+
+    public JsonObject login(String identifier) {
+      return new JsonObject().put("identifier", identifier).put("password", password);
+    }
+  }
+
+  public static Person person() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    String tag = UUID.randomUUID().toString().substring(0, 8);
+    return new Person("it." + tag + "@example.com", "+7" + (9000000000L + r.nextLong(999_999_999L)), "login_" + tag,
+      "pw-" + UUID.randomUUID());
+  }
+
+  /** Registers {@code p} and returns its user id. */
+  public String register(Person p) {
+    Http.Response r = post("/auth/register", p.registration());
+    assertEquals(201, r.status(), r.body());
+    return r.json().getString("id");
+  }
+
+  /** Logs in and returns {access_token, refresh_token, ...}. */
+  public JsonObject login(Person p, String identifier) {
+    Http.Response r = post("/auth/login", p.login(identifier), null, randomIp());
+    assertEquals(200, r.status(), r.body());
+    return r.json();
+  }
+
+  // ------------------------------------------------------------------------------------------------ helpers
+
+  public static JsonObject assertError(Http.Response r, int status, String code) {
+    assertEquals(status, r.status(), r.body());
+    JsonObject body = r.json();
+    assertEquals(code, body.getString("error_code"), r.body());
+    assertEquals(Set.of("error_code", "message", "details"), body.fieldNames(), r.body());
+    return body;
+  }
+
+  public static JsonObject claimsOf(String jwt) {
+    return part(jwt, 1);
+  }
+
+  public static JsonObject part(String jwt, int i) {
+    return new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[i]), StandardCharsets.UTF_8));
+  }
+
+  public static String randomIp() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return "10." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(1, 255);
+  }
+
+  static String secret() {
+    return "it-" + UUID.randomUUID() + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  static String pem(byte[] der) {
+    return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+      .encodeToString(der) + "\n-----END PRIVATE KEY-----\n";
+  }
+}
