@@ -52,6 +52,8 @@ class ScopesIT extends UsersTestBase {
   List<Route> routes() {
     return List.of(
       new Route("GET by-identifier", Set.of(LOOKUP, READ), 200, (f, t) -> get(byIdentifier(f.phone()), t)),
+      new Route("GET by-identifier include_inactive", Set.of(READ), 200,
+        (f, t) -> get(byIdentifier(f.phone()) + "&include_inactive=true", t)),
       new Route("GET /users", Set.of(READ), 200, (f, t) -> get("/accounts/users?page=1&size=1", t)),
       new Route("GET /users/{id}", Set.of(READ), 200, (f, t) -> get("/accounts/users/" + f.id(), t)),
       new Route("GET /contacts/user/{id}", Set.of(READ), 200, (f, t) -> get("/accounts/contacts/user/" + f.id(), t)),

@@ -59,11 +59,16 @@ public final class UsersApi {
       return users.users(intParam(rc, "page", 1), intParam(rc, "size", 20));
     }, 200);
     on(rb, "getUserByIdentifier", rc -> {
+      if (includeInactive(rc)) {
+        Access.require(rc, Scope.READ);
+        return users.userByIdentifierIncludingInactive(identifier(rc));
+      }
       var owner = Access.requireOrOwner(rc, Scope.LOOKUP, "id");
       return users.userByIdentifier(identifier(rc)).compose(owner);
     }, 200);
     // vertx-openapi 5.0.8 decodes query values a second time and coerces them to JSON ("+1" becomes a number,
-    // "%" fails to decode): an identifier is arbitrary text, so this one parameter is checked by identifier().
+    // "%" fails to decode): an identifier is arbitrary text, so the parameters of this route are checked by
+    // identifier() and includeInactive().
     rb.getRoute("getUserByIdentifier").setDoValidation(false);
     on(rb, "getUser", rc -> {
       UUID id = uuid(rc.pathParam("user_id"));
@@ -249,6 +254,18 @@ public final class UsersApi {
       }
     }
     return true;
+  }
+
+  /** {@code include_inactive}: absent or {@code false} → false, {@code true} → true, anything else → 400. */
+  private static boolean includeInactive(RoutingContext rc) {
+    String v = rc.queryParams().get("include_inactive");
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw ApiException.validation("include_inactive must be true or false");
   }
 
   /**

@@ -40,6 +40,15 @@ public final class UserService {
       .compose(b -> found(b, "user"));
   }
 
+  /**
+   * The lookup of a deactivated user too. Not cached (rare: auth asks when a login found no active user); from the
+   * replica unless it lacks the row or the user was written within the freshness window (a deactivation a moment ago).
+   */
+  public Future<Buffer> userByIdentifierIncludingInactive(String identifier) {
+    return reads.ownedBy(CachedReads::idOf, c -> store.userByIdentifierIncludingInactive(c, identifier))
+      .compose(b -> found(b, "user"));
+  }
+
   public Future<Buffer> users(int page, int size) {
     return db.read(c -> store.users(c, page, size));
   }

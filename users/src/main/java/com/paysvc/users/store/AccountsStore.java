@@ -25,6 +25,11 @@ public final class AccountsStore {
     return call(c, "SELECT accounts.get_user_by_identifier_v1($1)::text", Tuple.of(identifier));
   }
 
+  /** Like {@link #userByIdentifier}, but a deactivated user matches too. */
+  public Future<Buffer> userByIdentifierIncludingInactive(SqlClient c, String identifier) {
+    return call(c, "SELECT accounts.get_user_by_identifier_including_inactive_v1($1)::text", Tuple.of(identifier));
+  }
+
   public Future<Buffer> users(SqlClient c, int page, int size) {
     return call(c, "SELECT accounts.list_users_v1($1, $2)::text", Tuple.of(page, size));
   }
