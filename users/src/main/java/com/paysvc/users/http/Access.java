@@ -25,6 +25,22 @@ final class Access {
   private Access() {
   }
 
+  /**
+   * Whether the caller may put users into the group admin or take them out (roles come from group names): an admin
+   * only, never a service client whatever its scopes. The stored functions that write memberships take this and
+   * refuse the admin group without it (403), so bulk items and upload rows naming it fail one by one.
+   */
+  static boolean mayChangeAdmins(RoutingContext rc) {
+    return Caller.of(rc).isAdmin();
+  }
+
+  /** Naming a group admin (create or rename) would hand its future members the role: an admin only. */
+  static void requireAdminToName(RoutingContext rc, String groupName) {
+    if (Caller.ADMIN.equals(groupName) && !Caller.of(rc).isAdmin()) {
+      throw new ApiException(ErrorCode.FORBIDDEN, "only an admin may name a group admin");
+    }
+  }
+
   /** 403 unless the caller is an admin or a service client granted {@code scope}. */
   static void require(RoutingContext rc, Scope scope) {
     if (!scope.grants(Caller.of(rc))) {

@@ -52,7 +52,7 @@ public final class UsersApi {
 
     on(rb, "createUser", rc -> {
       Access.require(rc, Scope.CREATE);
-      return users.create(body(rc), RequestId.of(rc));
+      return users.create(body(rc), Access.mayChangeAdmins(rc), RequestId.of(rc));
     }, 201);
     on(rb, "listUsers", rc -> {
       Access.require(rc, Scope.READ);
@@ -86,7 +86,8 @@ public final class UsersApi {
     on(rb, "bulkCreateUsers", rc -> {
       Access.require(rc, Scope.WRITE);
       JsonObject b = body(rc);
-      return bulk.createAll(b.getJsonArray("users"), b.getString("interface"), RequestId.of(rc)).map(JsonObject::toBuffer);
+      return bulk.createAll(b.getJsonArray("users"), b.getString("interface"), Access.mayChangeAdmins(rc), RequestId.of(rc))
+        .map(JsonObject::toBuffer);
     }, 200);
     // Vert.x wants a route's BodyHandler before its other handlers, yet the upload must be authorised before
     // 10 MB are spooled to disk: the guard and the role check run on a route of their own in front of the
@@ -144,11 +145,13 @@ public final class UsersApi {
     on(rb, "addMembership", rc -> {
       Access.require(rc, Scope.WRITE);
       JsonObject b = body(rc);
-      return users.addMembership(uuid(b.getString("user_id")), uuid(b.getString("group_id")), RequestId.of(rc));
+      return users.addMembership(uuid(b.getString("user_id")), uuid(b.getString("group_id")), Access.mayChangeAdmins(rc),
+        RequestId.of(rc));
     }, 201);
     on(rb, "deleteMembership", rc -> {
       Access.require(rc, Scope.WRITE);
-      return users.deleteMembership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id")), RequestId.of(rc));
+      return users.deleteMembership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id")), Access.mayChangeAdmins(rc),
+        RequestId.of(rc));
     }, 200);
 
     dictionary(rb, Dictionary.USER_GROUPS, "UserGroup", "UserGroups");
@@ -163,11 +166,17 @@ public final class UsersApi {
     on(rb, "create" + singular, rc -> {
       Access.require(rc, Scope.WRITE);
       JsonObject b = body(rc);
+      if (d == Dictionary.USER_GROUPS) {
+        Access.requireAdminToName(rc, b.getString("name"));
+      }
       return dictionaries.create(d, b.getString("name"), b.getString("description"));
     }, 201);
     on(rb, "update" + singular, rc -> {
       Access.require(rc, Scope.WRITE);
       JsonObject b = body(rc);
+      if (d == Dictionary.USER_GROUPS) {
+        Access.requireAdminToName(rc, b.getString("name"));
+      }
       return dictionaries.update(d, uuid(rc.pathParam("id")), b.getString("name"), b.getString("description"));
     }, 200);
     rb.getRoute("delete" + singular).addHandler(rc -> {
