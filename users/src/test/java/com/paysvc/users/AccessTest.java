@@ -12,7 +12,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The JWT guard and the SPEC §4 access rules, with tokens from a test issuer and its own JWKS. */
+/** The JWT guard and the SPEC §4 access rules of plain users, with tokens from a test issuer and its own JWKS. */
 class AccessTest extends UsersTestBase {
 
   @Test
@@ -128,8 +128,8 @@ class AccessTest extends UsersTestBase {
     assertError(send(HttpMethod.POST, "/accounts/contacts", mine, new JsonObject().put("user_id", myId)
       .put("type", "email").put("value", "a@b.io")), 403, "FORBIDDEN");
 
-    String service = tokens.token("webhook-client", "service");
-    assertEquals(200, get(byIdentifier(otherPhone), service).statusCode());
-    assertEquals(201, send(HttpMethod.POST, "/accounts/users", service, new JsonObject()).statusCode());
+    // Service clients: what their scopes grant (ScopesIT has the whole table).
+    assertEquals(200, get(byIdentifier(otherPhone), tokens.service("webhook", "users:lookup")).statusCode());
+    assertEquals(201, send(HttpMethod.POST, "/accounts/users", tokens.service("crm", "users:create"), new JsonObject()).statusCode());
   }
 }

@@ -9,7 +9,11 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Redis and the replica are optional for reads: their outage costs latency, never an error. */
+/**
+ * Redis and the replica are optional for reads: their outage costs latency, never an error. Writes wait for Redis:
+ * while auth's revocation state (Redis db 0) cannot be read, the guard refuses them (a logged-out or deactivated
+ * caller must not change data unchecked).
+ */
 class ResilienceTest extends UsersTestBase {
 
   @Override
@@ -19,9 +23,12 @@ class ResilienceTest extends UsersTestBase {
   }
 
   @Test
-  void readsAndWritesWorkWithoutRedis() {
+  void readsWorkWithoutRedisAndWritesAreRefusedUntilItIsBack() throws InterruptedException {
     String phone = randomPhone();
-    String id = createUser(phone, null, null).getString("id");
+    JsonObject user = createUser(phone, null, null);
+    String id = user.getString("id");
+    String contactId = user.getJsonArray("contacts").getJsonObject(0).getString("id");
+    JsonObject rename = new JsonObject().put("profile", new JsonObject().put("name", "R"));
     assertOk(get(byIdentifier(phone)), 200);
     TestStack.stack("redis-stop");
     try {
@@ -30,12 +37,19 @@ class ResilienceTest extends UsersTestBase {
         assertEquals(id, assertOk(get("/accounts/users/" + id), 200).getString("id"));
       }
       assertEquals(200, get("/accounts/user-groups").statusCode());
-      assertEquals("R", assertOk(patch("/accounts/users/" + id,
-        new JsonObject().put("profile", new JsonObject().put("name", "R"))), 200).getJsonObject("profile").getString("name"));
-      assertEquals("R", assertOk(get(byIdentifier(phone)), 200).getJsonObject("profile").getString("name"));
+      assertError(patch("/accounts/users/" + id, rename), 503, "DEPENDENCY_UNAVAILABLE");
+      assertError(post("/accounts/users", new JsonObject()), 503, "DEPENDENCY_UNAVAILABLE");
+      assertError(delete("/accounts/contacts/" + contactId), 503, "DEPENDENCY_UNAVAILABLE");
+      // Nothing was changed by the refused writes.
+      JsonObject now = assertOk(get("/accounts/users/" + id), 200);
+      assertEquals("T", now.getJsonObject("profile").getString("name"));
+      assertEquals(1, now.getJsonArray("contacts").size());
     } finally {
       TestStack.stack("redis-start");
     }
+    // Writes are admitted again once the guard reads Redis (its breaker retries after 5 s).
+    assertTrue(TestStack.eventually(30_000, () -> patch("/accounts/users/" + id, rename).statusCode() == 200));
+    assertEquals("R", assertOk(get(byIdentifier(phone)), 200).getJsonObject("profile").getString("name"));
   }
 
   @Test

@@ -9,39 +9,75 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
- * SPEC §4 access rules: admins and service clients read and write everything; a plain user reads only its own
- * record, contacts and memberships (anyone else's → 403, OWASP API1); dictionaries are readable by anyone
- * authenticated.
+ * Who may call a route (least privilege): an admin everything; a service client exactly what its token's scopes
+ * grant ({@link Scope}); a plain user reads only its own record, contacts and memberships (anyone else's → 403,
+ * OWASP API1) and writes nothing. Dictionaries are readable by anyone authenticated (no check). Each route states
+ * its rule as its first step.
  */
 final class Access {
+  private static final String OWN_RECORD_ONLY = "you may only read your own record";
+  /** For callers that may read any record: the bytes pass as they are, never parsed. */
+  private static final Function<Buffer, Future<Buffer>> ANY_RECORD = Future::succeededFuture;
+
   private Access() {
   }
 
-  static void privileged(RoutingContext rc) {
-    if (!Caller.of(rc).privileged()) {
-      throw new ApiException(ErrorCode.FORBIDDEN, "requires the admin or service role");
+  /**
+   * Whether the caller may put users into the group admin or take them out (roles come from group names): an admin
+   * only, never a service client whatever its scopes. The stored functions that write memberships take this and
+   * refuse the admin group without it (403), so bulk items and upload rows naming it fail one by one.
+   */
+  static boolean mayChangeAdmins(RoutingContext rc) {
+    return Caller.of(rc).isAdmin();
+  }
+
+  /** Naming a group admin (create or rename) would hand its future members the role: an admin only. */
+  static void requireAdminToName(RoutingContext rc, String groupName) {
+    if (Caller.ADMIN.equals(groupName) && !Caller.of(rc).isAdmin()) {
+      throw new ApiException(ErrorCode.FORBIDDEN, "only an admin may name a group admin");
+    }
+  }
+
+  /** 403 unless the caller is an admin or a service client granted {@code scope}. */
+  static void require(RoutingContext rc, Scope scope) {
+    if (!scope.grants(Caller.of(rc))) {
+      throw new ApiException(ErrorCode.FORBIDDEN, scope.refusal);
     }
   }
 
   /** For routes naming the user up front (path or query): checked before any data is read. */
-  static void selfOrPrivileged(RoutingContext rc, UUID userId) {
+  static void requireOrSelf(RoutingContext rc, Scope scope, UUID userId) {
     Caller caller = Caller.of(rc);
-    if (!caller.privileged() && !caller.subject().equalsIgnoreCase(userId.toString())) {
-      throw new ApiException(ErrorCode.FORBIDDEN, "you may only read your own record");
+    if (scope.grants(caller)) {
+      return;
+    }
+    if (caller.isService()) {
+      throw new ApiException(ErrorCode.FORBIDDEN, scope.refusal);
+    }
+    if (!caller.subject().equalsIgnoreCase(userId.toString())) {
+      throw new ApiException(ErrorCode.FORBIDDEN, OWN_RECORD_ONLY);
     }
   }
 
   /**
-   * For reads where the owner is only known from the data ({@code ownerField} of the JSON). Privileged callers
-   * (the hot path: auth and webhook are service clients) get the bytes without the JSON being parsed.
+   * For reads whose owner is only known from the data ({@code ownerField} of the JSON): the check to apply to the
+   * result. Callers granted {@code scope} (the hot path: auth and webhook are service clients) get the bytes
+   * without the JSON being parsed; a service client without it is refused here, before anything is read; a plain
+   * user gets the record only if it is its own.
    */
-  static Future<Buffer> ownedBy(RoutingContext rc, Buffer body, String ownerField) {
+  static Function<Buffer, Future<Buffer>> requireOrOwner(RoutingContext rc, Scope scope, String ownerField) {
     Caller caller = Caller.of(rc);
-    if (caller.privileged() || caller.subject().equalsIgnoreCase(new JsonObject(body).getString(ownerField))) {
-      return Future.succeededFuture(body);
+    if (scope.grants(caller)) {
+      return ANY_RECORD;
     }
-    return Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, "you may only read your own record"));
+    if (caller.isService()) {
+      throw new ApiException(ErrorCode.FORBIDDEN, scope.refusal);
+    }
+    return body -> caller.subject().equalsIgnoreCase(new JsonObject(body).getString(ownerField))
+      ? Future.succeededFuture(body)
+      : Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, OWN_RECORD_ONLY));
   }
 }

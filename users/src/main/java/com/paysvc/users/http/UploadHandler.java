@@ -81,8 +81,9 @@ public final class UploadHandler {
     UserFileParser.Kind kind = UserFileParser.kindOf(file.fileName());
     Path path = Path.of(file.uploadedFileName());
     String correlationId = RequestId.of(rc);
+    boolean byAdmin = Access.mayChangeAdmins(rc);
     return vertx.executeBlocking(() -> parser.parse(path, kind), false)
-      .compose(rows -> bulk.createFromRows(rows, correlationId))
+      .compose(rows -> bulk.createFromRows(rows, byAdmin, correlationId))
       .map(JsonObject::toBuffer);
   }
 }

@@ -51,35 +51,43 @@ public final class UsersApi {
     rb.getRoutes().forEach(r -> r.setDoSecurity(false));
 
     on(rb, "createUser", rc -> {
-      Access.privileged(rc);
-      return users.create(body(rc), RequestId.of(rc));
+      Access.require(rc, Scope.CREATE);
+      return users.create(body(rc), Access.mayChangeAdmins(rc), RequestId.of(rc));
     }, 201);
     on(rb, "listUsers", rc -> {
-      Access.privileged(rc);
+      Access.require(rc, Scope.READ);
       return users.users(intParam(rc, "page", 1), intParam(rc, "size", 20));
     }, 200);
-    on(rb, "getUserByIdentifier", rc -> users.userByIdentifier(identifier(rc))
-      .compose(b -> Access.ownedBy(rc, b, "id")), 200);
+    on(rb, "getUserByIdentifier", rc -> {
+      if (includeInactive(rc)) {
+        Access.require(rc, Scope.READ);
+        return users.userByIdentifierIncludingInactive(identifier(rc));
+      }
+      var owner = Access.requireOrOwner(rc, Scope.LOOKUP, "id");
+      return users.userByIdentifier(identifier(rc)).compose(owner);
+    }, 200);
     // vertx-openapi 5.0.8 decodes query values a second time and coerces them to JSON ("+1" becomes a number,
-    // "%" fails to decode): an identifier is arbitrary text, so this one parameter is checked by identifier().
+    // "%" fails to decode): an identifier is arbitrary text, so the parameters of this route are checked by
+    // identifier() and includeInactive().
     rb.getRoute("getUserByIdentifier").setDoValidation(false);
     on(rb, "getUser", rc -> {
       UUID id = uuid(rc.pathParam("user_id"));
-      Access.selfOrPrivileged(rc, id);
+      Access.requireOrSelf(rc, Scope.READ, id);
       return users.user(id);
     }, 200);
     // The hottest read: the contract's validator cost a third or more of its throughput (4.0k vs 6-8k req/s on a hit,
     // wrk, 2 cores) to check one path parameter that uuid() checks to the same rule.
     rb.getRoute("getUser").setDoValidation(false);
     on(rb, "updateUser", rc -> {
-      Access.privileged(rc);
       JsonObject b = body(rc);
+      Access.require(rc, isDeactivation(b) ? Scope.DEACTIVATE : Scope.WRITE);
       return users.update(uuid(rc.pathParam("user_id")), b.getJsonObject("profile"), b.getBoolean("is_active"), RequestId.of(rc));
     }, 200);
     on(rb, "bulkCreateUsers", rc -> {
-      Access.privileged(rc);
+      Access.require(rc, Scope.WRITE);
       JsonObject b = body(rc);
-      return bulk.createAll(b.getJsonArray("users"), b.getString("interface"), RequestId.of(rc)).map(JsonObject::toBuffer);
+      return bulk.createAll(b.getJsonArray("users"), b.getString("interface"), Access.mayChangeAdmins(rc), RequestId.of(rc))
+        .map(JsonObject::toBuffer);
     }, 200);
     // Vert.x wants a route's BodyHandler before its other handlers, yet the upload must be authorised before
     // 10 MB are spooled to disk: the guard and the role check run on a route of their own in front of the
@@ -91,7 +99,7 @@ public final class UsersApi {
       upload.drainUnreadBodyAtEnd(rc);
       rc.next();
     }).handler(guard).handler(rc -> {
-      Access.privileged(rc);
+      Access.require(rc, Scope.WRITE);
       rc.next();
     });
     outer.post(UPLOAD_PATH).handler(upload.bodyHandler());
@@ -100,45 +108,50 @@ public final class UsersApi {
     uploadRoute.addHandler(handler(upload::upload, 200));
 
     on(rb, "addContact", rc -> {
-      Access.privileged(rc);
+      Access.require(rc, Scope.WRITE);
       JsonObject b = body(rc);
       return users.addContact(uuid(b.getString("user_id")), b.getString("type"), b.getString("value"), RequestId.of(rc));
     }, 201);
     on(rb, "listUserContacts", rc -> {
       UUID id = uuid(rc.pathParam("user_id"));
-      Access.selfOrPrivileged(rc, id);
+      Access.requireOrSelf(rc, Scope.READ, id);
       return users.userContacts(id);
     }, 200);
-    on(rb, "getContact", rc -> users.contact(uuid(rc.pathParam("contact_id")))
-      .compose(b -> Access.ownedBy(rc, b, "user_id")), 200);
+    on(rb, "getContact", rc -> {
+      var owner = Access.requireOrOwner(rc, Scope.READ, "user_id");
+      return users.contact(uuid(rc.pathParam("contact_id"))).compose(owner);
+    }, 200);
     on(rb, "updateContact", rc -> {
-      Access.privileged(rc);
+      Access.require(rc, Scope.WRITE);
       JsonObject b = body(rc);
       return users.updateContact(uuid(rc.pathParam("contact_id")), b.getString("value"), b.getBoolean("is_active"), RequestId.of(rc));
     }, 200);
+    // auth's compensation of a failed registration deactivates the user and releases its contacts.
     on(rb, "deleteContact", rc -> {
-      Access.privileged(rc);
+      Access.require(rc, Scope.DEACTIVATE);
       return users.deleteContact(uuid(rc.pathParam("contact_id")), RequestId.of(rc));
     }, 200);
 
     on(rb, "listMemberships", rc -> {
       UUID id = uuid(rc.queryParams().get("user_id"));
-      Access.selfOrPrivileged(rc, id);
+      Access.requireOrSelf(rc, Scope.READ, id);
       return users.memberships(id);
     }, 200);
     on(rb, "getMembership", rc -> {
       UUID id = uuid(rc.pathParam("user_id"));
-      Access.selfOrPrivileged(rc, id);
+      Access.requireOrSelf(rc, Scope.READ, id);
       return users.membership(id, uuid(rc.pathParam("group_id")));
     }, 200);
     on(rb, "addMembership", rc -> {
-      Access.privileged(rc);
+      Access.require(rc, Scope.WRITE);
       JsonObject b = body(rc);
-      return users.addMembership(uuid(b.getString("user_id")), uuid(b.getString("group_id")), RequestId.of(rc));
+      return users.addMembership(uuid(b.getString("user_id")), uuid(b.getString("group_id")), Access.mayChangeAdmins(rc),
+        RequestId.of(rc));
     }, 201);
     on(rb, "deleteMembership", rc -> {
-      Access.privileged(rc);
-      return users.deleteMembership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id")), RequestId.of(rc));
+      Access.require(rc, Scope.WRITE);
+      return users.deleteMembership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id")), Access.mayChangeAdmins(rc),
+        RequestId.of(rc));
     }, 200);
 
     dictionary(rb, Dictionary.USER_GROUPS, "UserGroup", "UserGroups");
@@ -148,20 +161,27 @@ public final class UsersApi {
   }
 
   private void dictionary(RouterBuilder rb, Dictionary d, String singular, String plural) {
+    // Readable by any authenticated caller: no access step.
     on(rb, "list" + plural, rc -> dictionaries.list(d), 200);
     on(rb, "create" + singular, rc -> {
-      Access.privileged(rc);
+      Access.require(rc, Scope.WRITE);
       JsonObject b = body(rc);
+      if (d == Dictionary.USER_GROUPS) {
+        Access.requireAdminToName(rc, b.getString("name"));
+      }
       return dictionaries.create(d, b.getString("name"), b.getString("description"));
     }, 201);
     on(rb, "update" + singular, rc -> {
-      Access.privileged(rc);
+      Access.require(rc, Scope.WRITE);
       JsonObject b = body(rc);
+      if (d == Dictionary.USER_GROUPS) {
+        Access.requireAdminToName(rc, b.getString("name"));
+      }
       return dictionaries.update(d, uuid(rc.pathParam("id")), b.getString("name"), b.getString("description"));
     }, 200);
     rb.getRoute("delete" + singular).addHandler(rc -> {
       try {
-        Access.privileged(rc);
+        Access.require(rc, Scope.WRITE);
         dictionaries.delete(d, uuid(rc.pathParam("id")))
           .onSuccess(v -> rc.response().setStatusCode(204).end())
           .onFailure(rc::fail);
@@ -198,6 +218,11 @@ public final class UsersApi {
       throw ApiException.validation("a JSON object body is required");
     }
     return b;
+  }
+
+  /** {@code PATCH /users/{id}} of exactly {@code {"is_active": false}}: what auth's compensation sends. */
+  private static boolean isDeactivation(JsonObject patch) {
+    return patch.size() == 1 && Boolean.FALSE.equals(patch.getValue("is_active"));
   }
 
   /** The contract's range check has run; this catches what it lets through as an integer ("20.0", "2e1"). */
@@ -238,6 +263,18 @@ public final class UsersApi {
       }
     }
     return true;
+  }
+
+  /** {@code include_inactive}: absent or {@code false} → false, {@code true} → true, anything else → 400. */
+  private static boolean includeInactive(RoutingContext rc) {
+    String v = rc.queryParams().get("include_inactive");
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw ApiException.validation("include_inactive must be true or false");
   }
 
   /**

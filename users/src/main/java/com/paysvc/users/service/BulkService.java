@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Creates many users, each in its own transaction: one bad item is reported and never undoes or stops the
- * others. A few items run at once so a batch does not monopolise the primary pool.
+ * others. A few items run at once so a batch does not monopolise the primary pool. An item or row naming the group
+ * admin, sent by a caller that is not an admin, fails on its own with 403 FORBIDDEN like any other bad item.
  */
 public final class BulkService {
   private static final int PARALLEL = 4;
@@ -27,7 +28,7 @@ public final class BulkService {
   }
 
   /** Items of {@code POST /users/bulk}; {@code index} counts from 0. */
-  public Future<JsonObject> createAll(JsonArray items, String source, String correlationId) {
+  public Future<JsonObject> createAll(JsonArray items, String source, boolean byAdmin, String correlationId) {
     List<Item> work = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       JsonObject user = items.getJsonObject(i).copy();
@@ -40,11 +41,11 @@ public final class BulkService {
       }
       work.add(new Item(i, user, null));
     }
-    return run(work, "index", correlationId);
+    return run(work, "index", byAdmin, correlationId);
   }
 
   /** Rows of an uploaded file; {@code row} counts from 1. */
-  public Future<JsonObject> createFromRows(List<UploadRow> rows, String correlationId) {
+  public Future<JsonObject> createFromRows(List<UploadRow> rows, boolean byAdmin, String correlationId) {
     List<Item> work = new ArrayList<>();
     for (UploadRow r : rows) {
       JsonObject user = r.error() != null ? null : new JsonObject()
@@ -53,7 +54,7 @@ public final class BulkService {
         .put("groups", new JsonArray(r.groups()));
       work.add(new Item(r.row(), user, r.error()));
     }
-    return run(work, "row", correlationId);
+    return run(work, "row", byAdmin, correlationId);
   }
 
   private record Item(int position, JsonObject user, String readError) {
@@ -62,12 +63,12 @@ public final class BulkService {
   private record Outcome(int position, UUID id, ApiException error) {
   }
 
-  private Future<JsonObject> run(List<Item> work, String positionName, String correlationId) {
+  private Future<JsonObject> run(List<Item> work, String positionName, boolean byAdmin, String correlationId) {
     Outcome[] outcomes = new Outcome[work.size()];
     AtomicInteger next = new AtomicInteger();
     List<Future<Void>> lanes = new ArrayList<>();
     for (int lane = 0; lane < Math.min(PARALLEL, work.size()); lane++) {
-      lanes.add(lane(work, outcomes, next, correlationId));
+      lanes.add(lane(work, outcomes, next, byAdmin, correlationId));
     }
     return Future.all(lanes).map(v -> {
       JsonArray created = new JsonArray();
@@ -89,7 +90,7 @@ public final class BulkService {
    * that are settled at once (read errors, a database refused up front) are taken in a loop: recursing once per
    * such item overflowed the stack on a file of thousands of bad rows.
    */
-  private Future<Void> lane(List<Item> work, Outcome[] outcomes, AtomicInteger next, String correlationId) {
+  private Future<Void> lane(List<Item> work, Outcome[] outcomes, AtomicInteger next, boolean byAdmin, String correlationId) {
     while (true) {
       int i = next.getAndIncrement();
       if (i >= work.size()) {
@@ -98,7 +99,7 @@ public final class BulkService {
       Item item = work.get(i);
       Future<Outcome> one = item.readError() != null
         ? Future.succeededFuture(new Outcome(item.position(), null, new ApiException(ErrorCode.VALIDATION_ERROR, item.readError())))
-        : users.create(item.user(), correlationId)
+        : users.create(item.user(), byAdmin, correlationId)
           .map(user -> new Outcome(item.position(), CachedReads.idOf(user), null))
           .otherwise(err -> new Outcome(item.position(), null, asApi(err)));
       if (one.isComplete()) {
@@ -108,7 +109,7 @@ public final class BulkService {
       Promise<Void> done = Promise.promise();
       one.onComplete(ar -> {
         outcomes[i] = ar.result();
-        lane(work, outcomes, next, correlationId).onComplete(done);
+        lane(work, outcomes, next, byAdmin, correlationId).onComplete(done);
       });
       return done.future();
     }

@@ -40,12 +40,22 @@ public final class UserService {
       .compose(b -> found(b, "user"));
   }
 
+  /**
+   * The lookup of a deactivated user too. Not cached (rare: auth asks when a login found no active user); from the
+   * replica unless it lacks the row or the user was written within the freshness window (a deactivation a moment ago).
+   */
+  public Future<Buffer> userByIdentifierIncludingInactive(String identifier) {
+    return reads.ownedBy(CachedReads::idOf, c -> store.userByIdentifierIncludingInactive(c, identifier))
+      .compose(b -> found(b, "user"));
+  }
+
   public Future<Buffer> users(int page, int size) {
     return db.read(c -> store.users(c, page, size));
   }
 
-  public Future<Buffer> create(JsonObject body, String correlationId) {
-    return db.tx(conn -> store.createUser(conn, body)
+  /** {@code byAdmin}: the caller is an admin, so the user may be put into the group admin (else 403). */
+  public Future<Buffer> create(JsonObject body, boolean byAdmin, String correlationId) {
+    return db.tx(conn -> store.createUser(conn, body, byAdmin)
         .compose(user -> events.append(conn, UserEvents.CREATED, user, correlationId).map(user)))
       .onSuccess(u -> {
         events.committed();
@@ -93,12 +103,13 @@ public final class UserService {
     return reads.ofUser(userId, c -> store.membership(c, userId, groupId)).compose(b -> found(b, "membership"));
   }
 
-  public Future<Buffer> addMembership(UUID userId, UUID groupId, String correlationId) {
-    return changeOfUser(conn -> store.addMembership(conn, userId, groupId), correlationId);
+  /** {@code byAdmin}: the caller is an admin, so the group may be admin (else 403). */
+  public Future<Buffer> addMembership(UUID userId, UUID groupId, boolean byAdmin, String correlationId) {
+    return changeOfUser(conn -> store.addMembership(conn, userId, groupId, byAdmin), correlationId);
   }
 
-  public Future<Buffer> deleteMembership(UUID userId, UUID groupId, String correlationId) {
-    return changeOfUser(conn -> store.deleteMembership(conn, userId, groupId), correlationId);
+  public Future<Buffer> deleteMembership(UUID userId, UUID groupId, boolean byAdmin, String correlationId) {
+    return changeOfUser(conn -> store.deleteMembership(conn, userId, groupId, byAdmin), correlationId);
   }
 
   /**

@@ -25,12 +25,18 @@ public final class AccountsStore {
     return call(c, "SELECT accounts.get_user_by_identifier_v1($1)::text", Tuple.of(identifier));
   }
 
+  /** Like {@link #userByIdentifier}, but a deactivated user matches too. */
+  public Future<Buffer> userByIdentifierIncludingInactive(SqlClient c, String identifier) {
+    return call(c, "SELECT accounts.get_user_by_identifier_including_inactive_v1($1)::text", Tuple.of(identifier));
+  }
+
   public Future<Buffer> users(SqlClient c, int page, int size) {
     return call(c, "SELECT accounts.list_users_v1($1, $2)::text", Tuple.of(page, size));
   }
 
-  public Future<Buffer> createUser(SqlClient c, JsonObject body) {
-    return call(c, "SELECT accounts.create_user_v1($1::jsonb)::text", Tuple.of(body));
+  /** {@code byAdmin}: whether the caller may put the user into the group admin (else 403 when it names it). */
+  public Future<Buffer> createUser(SqlClient c, JsonObject body, boolean byAdmin) {
+    return call(c, "SELECT accounts.create_user_v2($1::jsonb, $2)::text", Tuple.of(body, byAdmin));
   }
 
   public Future<Buffer> updateUser(SqlClient c, UUID id, JsonObject profile, Boolean isActive) {
@@ -65,12 +71,13 @@ public final class AccountsStore {
     return call(c, "SELECT accounts.get_membership_v1($1, $2)::text", Tuple.of(userId, groupId));
   }
 
-  public Future<Buffer> addMembership(SqlClient c, UUID userId, UUID groupId) {
-    return call(c, "SELECT accounts.add_membership_v1($1, $2)::text", Tuple.of(userId, groupId));
+  /** {@code byAdmin}: whether the caller may change the group admin (else 403 when {@code groupId} is it). */
+  public Future<Buffer> addMembership(SqlClient c, UUID userId, UUID groupId, boolean byAdmin) {
+    return call(c, "SELECT accounts.add_membership_v2($1, $2, $3)::text", Tuple.of(userId, groupId, byAdmin));
   }
 
-  public Future<Buffer> deleteMembership(SqlClient c, UUID userId, UUID groupId) {
-    return call(c, "SELECT accounts.delete_membership_v1($1, $2)::text", Tuple.of(userId, groupId));
+  public Future<Buffer> deleteMembership(SqlClient c, UUID userId, UUID groupId, boolean byAdmin) {
+    return call(c, "SELECT accounts.delete_membership_v2($1, $2, $3)::text", Tuple.of(userId, groupId, byAdmin));
   }
 
   public Future<Buffer> dictionary(SqlClient c, Dictionary d) {

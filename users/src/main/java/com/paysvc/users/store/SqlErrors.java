@@ -6,7 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 
 /**
- * Maps the SQLSTATEs our stored functions raise (see sql/users/V3__functions.sql) and constraint violations to
+ * Maps the SQLSTATEs our stored functions raise (see sql/users/V3__functions.sql, V6) and constraint violations to
  * SPEC §3 errors. Messages of our own RAISEs are written for clients; constraint and cast errors are replaced
  * by fixed texts so no SQL reaches the client. Anything else passes through (infrastructure → 503 upstream).
  */
@@ -29,6 +29,7 @@ public final class SqlErrors {
       case "UC001" -> new ApiException(ErrorCode.CONTACT_TYPE_CONFLICT, msg);
       case "UL001" -> new ApiException(ErrorCode.INVALID_SECOND_LOGIN, msg);
       case "UR001" -> new ApiException(ErrorCode.CONFLICT, msg);
+      case "UF001" -> new ApiException(ErrorCode.FORBIDDEN, msg);
       case "23505" -> uniqueViolation(pg.getConstraint());
       case "23503" -> new ApiException(ErrorCode.CONFLICT, "still in use: remove what refers to it first");
       // 22P05/22021: a NUL character (\u0000) in a JSON string or a text value, which Postgres cannot store.
