@@ -42,9 +42,4 @@ public record Caller(String subject, Set<String> roles, Set<String> scopes, Stri
   public boolean allows(String scope) {
     return isAdmin() || (isService() && scopes.contains(scope));
   }
-
-  /** Admins and service clients may read and write any record. */
-  public boolean privileged() {
-    return roles.contains(ADMIN) || roles.contains(SERVICE);
-  }
 }
