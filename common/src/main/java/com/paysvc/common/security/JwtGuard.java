@@ -237,7 +237,14 @@ public final class JwtGuard implements Handler<RoutingContext> {
         if (!snap.kids().contains(kid)) {
           return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token signed with an unknown key"));
         }
-        return snap.verifier().authenticate(new TokenCredentials(token))
+        Future<User> checked;
+        try {
+          checked = snap.verifier().authenticate(new TokenCredentials(token));
+        } catch (RuntimeException e) {
+          // vertx-auth-jwt throws (instead of failing) on some malformed claims, e.g. "exp": null.
+          checked = Future.failedFuture(e);
+        }
+        return checked
           .recover(err -> Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid token")))
           .compose(user -> verifiedClaims(user, snap));
       }, err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE, "cannot load auth's signing keys")))

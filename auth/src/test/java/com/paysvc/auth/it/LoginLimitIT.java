@@ -1,0 +1,143 @@
+package com.paysvc.auth.it;
+
+import com.paysvc.common.testing.Http;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static com.paysvc.auth.it.Platform.assertError;
+import static com.paysvc.auth.it.Platform.person;
+import static com.paysvc.auth.it.Platform.randomIp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Failed logins per account and per client IP: increment-first, so a parallel burst is cut at exactly the limit. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LoginLimitIT {
+  static final int PER_ACCOUNT = 5;
+  static final int PER_IP = 8;
+  Platform p;
+
+  @BeforeAll
+  void start() {
+    p = Platform.start(Map.of("LOGIN_MAX_FAILURES", Integer.toString(PER_ACCOUNT),
+      "LOGIN_MAX_FAILURES_PER_IP", Integer.toString(PER_IP), "LOGIN_LOCKOUT_SECONDS", "2"));
+  }
+
+  @AfterAll
+  void stop() {
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  Http.Response login(String identifier, String password, String ip) {
+    return p.post("/auth/login", new JsonObject().put("identifier", identifier).put("password", password), null, ip);
+  }
+
+  @Test
+  void aParallelBurstOf50WrongPasswordsChecksNoMoreThanTheLimit() throws Exception {
+    Platform.Person a = person();
+    p.register(a);
+    int n = 50;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch go = new CountDownLatch(1);
+    List<CompletableFuture<Http.Response>> calls = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        String ip = randomIp(); // every attempt from its own IP: only the account's limit can stop them
+        calls.add(CompletableFuture.supplyAsync(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          return login(a.email(), "wrong-password", ip);
+        }, pool));
+      }
+      go.countDown();
+      int checked = 0;
+      int limited = 0;
+      for (CompletableFuture<Http.Response> f : calls) {
+        Http.Response r = f.get();
+        if (r.status() == 401) {
+          checked++;
+        } else {
+          JsonObject err = assertError(r, 429, "RATE_LIMITED");
+          long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
+          assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);
+          assertEquals(retryAfter, err.getJsonObject("details").getLong("retry_after_seconds"));
+          limited++;
+        }
+      }
+      assertEquals(PER_ACCOUNT, checked, "exactly the limit got a password check");
+      assertEquals(n - PER_ACCOUNT, limited);
+    } finally {
+      pool.shutdownNow();
+    }
+    // Locked: even the right password waits; another account is not affected.
+    assertError(login(a.email(), a.password(), randomIp()), 429, "RATE_LIMITED");
+    Platform.Person b = person();
+    p.register(b);
+    assertEquals(200, login(b.email(), b.password(), randomIp()).status());
+    // The lock ends after its time (2 s); the next failure locks it again for twice as long.
+    Thread.sleep(2300);
+    assertEquals(200, login(a.phone(), a.password(), randomIp()).status(), "same account by another identifier");
+  }
+
+  @Test
+  void theLockGrowsWithEachLockOut() throws Exception {
+    Platform.Person c = person();
+    p.register(c);
+    for (int i = 0; i < PER_ACCOUNT; i++) {
+      assertError(login(c.login(), "nope", randomIp()), 401, "UNAUTHORIZED");
+    }
+    Http.Response first = login(c.login(), "nope", randomIp());
+    assertError(first, 429, "RATE_LIMITED");
+    assertEquals("2", first.headers().firstValue("Retry-After").orElseThrow());
+    Thread.sleep(2300);
+    for (int i = 0; i < PER_ACCOUNT; i++) {
+      assertError(login(c.login(), "nope", randomIp()), 401, "UNAUTHORIZED");
+    }
+    Http.Response second = login(c.login(), "nope", randomIp());
+    assertError(second, 429, "RATE_LIMITED");
+    assertEquals("4", second.headers().firstValue("Retry-After").orElseThrow(), "doubled");
+  }
+
+  @Test
+  void onePerIpLimitCoversManyAccountsAndUnknownIdentifiersCountToo() {
+    String ip = randomIp();
+    for (int i = 0; i < PER_IP; i++) {
+      assertError(login("nobody-" + UUID.randomUUID() + "@example.com", "x", ip), 401, "UNAUTHORIZED");
+    }
+    assertError(login("nobody-" + UUID.randomUUID() + "@example.com", "x", ip), 429, "RATE_LIMITED");
+    // The same people from another IP (behind the trusted gateway, X-Forwarded-For) are fine.
+    Platform.Person d = person();
+    p.register(d);
+    assertError(login(d.email(), d.password(), ip), 429, "RATE_LIMITED");
+    assertEquals(200, login(d.email(), d.password(), randomIp()).status());
+  }
+
+  @Test
+  void aSuccessForgivesTheAccountsEarlierFailures() {
+    Platform.Person e = person();
+    p.register(e);
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < PER_ACCOUNT - 1; i++) {
+        assertError(login(e.email(), "nope", randomIp()), 401, "UNAUTHORIZED");
+      }
+      assertEquals(200, login(e.email(), e.password(), randomIp()).status(), "round " + round);
+    }
+  }
+}
