@@ -49,6 +49,8 @@ public final class Platform implements AutoCloseable {
   private final String authQueue;
   public final ServiceLauncher auth;
   public final ServiceProcess users;
+  /** auth's environment (for running auth's jar with the same settings, e.g. bootstrap-admin). */
+  public final Map<String, String> authEnv;
 
   private Platform(Map<String, String> authOverrides) {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
@@ -68,7 +70,8 @@ public final class Platform implements AutoCloseable {
     env.put("EVENTS_QUEUE", authQueue);
     env.put("EVENTS_RETRY_DELAY_MS", "200");
     env.putAll(authOverrides);
-    auth = TestStack.await(ServiceLauncher.startForTest(new AuthService(), TestStack.serviceEnv(authDatabase, env)));
+    authEnv = Map.copyOf(TestStack.serviceEnv(authDatabase, env));
+    auth = TestStack.await(ServiceLauncher.startForTest(new AuthService(), authEnv));
     Map<String, String> usersEnv = new HashMap<>(TestStack.serviceEnv(usersDatabase, Map.of()));
     usersEnv.put("JWKS_URL", authUrl() + "/auth/.well-known/jwks.json");
     usersEnv.put("EVENTS_EXCHANGE", exchange);

@@ -1,0 +1,120 @@
+package com.paysvc.auth.it;
+
+import com.paysvc.common.testing.Http;
+import com.paysvc.common.testing.TestStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+import static com.paysvc.auth.it.Platform.assertError;
+import static com.paysvc.auth.it.Platform.person;
+import static com.paysvc.auth.it.Platform.randomIp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The deny-list lives in Redis db 0: it survives a restart of Redis (append-only file), and when Redis comes back
+ * empty anyway auth writes it again from its database. While Redis is down nothing is acknowledged that could not
+ * be enforced.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RevocationDurabilityIT {
+  Platform p;
+
+  @BeforeAll
+  void start() {
+    p = Platform.start();
+  }
+
+  @AfterAll
+  void stop() {
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  @Test
+  void aLoggedOutTokenStaysRejectedAcrossARedisRestartAndAFlush() throws Exception {
+    Platform.Person a = person();
+    String id = p.register(a);
+    String loggedOut = p.login(a, a.email()).getString("access_token");
+    Platform.Person b = person();
+    String bid = p.register(b);
+    String cutOff = p.login(b, b.phone()).getString("access_token");
+    assertEquals(204, p.post("/auth/logout", null, loggedOut, null).status());
+    assertEquals(204, Platform.send(p.authPort(), "POST", "/auth/logout?all=true", null, cutOff, null).status());
+    assertRejected(loggedOut, id);
+    assertRejected(cutOff, bid);
+
+    Vertx vertx = Vertx.vertx();
+    try {
+      String pw = System.getenv().getOrDefault("REDIS_PASSWORD", "");
+      Redis redis = Redis.createClient(vertx, "redis://" + (pw.isEmpty() ? "" : ":" + URLEncoder.encode(pw, StandardCharsets.UTF_8) + "@")
+        + "127.0.0.1:6379/0");
+      String denied = "auth:revoked:" + Platform.ISSUER + ":" + Platform.claimsOf(loggedOut).getString("jti");
+      assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg(denied))).toInteger());
+      String loadedAt = TestStack.await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded"))).toString();
+      Thread.sleep(1100); // appendfsync everysec
+      TestStack.stack("redis-stop");
+      try {
+        // Nothing that could not be enforced is acknowledged: login answers 503.
+        assertError(p.post("/auth/login", a.login(a.phone()), null, randomIp()), 503, "DEPENDENCY_UNAVAILABLE");
+      } finally {
+        TestStack.stack("redis-start");
+      }
+      // Back from its append-only file, not from auth's reload: the marker of auth's last load is the same one.
+      assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg(denied))).toInteger());
+      assertEquals(loadedAt, TestStack.await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded"))).toString());
+      // Still rejected (once each guard's breaker lets the check run again).
+      assertTrue(TestStack.eventually(15_000, () -> rejected(loggedOut, id) && rejected(cutOff, bid)),
+        "a logged-out token works again after a Redis restart");
+
+      // Redis loses everything (a flush, a restart without its file): auth notices and writes it all back.
+      TestStack.await(redis.send(Request.cmd(Command.FLUSHDB)));
+      assertTrue(TestStack.eventually(10_000, () -> rejected(loggedOut, id) && rejected(cutOff, bid)),
+        "the deny-list was not restored from auth's database");
+      assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg("auth:revocations:loaded"))).toInteger());
+    } finally {
+      TestStack.await(vertx.close());
+    }
+  }
+
+  private void assertRejected(String token, String userId) {
+    assertError(p.authGet("/auth/me", token), 401, "UNAUTHORIZED");
+    assertError(p.usersCall("GET", "/accounts/users/" + userId, null, token), 401, "UNAUTHORIZED");
+  }
+
+  private boolean rejected(String token, String userId) {
+    return p.authGet("/auth/me", token).status() == 401
+      && p.usersCall("GET", "/accounts/users/" + userId, null, token).status() == 401;
+  }
+
+  @Test
+  void whileRedisIsDownLogoutIsRefusedAndReadsStayAvailable() throws Exception {
+    Platform.Person c = person();
+    String id = p.register(c);
+    JsonObject pair = p.login(c, c.login());
+    String access = pair.getString("access_token");
+    TestStack.stack("redis-stop");
+    try {
+      Http.Response out = p.post("/auth/logout", null, access, null);
+      assertError(out, 503, "DEPENDENCY_UNAVAILABLE");
+      assertEquals(200, p.usersCall("GET", "/accounts/users/" + id, null, access).status(), "reads stay available");
+      assertError(p.usersCall("PATCH", "/accounts/users/" + id, new JsonObject().put("is_active", false), p.admin()),
+        503, "DEPENDENCY_UNAVAILABLE");
+    } finally {
+      TestStack.stack("redis-start");
+    }
+    assertTrue(TestStack.eventually(15_000, () -> p.post("/auth/logout", null, access, null).status() == 204));
+    assertTrue(TestStack.eventually(15_000, () -> rejected(access, id)));
+  }
+}

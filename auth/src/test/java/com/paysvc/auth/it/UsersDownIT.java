@@ -1,0 +1,55 @@
+package com.paysvc.auth.it;
+
+import com.paysvc.common.testing.Http;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static com.paysvc.auth.it.Platform.assertError;
+import static com.paysvc.auth.it.Platform.claimsOf;
+import static com.paysvc.auth.it.Platform.person;
+import static com.paysvc.auth.it.Platform.randomIp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** users is gone: auth degrades instead of failing with 500s. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UsersDownIT {
+  Platform p;
+
+  @BeforeAll
+  void start() {
+    p = Platform.start();
+  }
+
+  @AfterAll
+  void stop() {
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  @Test
+  void loginAndSignUpAre503ButRefreshAndMeKeepWorking() {
+    Platform.Person a = person();
+    p.register(a);
+    JsonObject pair = p.login(a, a.email());
+    p.users.close();
+
+    // Who the identifier names cannot be known: 503 in the error shape, quickly (the breaker opens).
+    for (int i = 0; i < 8; i++) {
+      Http.Response login = p.post("/auth/login", a.login(a.email()), null, randomIp());
+      assertError(login, 503, "DEPENDENCY_UNAVAILABLE");
+    }
+    assertError(p.post("/auth/register", person().registration()), 503, "DEPENDENCY_UNAVAILABLE");
+    // A session goes on with the roles it had: refresh works, the new token is valid at auth.
+    Http.Response refreshed = p.post("/auth/refresh", new JsonObject().put("refresh_token", pair.getString("refresh_token")));
+    assertEquals(200, refreshed.status(), refreshed.body());
+    String access = refreshed.json().getString("access_token");
+    assertEquals(claimsOf(pair.getString("access_token")).getString("sid"), claimsOf(access).getString("sid"));
+    assertEquals(200, p.authGet("/auth/me", access).status());
+    assertEquals(204, p.post("/auth/logout", null, access, null).status());
+    assertEquals(200, Http.get(p.authPort(), "/health/live").status());
+  }
+}
