@@ -44,9 +44,14 @@ public final class Argon2id {
 
   /** A fresh PHC string for {@code password} with a random salt. */
   public static String hash(String password, Params params) {
+    return hash(password, params, null);
+  }
+
+  /** Like {@link #hash(String, Params)}, taking the working memory from {@code pool} (null: allocate it). */
+  public static String hash(String password, Params params, Argon2BytesGenerator.BlockPool pool) {
     byte[] salt = new byte[SALT_BYTES];
     RANDOM.nextBytes(salt);
-    byte[] hash = derive(password, salt, params, HASH_BYTES);
+    byte[] hash = derive(password, salt, params, HASH_BYTES, pool);
     return "$argon2id$v=19$m=" + params.memoryKib() + ",t=" + params.iterations() + ",p=" + params.parallelism()
       + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
   }
@@ -67,13 +72,22 @@ public final class Argon2id {
 
   /** True when {@code password} matches {@code stored}; the comparison takes the same time wherever they differ. */
   public static boolean verify(Stored stored, String password) {
-    byte[] actual = derive(password, stored.salt(), stored.params(), stored.hash().length);
+    return verify(stored, password, null);
+  }
+
+  /** Like {@link #verify(Stored, String)}, taking the working memory from {@code pool} (null: allocate it). */
+  public static boolean verify(Stored stored, String password, Argon2BytesGenerator.BlockPool pool) {
+    byte[] actual = derive(password, stored.salt(), stored.params(), stored.hash().length, pool);
     return MessageDigest.isEqual(actual, stored.hash());
   }
 
-  private static byte[] derive(String password, byte[] salt, Params params, int length) {
+  private static byte[] derive(String password, byte[] salt, Params params, int length, Argon2BytesGenerator.BlockPool pool) {
     Argon2BytesGenerator gen = new Argon2BytesGenerator();
-    gen.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+    Argon2Parameters.Builder builder = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id);
+    if (pool != null) {
+      builder.withBlockPool(pool);
+    }
+    gen.init(builder
       .withVersion(Argon2Parameters.ARGON2_VERSION_13)
       .withMemoryAsKB(params.memoryKib())
       .withIterations(params.iterations())
