@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Redis that hangs (connections open, no answers) rather than goes away: reads and writes keep working from
+ * The cache's Redis hangs (connections open, no answers) rather than goes away: reads and writes keep working from
  * Postgres behind the cache's timeout and breaker, and once Redis answers again no stale entry is served (the
  * write's invalidation was kept and is replayed).
  */
@@ -21,7 +21,8 @@ class SlowRedisTest extends UsersTestBase {
 
   @Override
   protected Map<String, String> extraEnv() {
-    return Map.of("REDIS_PORT", Integer.toString(redisProxy.port()));
+    // Only the cache hangs: auth's deny-list stays reachable (a write whose revocation is unknown would be refused).
+    return Map.of("REDIS_PORT", Integer.toString(redisProxy.port()), "AUTH_REDIS_PORT", "6379");
   }
 
   @AfterAll

@@ -4,10 +4,7 @@ import com.paysvc.common.testing.Http;
 import com.paysvc.common.testing.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,21 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Sign-up, login by every identifier kind, me, logout, logout everywhere, password change, deactivation. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AccountsIT {
-  Platform p;
-
-  @BeforeAll
-  void start() {
-    p = Platform.start();
-  }
-
-  @AfterAll
-  void stop() {
-    if (p != null) {
-      p.close();
-    }
-  }
+class AccountsIT extends PlatformIT {
 
   @Test
   void registerThenLoginByEachIdentifierKindThenMe() {

@@ -4,10 +4,7 @@ import com.paysvc.common.testing.Http;
 import com.paysvc.common.testing.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,21 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code java -jar auth.jar bootstrap-admin}, as bin/stack runs it: the first admin, idempotently. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BootstrapAdminIT {
-  Platform p;
-
-  @BeforeAll
-  void start() {
-    p = Platform.start();
-  }
-
-  @AfterAll
-  void stop() {
-    if (p != null) {
-      p.close();
-    }
-  }
+class BootstrapAdminIT extends PlatformIT {
 
   record Run(int code, String output) {
   }

@@ -3,10 +3,8 @@ package com.paysvc.auth.it;
 import com.paysvc.common.security.TestTokens;
 import com.paysvc.common.testing.Http;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -20,26 +18,16 @@ import static com.paysvc.auth.it.Platform.person;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Tokens that must not pass, at auth and at users: each forgery next to a genuine token that does pass. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ForgedTokensIT {
+class ForgedTokensIT extends PlatformIT {
   static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-  Platform p;
   String userId;
   String genuine;
 
   @BeforeAll
-  void start() {
-    p = Platform.start();
+  void genuineToken() {
     Platform.Person a = person();
     userId = p.register(a);
     genuine = p.login(a, a.email()).getString("access_token");
-  }
-
-  @AfterAll
-  void stop() {
-    if (p != null) {
-      p.close();
-    }
   }
 
   @Test

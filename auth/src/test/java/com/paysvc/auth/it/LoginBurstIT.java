@@ -9,16 +9,11 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static com.paysvc.auth.it.Platform.person;
 import static com.paysvc.auth.it.Platform.randomIp;
@@ -30,15 +25,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * checker is made strict (an event-loop task over 30 ms is reported; one argon2id verification takes ~45 ms here),
  * and the test first shows that it does report a task that blocks.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LoginBurstIT {
-  Platform p;
+class LoginBurstIT extends PlatformIT {
   ListAppender<ILoggingEvent> warnings;
   Logger checker;
 
+  @Override
+  protected Map<String, String> authSettings() {
+    return Map.of("EVENT_LOOP_BLOCKED_WARNING_MS", "30");
+  }
+
   @BeforeAll
-  void start() {
-    p = Platform.start(Map.of("EVENT_LOOP_BLOCKED_WARNING_MS", "30"));
+  void listen() {
     checker = (Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker");
     warnings = new ListAppender<>();
     warnings.start();
@@ -46,12 +43,9 @@ class LoginBurstIT {
   }
 
   @AfterAll
-  void stop() {
+  void stopListening() {
     if (checker != null) {
       checker.detachAppender(warnings);
-    }
-    if (p != null) {
-      p.close();
     }
   }
 
@@ -76,45 +70,20 @@ class LoginBurstIT {
       people.add(person);
     }
     int n = 48;
-    ExecutorService pool = Executors.newFixedThreadPool(16);
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<Http.Response>> calls = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        Platform.Person who = people.get(i % people.size());
-        // Two of three with the right password; every attempt from its own IP.
-        JsonObject body = i % 3 == 2 ? new JsonObject().put("identifier", who.phone()).put("password", "wrong")
-          : who.login(who.phone());
-        String ip = randomIp();
-        calls.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            go.await();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-          return p.post("/auth/login", body, null, ip);
-        }, pool));
-      }
-      long t0 = System.nanoTime();
-      go.countDown();
-      int ok = 0;
-      int wrong = 0;
-      for (CompletableFuture<Http.Response> f : calls) {
-        Http.Response r = f.get();
-        if (r.status() == 200) {
-          ok++;
-        } else {
-          assertEquals(401, r.status(), r.body());
-          wrong++;
-        }
-      }
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("login burst: %d logins in %.2f s (%.1f/s), %d ok, %d wrong password%n", n, seconds, n / seconds, ok, wrong);
-      assertEquals(32, ok);
-      assertEquals(16, wrong);
-    } finally {
-      pool.shutdownNow();
-    }
+    long t0 = System.nanoTime();
+    // Two of three with the right password; every attempt from its own IP.
+    List<Http.Response> answers = Platform.concurrently(n, 16, i -> {
+      Platform.Person who = people.get(i % people.size());
+      JsonObject body = i % 3 == 2 ? new JsonObject().put("identifier", who.phone()).put("password", "wrong")
+        : who.login(who.phone());
+      return p.post("/auth/login", body, null, randomIp());
+    });
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long ok = answers.stream().filter(r -> r.status() == 200).count();
+    long wrong = answers.stream().filter(r -> r.status() == 401).count();
+    System.out.printf("login burst: %d logins in %.2f s (%.1f/s), %d ok, %d wrong password%n", n, seconds, n / seconds, ok, wrong);
+    assertEquals(32, ok, () -> answers.stream().map(Http.Response::body).toList().toString());
+    assertEquals(16, wrong);
     Thread.sleep(200);
     assertEquals(List.of(), warnings.list.stream().map(ILoggingEvent::getFormattedMessage).toList(),
       "an event loop was blocked during the burst");

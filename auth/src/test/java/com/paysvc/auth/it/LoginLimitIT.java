@@ -2,19 +2,11 @@ package com.paysvc.auth.it;
 
 import com.paysvc.common.testing.Http;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.person;
@@ -23,23 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Failed logins per account and per client IP: increment-first, so a parallel burst is cut at exactly the limit. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LoginLimitIT {
+class LoginLimitIT extends PlatformIT {
   static final int PER_ACCOUNT = 5;
   static final int PER_IP = 8;
-  Platform p;
 
-  @BeforeAll
-  void start() {
-    p = Platform.start(Map.of("LOGIN_MAX_FAILURES", Integer.toString(PER_ACCOUNT),
-      "LOGIN_MAX_FAILURES_PER_IP", Integer.toString(PER_IP), "LOGIN_LOCKOUT_SECONDS", "2"));
-  }
-
-  @AfterAll
-  void stop() {
-    if (p != null) {
-      p.close();
-    }
+  @Override
+  protected Map<String, String> authSettings() {
+    return Map.of("LOGIN_MAX_FAILURES", Integer.toString(PER_ACCOUNT),
+      "LOGIN_MAX_FAILURES_PER_IP", Integer.toString(PER_IP), "LOGIN_LOCKOUT_SECONDS", "2");
   }
 
   Http.Response login(String identifier, String password, String ip) {
@@ -51,41 +34,23 @@ class LoginLimitIT {
     Platform.Person a = person();
     p.register(a);
     int n = 50;
-    ExecutorService pool = Executors.newFixedThreadPool(n);
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<Http.Response>> calls = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        String ip = randomIp(); // every attempt from its own IP: only the account's limit can stop them
-        calls.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            go.await();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-          return login(a.email(), "wrong-password", ip);
-        }, pool));
+    // Every attempt from its own IP: only the account's limit can stop them.
+    List<Http.Response> answers = Platform.concurrently(n, n, i -> login(a.email(), "wrong-password", randomIp()));
+    int checked = 0;
+    int limited = 0;
+    for (Http.Response r : answers) {
+      if (r.status() == 401) {
+        checked++;
+      } else {
+        JsonObject err = assertError(r, 429, "RATE_LIMITED");
+        long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);
+        assertEquals(retryAfter, err.getJsonObject("details").getLong("retry_after_seconds"));
+        limited++;
       }
-      go.countDown();
-      int checked = 0;
-      int limited = 0;
-      for (CompletableFuture<Http.Response> f : calls) {
-        Http.Response r = f.get();
-        if (r.status() == 401) {
-          checked++;
-        } else {
-          JsonObject err = assertError(r, 429, "RATE_LIMITED");
-          long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
-          assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);
-          assertEquals(retryAfter, err.getJsonObject("details").getLong("retry_after_seconds"));
-          limited++;
-        }
-      }
-      assertEquals(PER_ACCOUNT, checked, "exactly the limit got a password check");
-      assertEquals(n - PER_ACCOUNT, limited);
-    } finally {
-      pool.shutdownNow();
     }
+    assertEquals(PER_ACCOUNT, checked, "exactly the limit got a password check");
+    assertEquals(n - PER_ACCOUNT, limited);
     // Locked: even the right password waits; another account is not affected.
     assertError(login(a.email(), a.password(), randomIp()), 429, "RATE_LIMITED");
     Platform.Person b = person();

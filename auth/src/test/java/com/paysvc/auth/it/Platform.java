@@ -223,6 +223,31 @@ public final class Platform implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------------ helpers
 
+  /** Runs {@code n} calls at the same moment (released together from {@code threads} threads); their answers in order. */
+  public static List<Http.Response> concurrently(int n, int threads, java.util.function.IntFunction<Http.Response> call)
+    throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    try {
+      List<java.util.concurrent.Future<Http.Response>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        calls.add(pool.submit(() -> {
+          go.await();
+          return call.apply(index);
+        }));
+      }
+      go.countDown();
+      List<Http.Response> out = new java.util.ArrayList<>();
+      for (java.util.concurrent.Future<Http.Response> f : calls) {
+        out.add(f.get(120, TimeUnit.SECONDS));
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   public static JsonObject assertError(Http.Response r, int status, String code) {
     assertEquals(status, r.status(), r.body());
     JsonObject body = r.json();

@@ -3,23 +3,15 @@ package com.paysvc.auth.it;
 import com.paysvc.common.testing.Http;
 import com.paysvc.common.testing.TestStack;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.claimsOf;
@@ -33,21 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Refresh-token rotation with reuse detection: the grace window (2 s here, to keep the test short) lets the
  * immediate parent of the live token return the same child; any other reuse ends the session.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RefreshIT {
+class RefreshIT extends PlatformIT {
   static final int GRACE_SECONDS = 2;
-  Platform p;
 
-  @BeforeAll
-  void start() {
-    p = Platform.start(Map.of("REFRESH_REUSE_GRACE_SECONDS", Integer.toString(GRACE_SECONDS)));
-  }
-
-  @AfterAll
-  void stop() {
-    if (p != null) {
-      p.close();
-    }
+  @Override
+  protected Map<String, String> authSettings() {
+    return Map.of("REFRESH_REUSE_GRACE_SECONDS", Integer.toString(GRACE_SECONDS));
   }
 
   Http.Response refresh(String token) {
@@ -109,40 +92,21 @@ class RefreshIT {
     Platform.Person d = person();
     p.register(d);
     String parent = p.login(d, d.phone()).getString("refresh_token");
-    int n = 12;
-    ExecutorService pool = Executors.newFixedThreadPool(n);
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<Http.Response>> calls = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        calls.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            go.await();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-          return refresh(parent);
-        }, pool));
-      }
-      go.countDown();
-      Set<String> children = new HashSet<>();
-      Set<String> sessions = new HashSet<>();
-      for (CompletableFuture<Http.Response> f : calls) {
-        Http.Response r = f.get();
-        assertEquals(200, r.status(), r.body());
-        children.add(r.json().getString("refresh_token"));
-        sessions.add(claimsOf(r.json().getString("access_token")).getString("sid"));
-      }
-      assertEquals(1, children.size(), "every racer got the same successor");
-      assertEquals(1, sessions.size(), "no second session was minted");
-      String child = children.iterator().next();
-      Map<String, Object> family = familyOf(child);
-      assertNull(family.get("revoked_reason"), "the race is not mistaken for reuse");
-      assertEquals(2L, family.get("tokens"), "one parent, one child");
-      assertEquals(200, refresh(child).status());
-    } finally {
-      pool.shutdownNow();
+    List<Http.Response> answers = Platform.concurrently(12, 12, i -> refresh(parent));
+    Set<String> children = new HashSet<>();
+    Set<String> sessions = new HashSet<>();
+    for (Http.Response r : answers) {
+      assertEquals(200, r.status(), r.body());
+      children.add(r.json().getString("refresh_token"));
+      sessions.add(claimsOf(r.json().getString("access_token")).getString("sid"));
     }
+    assertEquals(1, children.size(), "every racer got the same successor");
+    assertEquals(1, sessions.size(), "no second session was minted");
+    String child = children.iterator().next();
+    Map<String, Object> family = familyOf(child);
+    assertNull(family.get("revoked_reason"), "the race is not mistaken for reuse");
+    assertEquals(2L, family.get("tokens"), "one parent, one child");
+    assertEquals(200, refresh(child).status());
   }
 
   @Test

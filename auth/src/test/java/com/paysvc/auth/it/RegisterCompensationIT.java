@@ -3,10 +3,7 @@ package com.paysvc.auth.it;
 import com.paysvc.common.testing.Http;
 import com.paysvc.common.testing.TestStack;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.sql.Connection;
 import java.sql.Statement;
@@ -21,21 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The second step of a sign-up (storing the hash) fails for real: auth's credentials table refuses every row. The
  * user created in users in the first step must be undone: deactivated, its contacts free again.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RegisterCompensationIT {
-  Platform p;
-
-  @BeforeAll
-  void start() {
-    p = Platform.start();
-  }
-
-  @AfterAll
-  void stop() {
-    if (p != null) {
-      p.close();
-    }
-  }
+class RegisterCompensationIT extends PlatformIT {
 
   @Test
   void aFailedSecondStepLeavesNoHalfRegisteredUser() throws Exception {

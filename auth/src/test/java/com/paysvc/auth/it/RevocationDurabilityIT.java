@@ -7,10 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,21 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * empty anyway auth writes it again from its database. While Redis is down nothing is acknowledged that could not
  * be enforced.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RevocationDurabilityIT {
-  Platform p;
-
-  @BeforeAll
-  void start() {
-    p = Platform.start();
-  }
-
-  @AfterAll
-  void stop() {
-    if (p != null) {
-      p.close();
-    }
-  }
+class RevocationDurabilityIT extends PlatformIT {
 
   @Test
   void aLoggedOutTokenStaysRejectedAcrossARedisRestartAndAFlush() throws Exception {
@@ -111,6 +94,10 @@ class RevocationDurabilityIT {
       assertEquals(200, p.usersCall("GET", "/accounts/users/" + id, null, access).status(), "reads stay available");
       assertError(p.usersCall("PATCH", "/accounts/users/" + id, new JsonObject().put("is_active", false), p.admin()),
         503, "DEPENDENCY_UNAVAILABLE");
+      // ... and counted.
+      String metrics = Http.get(p.users.port(), "/metrics").body();
+      assertTrue(metrics.lines().anyMatch(l -> l.startsWith("paysvc_auth_revocation_unknown_writes_refused_total")
+        && !l.endsWith(" 0.0")), "refused writes are not counted");
     } finally {
       TestStack.stack("redis-start");
     }

@@ -15,7 +15,6 @@ import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -30,26 +29,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Least privilege of service clients, end to end: tokens from auth's grant, fetched by common's ServiceToken and
  * used through PeerClient as webhook and auth do, checked by the real users service.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ServiceClientsIT {
-  Platform p;
+class ServiceClientsIT extends PlatformIT {
   Vertx vertx;
   WebClient web;
 
   @BeforeAll
-  void start() {
-    p = Platform.start();
+  void client() {
     vertx = Vertx.vertx();
     web = WebClient.create(vertx);
   }
 
   @AfterAll
-  void stop() {
+  void closeClient() {
     if (vertx != null) {
       TestStack.await(vertx.close());
-    }
-    if (p != null) {
-      p.close();
     }
   }
 

@@ -2,10 +2,7 @@ package com.paysvc.auth.it;
 
 import com.paysvc.common.testing.Http;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.claimsOf;
@@ -14,21 +11,7 @@ import static com.paysvc.auth.it.Platform.randomIp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** users is gone: auth degrades instead of failing with 500s. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UsersDownIT {
-  Platform p;
-
-  @BeforeAll
-  void start() {
-    p = Platform.start();
-  }
-
-  @AfterAll
-  void stop() {
-    if (p != null) {
-      p.close();
-    }
-  }
+class UsersDownIT extends PlatformIT {
 
   @Test
   void loginAndSignUpAre503ButRefreshAndMeKeepWorking() {

@@ -16,8 +16,13 @@ public final class RedisFactory {
 
   /** {@code name} names the pool in the metrics (the default would be a random UUID). */
   public static Redis create(Vertx vertx, Config config, int db, String name) {
+    return create(vertx, config, config.get(CommonSettings.REDIS_HOST), config.get(CommonSettings.REDIS_PORT), db, name);
+  }
+
+  /** A client of another Redis server than the service's own (same password). */
+  public static Redis create(Vertx vertx, Config config, String host, int port, int db, String name) {
     RedisOptions options = new RedisOptions()
-      .setConnectionString("redis://" + config.get(CommonSettings.REDIS_HOST) + ":" + config.get(CommonSettings.REDIS_PORT) + "/" + db)
+      .setConnectionString("redis://" + host + ":" + port + "/" + db)
       // Redis is single-threaded and answers in microseconds: a few pipelined connections saturate it.
       .setMaxPoolSize(8)
       .setMaxPoolWaiting(1024)

@@ -1,5 +1,6 @@
 package com.paysvc.common.security;
 
+import com.paysvc.common.config.CommonSettings;
 import com.paysvc.common.config.Config;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
@@ -108,7 +109,11 @@ public final class JwtGuard implements Handler<RoutingContext> {
     Jwks jwks = new Jwks(vertx, config.get(GuardSettings.JWKS_URL), config.get(GuardSettings.JWT_ISSUER),
       config.get(GuardSettings.JWT_AUDIENCE), config.get(GuardSettings.JWKS_REFRESH_MIN_SECONDS) * 1000L,
       config.get(GuardSettings.JWKS_MAX_AGE_SECONDS) * 1000L);
-    return create(vertx, config, registry, jwks, config.get(GuardSettings.AUTH_REDIS_DB));
+    String host = config.get(GuardSettings.AUTH_REDIS_HOST);
+    int port = config.get(GuardSettings.AUTH_REDIS_PORT);
+    Redis redis = RedisFactory.create(vertx, config, host.isEmpty() ? config.get(CommonSettings.REDIS_HOST) : host,
+      port == 0 ? config.get(CommonSettings.REDIS_PORT) : port, config.get(GuardSettings.AUTH_REDIS_DB), "redis-revocation");
+    return create(vertx, registry, jwks, redis);
   }
 
   /**
@@ -117,12 +122,12 @@ public final class JwtGuard implements Handler<RoutingContext> {
    */
   public static JwtGuard createWithKeys(Vertx vertx, Config config, MeterRegistry registry, JsonObject jwks,
                                         int redisDb) {
-    return create(vertx, config, registry, new Jwks(vertx, () -> Future.succeededFuture(jwks), "auth's own keys",
-      config.get(GuardSettings.JWT_ISSUER), config.get(GuardSettings.JWT_AUDIENCE), 0, Long.MAX_VALUE / 2), redisDb);
+    return create(vertx, registry, new Jwks(vertx, () -> Future.succeededFuture(jwks), "auth's own keys",
+      config.get(GuardSettings.JWT_ISSUER), config.get(GuardSettings.JWT_AUDIENCE), 0, Long.MAX_VALUE / 2),
+      RedisFactory.create(vertx, config, redisDb, "redis-revocation"));
   }
 
-  private static JwtGuard create(Vertx vertx, Config config, MeterRegistry registry, Jwks jwks, int redisDb) {
-    Redis redis = RedisFactory.create(vertx, config, redisDb, "redis-revocation");
+  private static JwtGuard create(Vertx vertx, MeterRegistry registry, Jwks jwks, Redis redis) {
     CircuitBreaker breaker = CircuitBreaker.create("auth-revocation", vertx, new CircuitBreakerOptions()
         .setTimeout(250).setMaxFailures(3).setResetTimeout(5000))
       .openHandler(v -> log.warn("revocation breaker open: tokens are not checked against the deny-list"))
