@@ -176,6 +176,7 @@ public final class AuthService implements ServiceDefinition {
     ctx.onClose(() -> {
       vertx.cancelTimer(prune);
       revocations.stop();
+      registration.stopSweeper();
       usersPeer.close();
       return Future.join(guard.close(), hasher.close());
     });
@@ -186,6 +187,8 @@ public final class AuthService implements ServiceDefinition {
       .onSuccess(c -> {
         contract = c;
         revocations.start();
+        registration.startSweeper(config.get(AuthSettings.REGISTRATION_SWEEP_SECONDS) * 1000L,
+          config.get(AuthSettings.REGISTRATION_STALE_SECONDS));
         api = new AuthApi(new JwksHandler(keys), new ClientCredentialsHandler(grant, tokenLimiter, clientIp),
           registration, sessions, credentials, guard, clientIp);
       })

@@ -47,6 +47,11 @@ public final class AuthSettings {
     60, 3650 * 86400, "a session (refresh-token family) ends this long after its login, however often it refreshed");
   public static final Setting<Integer> REFRESH_REUSE_GRACE_SECONDS = Setting.integer("REFRESH_REUSE_GRACE_SECONDS", 10,
     0, 300, "the immediate predecessor of the live refresh token may be presented again this long after it was rotated");
+  public static final Setting<Integer> REGISTRATION_SWEEP_SECONDS = Setting.integer("REGISTRATION_SWEEP_SECONDS", 30, 1,
+    3600, "how often unfinished sign-ups (auth died between its two steps, or their undo failed) are looked for");
+  // At least several users timeouts: a sign-up still in flight must never be taken for a dead one.
+  public static final Setting<Integer> REGISTRATION_STALE_SECONDS = Setting.integer("REGISTRATION_STALE_SECONDS", 120, 30,
+    86400, "a sign-up still unfinished after this long is undone");
   public static final Setting<Integer> LOGIN_MAX_FAILURES = Setting.integer("LOGIN_MAX_FAILURES", 5, 1, 1000,
     "password attempts per account and window before it is locked (429)");
   public static final Setting<Integer> LOGIN_MAX_FAILURES_PER_IP = Setting.integer("LOGIN_MAX_FAILURES_PER_IP", 50, 1, 100000,
@@ -85,7 +90,7 @@ public final class AuthSettings {
       GuardSettings.JWT_AUDIENCE, ACCESS_TOKEN_TTL_SECONDS, SERVICE_CLIENTS, SERVICE_CLIENT_ID,
       PeerSettings.SERVICE_CLIENT_SECRET, PeerSettings.USERS_URL, PeerSettings.USERS_TIMEOUT_MS, TOKEN_MAX_FAILURES,
       TOKEN_FAILURE_WINDOW_SECONDS, REFRESH_TOKEN_SECRET, REFRESH_TOKEN_TTL_SECONDS, SESSION_MAX_AGE_SECONDS,
-      REFRESH_REUSE_GRACE_SECONDS, LOGIN_MAX_FAILURES, LOGIN_MAX_FAILURES_PER_IP, LOGIN_FAILURE_WINDOW_SECONDS,
+      REFRESH_REUSE_GRACE_SECONDS, REGISTRATION_SWEEP_SECONDS, REGISTRATION_STALE_SECONDS, LOGIN_MAX_FAILURES, LOGIN_MAX_FAILURES_PER_IP, LOGIN_FAILURE_WINDOW_SECONDS,
       LOGIN_LOCKOUT_SECONDS, LOGIN_LOCKOUT_MAX_SECONDS, TRUSTED_PROXIES, PASSWORD_HASH_MEMORY_KIB,
       PASSWORD_HASH_ITERATIONS, PASSWORD_HASH_PARALLELISM, PASSWORD_HASH_THREADS, PASSWORD_HASH_MAX_PENDING);
   }

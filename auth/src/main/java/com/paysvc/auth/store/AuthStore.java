@@ -33,10 +33,6 @@ public final class AuthStore {
       .map(rows -> rows.iterator().next().getString(0));
   }
 
-  public Future<Boolean> createCredentials(SqlClient c, UUID userId, String hash) {
-    return bool(c.preparedQuery("SELECT auth.create_credentials_v1($1, $2)").execute(Tuple.of(userId, hash)));
-  }
-
   /** Sets the password; ends every session of the user except {@code keepFamily} (null: all). */
   public Future<Integer> setCredentials(SqlClient c, UUID userId, String hash, UUID keepFamily) {
     return c.preparedQuery("SELECT auth.set_credentials_v1($1, $2, $3)").execute(Tuple.of(userId, hash, keepFamily))
@@ -89,6 +85,43 @@ public final class AuthStore {
         List<Revocation> out = new ArrayList<>(rows.size());
         for (Row r : rows) {
           out.add(new Revocation("token".equals(r.getString(0)), r.getString(1), r.getString(2), r.getLong(3)));
+        }
+        return out;
+      });
+  }
+
+  /** A sign-up in progress (or left behind by a crash): its note. */
+  public record PendingRegistration(UUID id, List<String> identifiers, UUID userId, java.time.OffsetDateTime createdAt) {
+  }
+
+  public Future<Void> beginRegistration(SqlClient c, UUID id, List<String> identifiers) {
+    // Not Tuple.of(id, array): its varargs would spread the array into separate parameters.
+    return c.preparedQuery("SELECT auth.begin_registration_v1($1, $2)")
+      .execute(Tuple.tuple().addUUID(id).addArrayOfString(identifiers.toArray(new String[0])))
+      .mapEmpty();
+  }
+
+  public Future<Void> registrationUser(SqlClient c, UUID id, UUID userId) {
+    return c.preparedQuery("SELECT auth.registration_user_v1($1, $2)").execute(Tuple.of(id, userId)).mapEmpty();
+  }
+
+  /** Stores the first password and removes the note, in one transaction; false if the user had a password. */
+  public Future<Boolean> completeRegistration(SqlClient c, UUID id, UUID userId, String hash) {
+    return bool(c.preparedQuery("SELECT auth.complete_registration_v1($1, $2, $3)").execute(Tuple.of(id, userId, hash)));
+  }
+
+  public Future<Void> endRegistration(SqlClient c, UUID id) {
+    return c.preparedQuery("SELECT auth.end_registration_v1($1)").execute(Tuple.of(id)).mapEmpty();
+  }
+
+  public Future<List<PendingRegistration>> claimStaleRegistrations(SqlClient c, int olderThanSeconds, int claimSeconds,
+                                                                   int limit) {
+    return c.preparedQuery("SELECT id, identifiers, user_id, created_at FROM auth.claim_stale_registrations_v1($1, $2, $3)")
+      .execute(Tuple.of(olderThanSeconds, claimSeconds, limit))
+      .map(rows -> {
+        List<PendingRegistration> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+          out.add(new PendingRegistration(r.getUUID(0), List.of(r.getArrayOfStrings(1)), r.getUUID(2), r.getOffsetDateTime(3)));
         }
         return out;
       });

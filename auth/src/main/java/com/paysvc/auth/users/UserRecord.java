@@ -33,6 +33,12 @@ public record UserRecord(UUID id, boolean active, List<String> groups, List<Cont
       List.copyOf(groups), List.copyOf(contacts), json);
   }
 
+  /** When users created it (null if users did not say). */
+  public java.time.Instant createdAt() {
+    String at = json.getString("created_at");
+    return at == null ? null : java.time.OffsetDateTime.parse(at).toInstant();
+  }
+
   public JsonArray roles() {
     return new JsonArray(groups);
   }

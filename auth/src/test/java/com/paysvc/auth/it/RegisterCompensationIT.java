@@ -19,6 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * user created in users in the first step must be undone: deactivated, its contacts free again.
  */
 class RegisterCompensationIT extends PlatformIT {
+  @Override
+  protected java.util.Map<String, String> authSettings() {
+    return java.util.Map.of("REGISTRATION_SWEEP_SECONDS", "1");
+  }
+
 
   @Test
   void aFailedSecondStepLeavesNoHalfRegisteredUser() throws Exception {
@@ -41,6 +46,69 @@ class RegisterCompensationIT extends PlatformIT {
     String id = p.register(a);
     assertEquals(200, p.post("/auth/login", a.login(a.phone()), null, Platform.randomIp()).status());
     assertEquals(id, p.lookup(a.email(), false).json().getString("id"));
+  }
+
+  /**
+   * What a crash of auth between the two steps leaves behind, three minutes ago: the note of the sign-up and the user
+   * users created for it, without a password. The sweeper finds and undoes it — by the user id when auth had noted it,
+   * by the identifiers otherwise — and leaves a finished account with the same identifiers alone.
+   */
+  @Test
+  void aSignUpLeftBehindByACrashIsUndoneByTheSweeper() throws Exception {
+    Platform.Person noted = person();
+    Platform.Person unnoted = person();
+    Platform.Person finished = person();
+    String notedId = createdAgo(noted);
+    String unnotedId = createdAgo(unnoted);
+    String finishedId = p.register(finished);
+    ageUser(finishedId);
+    sql("INSERT INTO auth.pending_registrations (id, identifiers, user_id, created_at) VALUES "
+      + "(gen_random_uuid(), ARRAY['" + noted.email() + "'], '" + notedId + "', now() - interval '180 seconds'), "
+      + "(gen_random_uuid(), ARRAY['" + unnoted.email() + "', '" + unnoted.phone() + "'], NULL, now() - interval '180 seconds'), "
+      + "(gen_random_uuid(), ARRAY['" + finished.email() + "'], NULL, now() - interval '180 seconds')");
+
+    assertTrue(TestStack.eventually(20_000, () -> count("SELECT count(*) FROM auth.pending_registrations") == 0),
+      "the sweeper did not close the notes");
+    for (String id : new String[] {notedId, unnotedId}) {
+      JsonObject user = p.usersCall("GET", "/accounts/users/" + id, null, p.admin()).json();
+      assertEquals(false, user.getBoolean("is_active"), user.encode());
+      assertEquals(0, user.getJsonArray("contacts").size(), "contacts released: " + user.encode());
+    }
+    assertEquals(true, p.usersCall("GET", "/accounts/users/" + finishedId, null, p.admin()).json().getBoolean("is_active"));
+    assertEquals(200, p.post("/auth/login", finished.login(finished.email()), null, Platform.randomIp()).status());
+    // The identifiers of the undone sign-ups are free again.
+    p.register(unnoted);
+    assertEquals(200, p.post("/auth/login", unnoted.login(unnoted.phone()), null, Platform.randomIp()).status());
+  }
+
+  /** A user as users created it for a sign-up 3 minutes ago, with no password in auth. */
+  private String createdAgo(Platform.Person person) throws Exception {
+    Http.Response r = p.usersCall("POST", "/accounts/users", new JsonObject().put("contacts", new io.vertx.core.json.JsonArray()
+      .add(new JsonObject().put("type", "email").put("value", person.email()))
+      .add(new JsonObject().put("type", "phone").put("value", person.phone()))), p.admin());
+    assertEquals(201, r.status(), r.body());
+    String id = r.json().getString("id");
+    ageUser(id);
+    return id;
+  }
+
+  private void ageUser(String id) throws Exception {
+    try (Connection c = TestStack.superuser(p.usersDatabase); Statement s = c.createStatement()) {
+      s.execute("UPDATE accounts.users SET created_at = now() - interval '175 seconds' WHERE id = '" + id + "'");
+    }
+    // users caches details: drop them by a no-op change (every write invalidates the user's keys).
+    assertEquals(200, p.usersCall("PATCH", "/accounts/users/" + id, new JsonObject().put("profile", new JsonObject()), p.admin())
+      .status());
+  }
+
+  private long count(String query) {
+    try (Connection c = TestStack.superuser(p.authDatabase); Statement s = c.createStatement();
+         java.sql.ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void sql(String statement) throws Exception {
