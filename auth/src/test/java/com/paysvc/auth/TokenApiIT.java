@@ -279,6 +279,30 @@ class TokenApiIT {
     }
   }
 
+  @Test
+  void aShortClientSecretOrRefreshKeyStopsAuthAtStartWithoutEchoingIt() {
+    String shortSecret = "zz9-short-secret-0123456789abcd"; // 31 characters
+    String refresh = "refresh-" + UUID.randomUUID();
+    Map<String, String[]> cases = Map.of(
+      "SERVICE_CLIENTS", new String[] {"auth:" + AUTH_SECRET + ",webhook:" + shortSecret, refresh},
+      "REFRESH_TOKEN_SECRET", new String[] {CLIENTS, "zz9-too-short"});
+    cases.forEach((setting, values) -> {
+      Map<String, String> env = new HashMap<>(TestStack.serviceEnv("auth_unused", Map.of()));
+      env.put("JWT_SIGNING_KEY", base64Pem("PRIVATE KEY", key1.getPrivate().getEncoded()));
+      env.put("SERVICE_CLIENTS", values[0]);
+      env.put("SERVICE_CLIENT_SECRET", AUTH_SECRET);
+      env.put("REFRESH_TOKEN_SECRET", values[1]);
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code = ServiceLauncherAccess.run(new AuthService(), new String[] {"run"}, env,
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+      String text = err.toString(StandardCharsets.UTF_8);
+      assertEquals(2, code, text);
+      assertTrue(text.contains(setting), text);
+      assertFalse(text.contains("zz9"), text);
+      assertFalse(text.contains(AUTH_SECRET), text);
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------- helpers
 
   JsonObject whoami(String token) {
