@@ -182,8 +182,19 @@ public final class Sessions {
       : db.write(c -> store.revokeFamily(c, UUID.fromString(caller.sessionId()), "logout")).mapEmpty();
     return family
       .compose(v -> revocations.denyToken(caller.jti(), caller.expiresAt()))
-      .compose(v -> everywhere && !caller.isService() ? endAll(UUID.fromString(caller.subject()), "logout_all")
-        : Future.succeededFuture());
+      .compose(v -> everywhere && userId(caller) != null ? endAll(userId(caller), "logout_all") : Future.succeededFuture());
+  }
+
+  /** The person a token speaks for; null for service clients and the bootstrap command (no sessions of their own). */
+  private static UUID userId(Caller caller) {
+    if (caller.isService()) {
+      return null;
+    }
+    try {
+      return UUID.fromString(caller.subject());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Ends every session of the user now: refresh families revoked, not-before time in the database and Redis. */

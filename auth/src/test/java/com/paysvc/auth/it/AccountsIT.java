@@ -175,6 +175,10 @@ class AccountsIT extends PlatformIT {
     assertEquals(200, p.authGet("/auth/me", fresh).status());
     assertEquals(200, p.usersCall("GET", "/accounts/users/" + id, null, fresh).status());
     assertError(Platform.send(p.authPort(), "POST", "/auth/logout?all=maybe", null, fresh, null), 400, "VALIDATION_ERROR");
+    // A token that speaks for no user (an admin tool, a service client) has no sessions to end: still a plain 204.
+    assertEquals(204, Platform.send(p.authPort(), "POST", "/auth/logout?all=true", null, p.admin(), null).status());
+    assertEquals(204, Platform.send(p.authPort(), "POST", "/auth/logout?all=true", null,
+      p.serviceToken("webhook", p.webhookSecret), null).status());
   }
 
   @Test
