@@ -7,7 +7,7 @@ import com.paysvc.auth.http.JwksHandler;
 import com.paysvc.auth.password.Argon2id;
 import com.paysvc.auth.password.PasswordHasher;
 import com.paysvc.auth.service.Credentials;
-import com.paysvc.auth.service.FailureLimiter;
+import com.paysvc.auth.service.AttemptLimiter;
 import com.paysvc.auth.service.LoginLimiter;
 import com.paysvc.auth.service.RefreshTokens;
 import com.paysvc.auth.service.Registration;
@@ -107,6 +107,10 @@ public final class AuthService implements ServiceDefinition {
   static PasswordHasher passwordHasher(Vertx vertx, Config config, io.micrometer.core.instrument.MeterRegistry registry) {
     Argon2id.Params params = new Argon2id.Params(config.get(AuthSettings.PASSWORD_HASH_MEMORY_KIB),
       config.get(AuthSettings.PASSWORD_HASH_ITERATIONS), config.get(AuthSettings.PASSWORD_HASH_PARALLELISM));
+    if (!params.atLeastOwasp()) {
+      throw new IllegalArgumentException("PASSWORD_HASH_MEMORY_KIB x PASSWORD_HASH_ITERATIONS is weaker than OWASP's "
+        + "minimum for argon2id (m >= 7168 KiB and m x t >= 35840, e.g. m=19456 t=2)");
+    }
     return new PasswordHasher(vertx, params, config.get(AuthSettings.PASSWORD_HASH_THREADS),
       config.get(AuthSettings.PASSWORD_HASH_MAX_PENDING), registry);
   }
@@ -148,20 +152,28 @@ public final class AuthService implements ServiceDefinition {
     UsersClient users = new UsersClient(usersPeer);
 
     AuthStore store = new AuthStore();
-    PasswordHasher hasher = passwordHasher(vertx, config, ctx.registry());
-    LoginLimiter loginLimiter = new LoginLimiter(ctx.redis(), config.get(AuthSettings.LOGIN_MAX_FAILURES),
+    PasswordHasher hasher;
+    try {
+      hasher = passwordHasher(vertx, config, ctx.registry());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    LoginLimiter loginLimiter = new LoginLimiter(ctx.redis(), config.get(AuthSettings.REFRESH_TOKEN_SECRET),
+      config.get(AuthSettings.LOGIN_MAX_FAILURES),
       config.get(AuthSettings.LOGIN_MAX_FAILURES_PER_IP), config.get(AuthSettings.LOGIN_FAILURE_WINDOW_SECONDS),
       config.get(AuthSettings.LOGIN_LOCKOUT_SECONDS), config.get(AuthSettings.LOGIN_LOCKOUT_MAX_SECONDS));
     Revocations revocations = new Revocations(vertx, ctx.redis(), ctx.db(), store, issuer.issuer(),
-      config.get(AuthSettings.ACCESS_TOKEN_TTL_SECONDS));
+      config.get(AuthSettings.ACCESS_TOKEN_TTL_SECONDS), config.get(ctx.settings().pgDatabase));
     Sessions sessions = new Sessions(ctx.db(), store, users, hasher, loginLimiter, issuer,
       new RefreshTokens(config.get(AuthSettings.REFRESH_TOKEN_SECRET)), revocations,
       new Sessions.Policy(config.get(AuthSettings.REFRESH_TOKEN_TTL_SECONDS), config.get(AuthSettings.SESSION_MAX_AGE_SECONDS),
         config.get(AuthSettings.REFRESH_REUSE_GRACE_SECONDS)), ctx.registry());
-    Registration registration = new Registration(vertx, ctx.db(), store, users, hasher, ctx.registry());
-    Credentials credentials = new Credentials(ctx.db(), store, users, hasher, loginLimiter);
+    AttemptLimiter signups = new AttemptLimiter(ctx.redis(), "auth:ratelimit:register:ip:",
+      config.get(AuthSettings.REGISTER_MAX_PER_IP), config.get(AuthSettings.REGISTER_WINDOW_SECONDS));
+    Registration registration = new Registration(vertx, ctx.db(), store, users, hasher, signups, ctx.registry());
+    Credentials credentials = new Credentials(ctx.db(), store, users, hasher, loginLimiter, revocations);
     ClientIp clientIp = new ClientIp(config.get(AuthSettings.TRUSTED_PROXIES));
-    FailureLimiter tokenLimiter = new FailureLimiter(ctx.redis(), "auth:ratelimit:token:ip:",
+    AttemptLimiter tokenLimiter = new AttemptLimiter(ctx.redis(), "auth:ratelimit:token:ip:",
       config.get(AuthSettings.TOKEN_MAX_FAILURES), config.get(AuthSettings.TOKEN_FAILURE_WINDOW_SECONDS));
     JwtGuard guard = JwtGuard.createWithKeys(vertx, config, ctx.registry(), new JsonObject(keys.jwks()),
       config.get(ctx.settings().redisDb));
@@ -170,7 +182,8 @@ public final class AuthService implements ServiceDefinition {
     ctx.events().onIdempotent("user.deactivated", (conn, event) ->
       sessions.endAll(conn, UUID.fromString(event.data().getString("user_id")), "deactivated"));
 
-    long prune = vertx.setPeriodic(PRUNE_EVERY_MS, id -> ctx.db().write(c -> store.prune(c, System.currentTimeMillis() / 1000))
+    int horizon = config.get(AuthSettings.ACCESS_TOKEN_TTL_SECONDS) + 60;
+    long prune = vertx.setPeriodic(PRUNE_EVERY_MS, id -> ctx.db().write(c -> store.prune(c, System.currentTimeMillis() / 1000, horizon))
       .onSuccess(n -> log.debug("pruned {} expired session rows", n))
       .onFailure(e -> log.warn("session pruning failed: {}", e.toString())));
     ctx.onClose(() -> {

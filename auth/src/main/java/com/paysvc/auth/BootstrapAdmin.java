@@ -29,9 +29,13 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code java -jar auth.jar bootstrap-admin --email E --password-stdin [--reset-password]}: makes sure the first
- * admin exists — a user in users with that e-mail, in group {@code admin}, with a password here. Idempotent: an
- * existing user is added to the group if needed, and an existing password is kept unless {@code --reset-password}.
+ * {@code java -jar auth.jar bootstrap-admin --email E --password-stdin [--reset-password] [--promote-existing]}: makes
+ * sure the first admin exists — a user in users with that e-mail, in group {@code admin}, with a password here.
+ * Idempotent: an admin with that e-mail is left as it is (its password kept unless {@code --reset-password}).
+ *
+ * <p>A user with that e-mail who is <em>not</em> an admin is refused: anyone can sign up, so the address may have
+ * been taken by somebody else before the operator ran this. {@code --promote-existing} makes it an admin anyway, and
+ * then always sets the given password and ends its sessions, so whoever chose the old password is locked out.
  *
  * <p>Nobody is admin yet, so there is nobody to ask: the command holds auth's signing key (it runs with auth's
  * environment) and signs itself a short-lived admin token for its calls to users. Whoever holds that key can mint
@@ -43,7 +47,7 @@ final class BootstrapAdmin implements ServiceCommand {
 
   @Override
   public String usage() {
-    return "--email E --password-stdin [--reset-password]   create the first admin (idempotent)";
+    return "--email E --password-stdin [--reset-password] [--promote-existing]   create the first admin (idempotent)";
   }
 
   @Override
@@ -51,12 +55,14 @@ final class BootstrapAdmin implements ServiceCommand {
     String email = null;
     boolean passwordStdin = false;
     boolean reset = false;
+    boolean promote = false;
     List<String> args = inv.args();
     for (int i = 0; i < args.size(); i++) {
       switch (args.get(i)) {
         case "--email" -> email = i + 1 < args.size() ? args.get(++i) : null;
         case "--password-stdin" -> passwordStdin = true;
         case "--reset-password" -> reset = true;
+        case "--promote-existing" -> promote = true;
         default -> {
           inv.err().println("bootstrap-admin: unknown argument " + args.get(i) + " (usage: " + usage() + ")");
           return 2;
@@ -79,7 +85,7 @@ final class BootstrapAdmin implements ServiceCommand {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      String outcome = bootstrap(vertx, inv.config(), inv, email, password, reset)
+      String outcome = bootstrap(vertx, inv.config(), inv, email, password, reset, promote)
         .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
       inv.out().println("bootstrap-admin: " + email + " " + outcome);
       return 0;
@@ -93,7 +99,7 @@ final class BootstrapAdmin implements ServiceCommand {
   }
 
   private static Future<String> bootstrap(Vertx vertx, Config config, Invocation inv, String email, String password,
-                                          boolean reset) {
+                                          boolean reset, boolean promote) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     SigningKeys keys = AuthService.signingKeys(config);
     TokenIssuer issuer = AuthService.tokenIssuer(config, keys);
@@ -115,32 +121,38 @@ final class BootstrapAdmin implements ServiceCommand {
           return users.create(new JsonObject().put("name", "admin"),
               new JsonArray().add(new JsonObject().put("type", "email").put("value", email)),
               new JsonArray().add(Caller.ADMIN), rid)
-            .map(u -> new Step(u, "created"));
+            .map(u -> new Step(u, "created", false));
         }
         if (!existing.active()) {
           return Future.failedFuture("user " + existing.id() + " with this e-mail is deactivated: reactivate it first "
             + "(PATCH /accounts/users/{id} {\"is_active\": true})");
         }
         if (existing.groups().contains(Caller.ADMIN)) {
-          return Future.succeededFuture(new Step(existing, "already present"));
+          return Future.succeededFuture(new Step(existing, "already present", false));
+        }
+        if (!promote) {
+          return Future.failedFuture("user " + existing.id() + " has this e-mail but is not an admin: it may not be yours "
+            + "(anyone can sign up). Use another e-mail, or --promote-existing to make it an admin with this password");
         }
         return users.groupId(Caller.ADMIN, rid).compose(group -> group == null
           ? Future.failedFuture("users has no group 'admin'")
-          : users.addMembership(existing.id(), group, rid).map(v -> new Step(existing, "added to group admin")));
+          : users.addMembership(existing.id(), group, rid).map(v -> new Step(existing, "added to group admin", true)));
       })
       .compose(step -> db.readPrimary(c -> store.credentials(c, step.user().id()))
         .compose(hash -> {
-          if (hash != null && !reset) {
+          if (hash != null && !reset && !step.newPassword()) {
             return Future.succeededFuture(step.what() + ", password kept");
           }
           return hasher.hash(password)
             .compose(h -> db.write(c -> store.setCredentials(c, step.user().id(), h, null)))
+            // The ended sessions' access tokens live out their minutes: an operator's reset, not an emergency stop.
             .map(n -> step.what() + (hash == null ? ", password set" : ", password reset"));
         })
         .map(what -> "(user " + step.user().id() + "): " + what))
       .eventually(() -> Future.join(db.close(), hasher.close()).onComplete(ar -> peer.close()));
   }
 
-  private record Step(UserRecord user, String what) {
+  /** {@code newPassword}: whatever password it had is replaced (a promoted account). */
+  private record Step(UserRecord user, String what, boolean newPassword) {
   }
 }

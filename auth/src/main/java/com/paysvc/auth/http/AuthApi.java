@@ -59,7 +59,8 @@ public final class AuthApi {
     rb.getRoute("token").setDoValidation(false).addHandler(token);
     on(rb, "register", 201, rc -> {
       JsonObject b = rc.body().asJsonObject();
-      return registration.register(contacts(b), b.getJsonObject("profile"), b.getString("password"), RequestId.of(rc));
+      return registration.register(contacts(b), b.getJsonObject("profile"), b.getString("password"), clientIp.of(rc),
+        RequestId.of(rc));
     });
     tokens(rb, "login", rc -> {
       JsonObject b = rc.body().asJsonObject();

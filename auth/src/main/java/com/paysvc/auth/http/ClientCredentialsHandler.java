@@ -1,6 +1,6 @@
 package com.paysvc.auth.http;
 
-import com.paysvc.auth.service.FailureLimiter;
+import com.paysvc.auth.service.AttemptLimiter;
 import com.paysvc.auth.service.ServiceGrant;
 import com.paysvc.auth.service.TokenIssuer;
 import com.paysvc.common.http.ApiException;
@@ -27,10 +27,10 @@ public final class ClientCredentialsHandler implements Handler<RoutingContext> {
   static final String GRANT = "client_credentials";
 
   private final ServiceGrant grant;
-  private final FailureLimiter limiter;
+  private final AttemptLimiter limiter;
   private final ClientIp clientIp;
 
-  public ClientCredentialsHandler(ServiceGrant grant, FailureLimiter limiter, ClientIp clientIp) {
+  public ClientCredentialsHandler(ServiceGrant grant, AttemptLimiter limiter, ClientIp clientIp) {
     this.grant = grant;
     this.limiter = limiter;
     this.clientIp = clientIp;
@@ -56,7 +56,7 @@ public final class ClientCredentialsHandler implements Handler<RoutingContext> {
         TokenIssuer.Issued token = grant.grant(req.clientId(), req.clientSecret());
         if (token == null) {
           // Count first, then answer: a burst of parallel guesses is still counted before anyone retries.
-          limiter.recordFailure(ip).onComplete(ar ->
+          limiter.record(ip).onComplete(ar ->
             rc.fail(new ApiException(ErrorCode.UNAUTHORIZED, "invalid client credentials")));
           return;
         }

@@ -71,7 +71,25 @@ public final class ClientIp {
     return out;
   }
 
+  /**
+   * The client's rate-limit bucket: its IPv4 address, or the /64 network of an IPv6 one (one subscriber usually holds a
+   * whole /64 and could otherwise get a new bucket per address).
+   */
   public String of(RoutingContext rc) {
+    return bucket(address(rc));
+  }
+
+  static String bucket(String ip) {
+    byte[] b = bytes(ip);
+    if (b == null || b.length != 16) {
+      return ip;
+    }
+    return String.format("%x:%x:%x:%x::/64", (b[0] & 0xff) << 8 | (b[1] & 0xff), (b[2] & 0xff) << 8 | (b[3] & 0xff),
+      (b[4] & 0xff) << 8 | (b[5] & 0xff), (b[6] & 0xff) << 8 | (b[7] & 0xff));
+  }
+
+  /** The client's address (see the class comment). */
+  String address(RoutingContext rc) {
     SocketAddress peer = rc.request().remoteAddress();
     String current = peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress();
     if (!isTrusted(current)) {

@@ -25,6 +25,14 @@ public final class Argon2id {
         throw new IllegalArgumentException("argon2id parameters out of range");
       }
     }
+
+    /**
+     * At least as costly as one of OWASP's equivalent minimums (m = 47104/19456/12288/9216/7168 KiB with t = 1..5,
+     * i.e. memory times passes of 35840 or more, with at least 7 MiB).
+     */
+    public boolean atLeastOwasp() {
+      return memoryKib >= 7168 && (long) memoryKib * iterations >= 35840;
+    }
   }
 
   /** OWASP's minimum for argon2id (Password Storage Cheat Sheet): m = 19 MiB, t = 2, p = 1. */

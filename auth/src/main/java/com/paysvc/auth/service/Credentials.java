@@ -9,12 +9,14 @@ import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.security.Caller;
 import io.vertx.core.Future;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
  * {@code PUT /auth/credentials/{user_id}}: a user changes its own password with the old one (counted by the login
- * limiter like a login), or an admin sets anyone's. Every other session of the user ends: the caller's own session
- * survives its own change, an admin's reset ends them all.
+ * limiter like a login) — an admin too, for its own: a stolen admin token must not become a permanent takeover —
+ * or an admin sets another user's. Every other session of the user ends at once (refresh tokens revoked, their access
+ * tokens rejected by session): the caller's own session survives its own change, an admin's reset ends them all.
  */
 public final class Credentials {
   private final Db db;
@@ -22,22 +24,27 @@ public final class Credentials {
   private final UsersClient users;
   private final PasswordHasher hasher;
   private final LoginLimiter limiter;
+  private final Revocations revocations;
 
-  public Credentials(Db db, AuthStore store, UsersClient users, PasswordHasher hasher, LoginLimiter limiter) {
+  public Credentials(Db db, AuthStore store, UsersClient users, PasswordHasher hasher, LoginLimiter limiter,
+                     Revocations revocations) {
     this.db = db;
     this.store = store;
     this.users = users;
     this.hasher = hasher;
     this.limiter = limiter;
+    this.revocations = revocations;
   }
 
   public Future<Void> set(Caller caller, UUID userId, String password, String oldPassword, String ip, String requestId) {
-    if (caller.isAdmin()) {
+    boolean self = !caller.isService() && caller.subject().equalsIgnoreCase(userId.toString());
+    if (!self && caller.isAdmin()) {
       return users.byId(userId, requestId).compose(user -> user == null
         ? Future.failedFuture(ApiException.notFound("user"))
-        : hasher.hash(password).compose(hash -> db.write(c -> store.setCredentials(c, userId, hash, null))).mapEmpty());
+        : hasher.hash(password).compose(hash -> db.write(c -> store.setCredentials(c, userId, hash, null))))
+        .compose(this::endSessions);
     }
-    if (caller.isService() || !caller.subject().equalsIgnoreCase(userId.toString())) {
+    if (!self) {
       return Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, "only the user itself or an admin may set this password"));
     }
     if (oldPassword == null) {
@@ -52,6 +59,11 @@ public final class Credentials {
         : Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, "old_password is wrong")))
       .compose(hash -> db.write(c -> store.setCredentials(c, userId, hash,
         caller.sessionId() == null ? null : UUID.fromString(caller.sessionId()))))
-      .mapEmpty();
+      .compose(this::endSessions);
+  }
+
+  /** The password is set whatever Redis says: a failed write is caught up from the database (see Revocations). */
+  private Future<Void> endSessions(List<UUID> ended) {
+    return revocations.endSessions(ended).otherwiseEmpty();
   }
 }

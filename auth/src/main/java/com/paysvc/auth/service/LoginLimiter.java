@@ -12,6 +12,8 @@ import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
@@ -75,14 +77,18 @@ public final class LoginLimiter {
   private static final String SUCCEEDED_SHA = sha1(SUCCEEDED);
 
   private final Redis redis;
+  private final SecretKeySpec accountKey;
   private final int maxPerAccount;
   private final int maxPerIp;
   private final int windowSeconds;
   private final int lockSeconds;
   private final int maxLockSeconds;
 
-  public LoginLimiter(Redis redis, int maxPerAccount, int maxPerIp, int windowSeconds, int lockSeconds, int maxLockSeconds) {
+  /** {@code secret}: keys the digests of unknown identifiers, so a phone number cannot be recovered from a Redis key. */
+  public LoginLimiter(Redis redis, String secret, int maxPerAccount, int maxPerIp, int windowSeconds, int lockSeconds,
+                      int maxLockSeconds) {
     this.redis = redis;
+    this.accountKey = new SecretKeySpec(("login-limiter:" + secret).getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     this.maxPerAccount = maxPerAccount;
     this.maxPerIp = maxPerIp;
     this.windowSeconds = windowSeconds;
@@ -109,15 +115,37 @@ public final class LoginLimiter {
       });
   }
 
+  /**
+   * Fails with 429 when {@code ip} is locked out, before anything else is done for its request (an IP that is locked
+   * costs neither a users lookup nor a password check).
+   */
+  public Future<Void> ipAllowed(String ip) {
+    return redis.send(Request.cmd(Command.TTL).arg(PREFIX + "ip:" + ip + ":lock"))
+      .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .recover(err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
+        "login is unavailable: the attempt limit cannot be checked")))
+      .compose(ttl -> ttl.toLong() > 0
+        ? Future.failedFuture(new ApiException(ErrorCode.RATE_LIMITED, "too many failed logins, retry later",
+          new JsonObject().put("retry_after_seconds", ttl.toLong())))
+        : Future.succeededFuture());
+  }
+
   /** The attempt's password was right: forget the account's failures, give the IP its attempt back. */
   public Future<Void> succeeded(String account, String ip) {
     String a = PREFIX + "acct:" + account;
     return script(SUCCEEDED_SHA, SUCCEEDED, new String[] {a, a + ":level", PREFIX + "ip:" + ip}).mapEmpty();
   }
 
-  /** The limiter key of an identifier that names no user: a digest, so no personal data sits in Redis keys. */
-  public static String unknownAccount(String identifier) {
-    return "unknown:" + HexFormat.of().formatHex(digest("SHA-256", identifier.trim().toLowerCase(java.util.Locale.ROOT)), 0, 16);
+  /** The limiter key of an identifier that names no user: a keyed digest, so no personal data sits in Redis keys. */
+  public String unknownAccount(String identifier) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(accountKey);
+      byte[] d = mac.doFinal(identifier.trim().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+      return "unknown:" + HexFormat.of().formatHex(d, 0, 16);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private Future<Response> script(String sha, String source, String[] keys, Object... args) {

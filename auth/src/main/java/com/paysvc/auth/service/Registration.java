@@ -50,16 +50,20 @@ public final class Registration {
   private final AuthStore store;
   private final UsersClient users;
   private final PasswordHasher hasher;
+  private final AttemptLimiter signups;
   private final Counter compensated;
   private final Counter swept;
   private long sweeper = -1;
 
-  public Registration(Vertx vertx, Db db, AuthStore store, UsersClient users, PasswordHasher hasher, MeterRegistry registry) {
+  /** {@code signups}: sign-ups per client IP (each costs a password hash and tells whether an identifier is taken). */
+  public Registration(Vertx vertx, Db db, AuthStore store, UsersClient users, PasswordHasher hasher, AttemptLimiter signups,
+                      MeterRegistry registry) {
     this.vertx = vertx;
     this.db = db;
     this.store = store;
     this.users = users;
     this.hasher = hasher;
+    this.signups = signups;
     this.compensated = Counter.builder("paysvc_auth_registration_compensated")
       .description("users undone in users because their sign-up could not be completed").register(registry);
     this.swept = Counter.builder("paysvc_auth_registration_swept")
@@ -67,11 +71,13 @@ public final class Registration {
   }
 
   /** {@code contacts}: [{type, value}] of email / phone / second_login (at least one). Returns users' detail JSON. */
-  public Future<JsonObject> register(JsonArray contacts, JsonObject profile, String password, String requestId) {
+  public Future<JsonObject> register(JsonArray contacts, JsonObject profile, String password, String ip, String requestId) {
     UUID note = UUID.randomUUID();
     List<String> identifiers = new ArrayList<>();
     contacts.forEach(c -> identifiers.add(((JsonObject) c).getString("value")));
-    return hasher.hash(password)
+    return signups.check(ip)
+      .compose(v -> signups.record(ip))
+      .compose(v -> hasher.hash(password))
       .compose(hash -> db.write(c -> store.beginRegistration(c, note, identifiers))
         .compose(v -> users.create(profile, contacts, null, requestId)
           .onFailure(err -> {
@@ -163,19 +169,25 @@ public final class Registration {
     if (note.userId() != null) {
       return users.byId(note.userId(), rid).map(u -> u == null ? List.of() : List.of(u));
     }
-    // users answered, but auth died before noting the id: the user holds the note's identifiers and is newer.
+    // users answered, but auth died before noting the id: the user holds every identifier of the note (a sign-up
+    // creates them all) and was created right after it.
     Instant from = note.createdAt().toInstant().minusSeconds(SKEW_SECONDS);
     Instant to = note.createdAt().toInstant().plusSeconds(CREATED_WITHIN_SECONDS);
     Map<UUID, UserRecord> found = new LinkedHashMap<>();
     Future<Void> chain = Future.succeededFuture();
     for (String identifier : note.identifiers()) {
       chain = chain.compose(v -> users.byIdentifier(identifier, true, rid).map(u -> {
-        if (u != null && u.createdAt() != null && !u.createdAt().isBefore(from) && !u.createdAt().isAfter(to)) {
+        if (u != null && u.createdAt() != null && !u.createdAt().isBefore(from) && !u.createdAt().isAfter(to)
+          && holdsAll(u, note.identifiers())) {
           found.put(u.id(), u);
         }
         return null;
       }));
     }
     return chain.map(v -> List.copyOf(found.values()));
+  }
+
+  private static boolean holdsAll(UserRecord user, List<String> identifiers) {
+    return identifiers.stream().allMatch(i -> user.contacts().stream().anyMatch(c -> c.value().equalsIgnoreCase(i.trim())));
   }
 }

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import io.vertx.sqlclient.SqlClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,17 +22,25 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What every guard must reject, written where the guards read it: Redis db 0 ({@link JwtGuard#revokedKey} for a
- * logged-out token until its {@code exp}, {@link JwtGuard#userNotBeforeKey} for a user whose sessions were cut off).
- * The database holds the durable copy (denied tokens, not-before times): Redis runs with an append-only file, and
- * should it still lose its data (a restart without it, a flush), a marker key disappears with the rest; auth checks
- * the marker every few seconds and writes everything still live back from the database.
+ * logged-out token, {@link JwtGuard#revokedSessionKey} for an ended session, {@link JwtGuard#userNotBeforeKey} for a
+ * user whose sessions were cut off). The database is the record (denied tokens, ended sessions, not-before times),
+ * Redis the copy the guards read: auth writes everything still live from the database to Redis
+ * <ul>
+ *   <li>when it starts,</li>
+ *   <li>when Redis restarted ({@code run_id} changed: an append-only file written once a second may miss the last
+ *   writes) or lost its data (the marker key is gone),</li>
+ *   <li>after any write to Redis failed (e.g. a deactivation handled while Redis was away),</li>
+ * </ul>
+ * checking every {@value #CHECK_EVERY_MS} ms.
  */
 public final class Revocations {
   private static final Logger log = LoggerFactory.getLogger(Revocations.class);
-  static final String MARKER = "auth:revocations:loaded";
+  static final String MARKER_PREFIX = "auth:revocations:loaded:";
   private static final long REDIS_TIMEOUT_MS = 1000;
   private static final long CHECK_EVERY_MS = 2000;
   private static final int BATCH = 500;
+  /** Guards accept a token up to their leeway (5 s) past its exp: entries outlive exp by more than that. */
+  private static final long MARGIN_SECONDS = 60;
 
   // Raises the not-before time, never lowers it (two writers racing cannot move it backwards).
   private static final String RAISE = """
@@ -48,44 +57,72 @@ public final class Revocations {
   private final AuthStore store;
   private final String issuer;
   private final int accessTtlSeconds;
+  /** Per auth database: instances sharing one database share it, other platforms on the same Redis have their own. */
+  private final String marker;
   private long timer = -1;
-  private boolean syncing;
+  private boolean checking;
+  /** Set by a failed write, and at start: the next check writes everything from the database. */
+  private volatile boolean reloadNeeded = true;
+  private String runId;
 
-  public Revocations(Vertx vertx, Redis redis, Db db, AuthStore store, String issuer, int accessTtlSeconds) {
+  public Revocations(Vertx vertx, Redis redis, Db db, AuthStore store, String issuer, int accessTtlSeconds,
+                     String database) {
     this.vertx = vertx;
     this.redis = redis;
     this.db = db;
     this.store = store;
     this.issuer = issuer;
     this.accessTtlSeconds = accessTtlSeconds;
+    this.marker = MARKER_PREFIX + database;
   }
 
   /** Deny-lists one access token until {@code expiresAt} (epoch s): database first, then Redis. */
   public Future<Void> denyToken(String jti, long expiresAt) {
     return db.write(conn -> store.denyAccessToken(conn, issuer, jti, expiresAt))
-      .compose(v -> redisWrite(Request.cmd(Command.SET).arg(JwtGuard.revokedKey(issuer, jti)).arg("1")
-        .arg("EXAT").arg(Math.max(expiresAt, now() + 1))));
+      .compose(v -> redisWrite(List.of(tokenEntry(issuer, jti, expiresAt))));
   }
 
-  /**
-   * Writes a user's not-before time (already committed in the database) to Redis. It must outlive every token it
-   * rejects: those expire at most one token lifetime (plus leeway) after it.
-   */
+  /** Rejects every access token of these sessions (already ended in the database) for as long as one can live. */
+  public Future<Void> endSessions(List<UUID> sessions) {
+    long now = now();
+    List<Request> writes = new ArrayList<>();
+    sessions.forEach(s -> writes.add(sessionEntry(s.toString(), now, now)));
+    return writes.isEmpty() ? Future.succeededFuture() : redisWrite(writes);
+  }
+
+  /** Writes a user's not-before time (already committed, or about to be, in the database) to Redis. */
   public Future<Void> cutOff(UUID userId, long notBefore) {
-    long ttl = Math.max(1, notBefore + accessTtlSeconds + 60 - now());
-    return redisWrite(Request.cmd(Command.EVAL).arg(RAISE).arg(1).arg(JwtGuard.userNotBeforeKey(userId.toString()))
-      .arg(notBefore).arg(ttl));
+    return redisWrite(List.of(userEntry(userId.toString(), notBefore, now())));
   }
 
-  private Future<Void> redisWrite(Request r) {
-    return redis.send(r).timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS).<Void>mapEmpty()
-      .recover(err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
-        "the revocation cannot be recorded now (Redis unavailable), retry shortly")));
+  private Request tokenEntry(String iss, String jti, long expiresAt) {
+    return Request.cmd(Command.SET).arg(JwtGuard.revokedKey(iss, jti)).arg("1").arg("EXAT").arg(expiresAt + MARGIN_SECONDS);
   }
 
-  /** Loads Redis from the database now, then whenever the marker is gone. */
+  private Request sessionEntry(String session, long endedAt, long now) {
+    return Request.cmd(Command.SET).arg(JwtGuard.revokedSessionKey(session)).arg("1")
+      .arg("EX").arg(Math.max(1, endedAt + accessTtlSeconds + MARGIN_SECONDS - now));
+  }
+
+  /** A not-before time must outlive every token it rejects: those expire at most one lifetime after it. */
+  private Request userEntry(String userId, long notBefore, long now) {
+    return Request.cmd(Command.EVAL).arg(RAISE).arg(1).arg(JwtGuard.userNotBeforeKey(userId)).arg(notBefore)
+      .arg(Math.max(1, notBefore + accessTtlSeconds + MARGIN_SECONDS - now));
+  }
+
+  private Future<Void> redisWrite(List<Request> writes) {
+    Future<?> sent = writes.size() == 1 ? redis.send(writes.get(0)) : redis.batch(writes);
+    return sent.timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS).<Void>mapEmpty()
+      .recover(err -> {
+        // The database has it: write everything again as soon as Redis answers.
+        reloadNeeded = true;
+        return Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
+          "the revocation cannot be enforced yet (Redis unavailable), retry shortly"));
+      });
+  }
+
   public void start() {
-    timer = vertx.setPeriodic(0, CHECK_EVERY_MS, id -> check());
+    timer = vertx.setPeriodic(1, CHECK_EVERY_MS, id -> check());
   }
 
   public void stop() {
@@ -95,34 +132,54 @@ public final class Revocations {
   }
 
   private void check() {
-    if (syncing) {
+    if (checking) {
       return;
     }
-    syncing = true;
-    redis.send(Request.cmd(Command.EXISTS).arg(MARKER)).timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-      .compose(r -> r.toInteger() == 1 ? Future.succeededFuture() : reload())
+    checking = true;
+    redis.batch(List.of(Request.cmd(Command.EXISTS).arg(marker), Request.cmd(Command.INFO).arg("server")))
+      .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .compose(r -> {
+        String id = runId(r.get(1));
+        boolean restarted = runId != null && id != null && !id.equals(runId);
+        boolean emptied = r.get(0).toInteger() == 0;
+        if (!reloadNeeded && !restarted && !emptied) {
+          return Future.succeededFuture();
+        }
+        log.info("writing revocations to Redis from the database ({})",
+          emptied ? "Redis lost them" : restarted ? "Redis restarted" : "a write was missed, or start-up");
+        reloadNeeded = false;
+        return reload().onSuccess(v -> runId = id).onFailure(e -> reloadNeeded = true);
+      })
       .onComplete(ar -> {
-        syncing = false;
+        checking = false;
         if (ar.failed()) {
           log.debug("revocation state not checked: {}", ar.cause().toString());
         }
       });
   }
 
+  private static String runId(Response info) {
+    for (String line : info.toString().split("\r?\n")) {
+      if (line.startsWith("run_id:")) {
+        return line.substring(7).trim();
+      }
+    }
+    return null;
+  }
+
   /** Writes every live revocation from the database to Redis, then the marker. */
   Future<Void> reload() {
     long now = now();
-    return db.readPrimary((SqlClient c) -> store.liveRevocations(c, now, accessTtlSeconds + 60))
+    return db.readPrimary((SqlClient c) -> store.liveRevocations(c, now, accessTtlSeconds + (int) MARGIN_SECONDS))
       .compose(list -> {
         List<Request> batch = new ArrayList<>();
         Future<Void> chain = Future.succeededFuture();
         for (AuthStore.Revocation r : list) {
-          if (r.token()) {
-            batch.add(Request.cmd(Command.SET).arg(JwtGuard.revokedKey(r.issuer(), r.subject())).arg("1").arg("EXAT").arg(r.value()));
-          } else {
-            batch.add(Request.cmd(Command.EVAL).arg(RAISE).arg(1).arg(JwtGuard.userNotBeforeKey(r.subject()))
-              .arg(r.value()).arg(Math.max(1, r.value() + accessTtlSeconds + 60 - now)));
-          }
+          batch.add(switch (r.kind()) {
+            case TOKEN -> tokenEntry(r.issuer(), r.subject(), r.value());
+            case USER -> userEntry(r.subject(), r.value(), now);
+            case SESSION -> sessionEntry(r.subject(), r.value(), now);
+          });
           if (batch.size() == BATCH) {
             List<Request> send = List.copyOf(batch);
             batch.clear();
@@ -131,7 +188,7 @@ public final class Revocations {
         }
         List<Request> rest = List.copyOf(batch);
         return chain.compose(v -> rest.isEmpty() ? Future.succeededFuture() : redis.batch(rest).mapEmpty())
-          .compose(v -> redis.send(Request.cmd(Command.SET).arg(MARKER).arg(Long.toString(now))))
+          .compose(v -> redis.send(Request.cmd(Command.SET).arg(marker).arg(Long.toString(now))))
           .onSuccess(v -> log.info("revocation state written to Redis: {} entries", list.size()))
           .mapEmpty();
       });

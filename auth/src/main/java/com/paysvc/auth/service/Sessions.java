@@ -71,8 +71,8 @@ public final class Sessions {
    * unknown identifier against a dummy hash: same answer, same cost), then starts a session.
    */
   public Future<TokenPair> login(String identifier, String password, String ip, String requestId) {
-    return resolve(identifier, requestId).compose(user -> {
-      String account = user != null ? user.id().toString() : LoginLimiter.unknownAccount(identifier);
+    return limiter.ipAllowed(ip).compose(v -> resolve(identifier, requestId)).compose(user -> {
+      String account = user != null ? user.id().toString() : limiter.unknownAccount(identifier);
       return limiter.attempt(account, ip)
         .compose(v -> user == null ? Future.<String>succeededFuture(null)
           : db.readPrimary(c -> store.credentials(c, user.id())))
@@ -111,12 +111,12 @@ public final class Sessions {
     UUID family = UUID.randomUUID();
     return db.write(c -> store.startSession(c, userId, family, roles, token.hash(), policy.refreshTtlSeconds(),
         policy.sessionMaxAgeSeconds()))
-      .map(notBefore -> pair(userId, roles, family, notBefore, token));
+      .map(started -> pair(userId, roles, family, AuthStore.iat(started.issuedAt(), started.notBefore()), token));
   }
 
-  private TokenPair pair(UUID userId, List<String> roles, UUID family, long notBefore, RefreshTokens.Token refresh) {
-    TokenIssuer.Issued access = issuer.issue(userId.toString(), new JsonArray(roles),
-      new JsonObject().put("sid", family.toString()), notBefore);
+  private TokenPair pair(UUID userId, List<String> roles, UUID family, long iat, RefreshTokens.Token refresh) {
+    TokenIssuer.Issued access = issuer.issueAt(userId.toString(), new JsonArray(roles),
+      new JsonObject().put("sid", family.toString()), iat);
     return new TokenPair(access.token(), refresh.text(), access.expiresIn());
   }
 
@@ -134,8 +134,10 @@ public final class Sessions {
     RefreshTokens.Token child = refreshTokens.child(token);
     return db.write(c -> store.rotate(c, token.hash(), child.hash(), policy.graceSeconds(), policy.refreshTtlSeconds()))
       .compose(rotation -> switch (rotation.outcome()) {
+        // iat: the second of the rotation, so a logout-everywhere that waited for this rotation's lock cuts it off too.
         case ROTATED, REPLAYED -> currentRoles(rotation, requestId)
-          .map(roles -> pair(rotation.userId(), roles, rotation.familyId(), rotation.notBefore(), child));
+          .map(roles -> pair(rotation.userId(), roles, rotation.familyId(),
+            AuthStore.iat(rotation.issuedAt(), rotation.notBefore()), child));
         case REUSED -> {
           reuseDetected.increment();
           log.warn("refresh token reuse in session {} of user {}: session revoked", rotation.familyId(), rotation.userId());
@@ -149,8 +151,9 @@ public final class Sessions {
   }
 
   /**
-   * The user's groups now (they may have changed since the login). When users cannot be asked, the session's
-   * roles from its login are used (counted): a refresh should not fail because users is briefly away, and the
+   * The user's groups now (they may have changed since the login), recorded with the session when they changed. When
+   * users cannot be asked, the session's last known roles are used (counted) — except {@code admin}, which is never
+   * granted from a record that may be stale: a refresh should not fail because users is briefly away, and the
    * deactivation event still ends the session.
    */
   private Future<List<String>> currentRoles(AuthStore.Rotation rotation, String requestId) {
@@ -158,7 +161,7 @@ public final class Sessions {
       if (ar.failed()) {
         rolesFallback.increment();
         log.debug("refresh of {} with the session's roles: {}", rotation.userId(), ar.cause().toString());
-        return Future.succeededFuture(rotation.roles());
+        return Future.succeededFuture(rotation.roles().stream().filter(r -> !Caller.ADMIN.equals(r)).toList());
       }
       UserRecord user = ar.result();
       if (user == null || !user.active()) {
@@ -166,6 +169,10 @@ public final class Sessions {
           .compose(v -> Future.failedFuture(user == null
             ? new ApiException(ErrorCode.UNAUTHORIZED, "the session has ended")
             : new ApiException(ErrorCode.FORBIDDEN, "this account is deactivated")));
+      }
+      if (!user.groups().equals(rotation.roles())) {
+        db.write(c -> store.setFamilyRoles(c, rotation.familyId(), user.groups()))
+          .onFailure(e -> log.debug("roles of session {} not recorded: {}", rotation.familyId(), e.toString()));
       }
       return Future.succeededFuture(user.groups());
     });
@@ -178,10 +185,13 @@ public final class Sessions {
    * with {@code everywhere}, every session of the user ends and its not-before time moves to now.
    */
   public Future<Void> logout(Caller caller, boolean everywhere) {
-    Future<Void> family = caller.sessionId() == null ? Future.succeededFuture()
-      : db.write(c -> store.revokeFamily(c, UUID.fromString(caller.sessionId()), "logout")).mapEmpty();
+    UUID session = caller.sessionId() == null ? null : UUID.fromString(caller.sessionId());
+    Future<Void> family = session == null ? Future.succeededFuture()
+      : db.write(c -> store.revokeFamily(c, session, "logout")).mapEmpty();
     return family
       .compose(v -> revocations.denyToken(caller.jti(), caller.expiresAt()))
+      // Every access token of the session, not only this one (another tab's, an earlier refresh's).
+      .compose(v -> session == null ? Future.succeededFuture() : revocations.endSessions(List.of(session)))
       .compose(v -> everywhere && userId(caller) != null ? endAll(userId(caller), "logout_all") : Future.succeededFuture());
   }
 
@@ -199,18 +209,21 @@ public final class Sessions {
 
   /** Ends every session of the user now: refresh families revoked, not-before time in the database and Redis. */
   public Future<Void> endAll(UUID userId, String reason) {
-    long now = System.currentTimeMillis() / 1000;
-    return db.write(c -> store.endUserSessions(c, userId, now, reason))
+    return db.write(c -> store.endUserSessions(c, userId, reason))
       .compose(notBefore -> revocations.cutOff(userId, notBefore));
   }
 
   /**
-   * {@code user.deactivated}: the same, inside the event's transaction (the event id is recorded with it); a Redis
-   * failure fails the handler, so the event is retried and nothing is half applied.
+   * {@code user.deactivated}: the same inside the event's transaction (the event id is recorded with it). The
+   * database is the record: if Redis cannot be written now, the handler still succeeds and auth writes Redis from
+   * the database as soon as Redis answers again ({@link Revocations}), so a Redis outage never loses the revocation.
    */
   public Future<Void> endAll(SqlConnection conn, UUID userId, String reason) {
-    long now = System.currentTimeMillis() / 1000;
-    return store.endUserSessions(conn, userId, now, reason)
-      .compose(notBefore -> revocations.cutOff(userId, notBefore));
+    return store.endUserSessions(conn, userId, reason)
+      .compose(notBefore -> revocations.cutOff(userId, notBefore)
+        .recover(err -> {
+          log.warn("not-before time of {} waits for Redis: {}", userId, err.getMessage());
+          return Future.succeededFuture();
+        }));
   }
 }

@@ -40,16 +40,15 @@ public final class TokenIssuer {
 
   /** A token for {@code subject} with {@code roles}; {@code extra} claims are added first (standard ones win). */
   public Issued issue(String subject, JsonArray roles, JsonObject extra) {
-    return issue(subject, roles, extra, 0);
+    return issueAt(subject, roles, extra, clock.instant().getEpochSecond());
   }
 
   /**
-   * Like {@link #issue(String, JsonArray, JsonObject)} for a subject whose sessions were cut off at
-   * {@code notBefore} (epoch seconds): guards reject {@code iat <= notBefore}, so a token issued in that same second
-   * gets {@code iat = notBefore + 1} (less than a second ahead; within every verifier's leeway).
+   * Like {@link #issue(String, JsonArray, JsonObject)} with a given {@code iat} (epoch seconds): a person's token takes
+   * the database's second of the session step that authorised it, kept after the user's not-before time (see
+   * {@code AuthStore.iat}); at most a second or two ahead of this clock, within every verifier's leeway.
    */
-  public Issued issue(String subject, JsonArray roles, JsonObject extra, long notBefore) {
-    long now = Math.max(clock.instant().getEpochSecond(), notBefore + 1);
+  public Issued issueAt(String subject, JsonArray roles, JsonObject extra, long now) {
     String jti = UUID.randomUUID().toString();
     JsonObject claims = (extra == null ? new JsonObject() : extra.copy())
       .put("sub", subject)

@@ -48,7 +48,8 @@ public final class UsersClient {
     if (groups != null && !groups.isEmpty()) {
       body.put("groups", groups);
     }
-    return users.send(HttpMethod.POST, "/accounts/users", body, requestId).compose(r -> record(r, 201, "create a user"));
+    return users.send(HttpMethod.POST, "/accounts/users", body, requestId).compose(r -> r.statusCode() == 404
+      ? Future.failedFuture(unexpected(r, "create a user")) : record(r, 201, "create a user"));
   }
 
   /** {@code PATCH {"is_active": false}}: the user can no longer log in, and its sessions end (user.deactivated). */

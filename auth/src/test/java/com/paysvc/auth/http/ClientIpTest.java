@@ -27,7 +27,10 @@ class ClientIpTest {
     assertEquals("198.51.100.7", loopback.of(request("127.0.0.1", "1.2.3.4, 198.51.100.7")));
     assertEquals("198.51.100.7", loopback.of(request("127.0.0.1", "1.2.3.4", "198.51.100.7")));
     assertEquals("127.0.0.1", loopback.of(request("127.0.0.1")));
-    assertEquals("2001:db8::5", loopback.of(request("0:0:0:0:0:0:0:1", "2001:db8::5")));
+    // IPv6 clients are bucketed by /64: one subscriber usually holds a whole /64.
+    assertEquals("2001:db8:0:0::/64", loopback.of(request("0:0:0:0:0:0:0:1", "2001:db8::5")));
+    assertEquals("2001:db8:0:0::/64", loopback.of(request("0:0:0:0:0:0:0:1", "2001:db8::ffff:1234")));
+    assertEquals("2001:db8:0:1::/64", loopback.of(request("0:0:0:0:0:0:0:1", "2001:db8:0:1::5")));
   }
 
   @Test

@@ -159,6 +159,39 @@ class AccountsIT extends PlatformIT {
   }
 
   @Test
+  void logoutEndsEveryAccessTokenOfTheSessionNotOnlyThePresentedOne() {
+    Platform.Person s = person();
+    String id = p.register(s);
+    JsonObject first = p.login(s, s.email());
+    JsonObject second = p.post("/auth/refresh", new JsonObject().put("refresh_token", first.getString("refresh_token"))).json();
+    String older = first.getString("access_token");
+    String newer = second.getString("access_token");
+    assertEquals(claimsOf(older).getString("sid"), claimsOf(newer).getString("sid"));
+    assertEquals(204, p.post("/auth/logout", null, newer, null).status());
+    for (String t : List.of(older, newer)) {
+      assertError(p.authGet("/auth/me", t), 401, "UNAUTHORIZED");
+      assertError(p.usersCall("GET", "/accounts/users/" + id, null, t), 401, "UNAUTHORIZED");
+    }
+  }
+
+  @Test
+  void anAdminChangingItsOwnPasswordNeedsTheOldOneToo() {
+    Platform.Person root = person();
+    String id = p.register(root);
+    String adminGroup = new JsonArray(p.usersCall("GET", "/accounts/user-groups", null, p.admin()).body()).stream()
+      .map(o -> (JsonObject) o).filter(g -> "admin".equals(g.getString("name"))).findFirst().orElseThrow().getString("id");
+    assertEquals(201, p.usersCall("POST", "/accounts/user-group-memberships",
+      new JsonObject().put("user_id", id).put("group_id", adminGroup), p.admin()).status());
+    String access = p.login(root, root.email()).getString("access_token");
+    assertEquals(new JsonArray().add("admin"), claimsOf(access).getJsonArray("roles"));
+    // A stolen admin token must not be enough to take the account over for good.
+    assertError(send("PUT", "/auth/credentials/" + id, new JsonObject().put("password", "taken-over-pw"), access), 400,
+      "VALIDATION_ERROR");
+    assertEquals(204, send("PUT", "/auth/credentials/" + id, new JsonObject().put("password", "new-admin-pw")
+      .put("old_password", root.password()), access).status());
+  }
+
+  @Test
   void logoutEverywhereEndsEverySessionButALaterLoginWorksAtOnce() {
     Platform.Person f = person();
     String id = p.register(f);

@@ -79,13 +79,26 @@ class BootstrapAdminIT extends PlatformIT {
   }
 
   @Test
-  void anExistingUserBecomesAdmin() throws Exception {
-    Platform.Person a = person();
-    p.register(a);
-    Run run = bootstrap("ignored-because-kept\n", "--email", a.email(), "--password-stdin");
-    assertEquals(0, run.code(), run.output());
-    assertTrue(run.output().contains("added to group admin, password kept"), run.output());
-    assertEquals(new JsonArray().add("admin"), claimsOf(login(a.email(), a.password()).getString("access_token")).getJsonArray("roles"));
+  void anExistingNonAdminIsPromotedOnlyOnRequestAndThenLosesItsOldPassword() throws Exception {
+    // Anyone may sign up with the address the operator means to bootstrap, before the operator does.
+    Platform.Person squatter = person();
+    String id = p.register(squatter);
+    JsonObject squatterSession = login(squatter.email(), squatter.password());
+    Run refused = bootstrap("operators-password-1\n", "--email", squatter.email(), "--password-stdin");
+    assertEquals(1, refused.code(), refused.output());
+    assertTrue(refused.output().contains("not an admin"), refused.output());
+    assertEquals(new JsonArray(), claimsOf(login(squatter.email(), squatter.password()).getString("access_token"))
+      .getJsonArray("roles"), "still a plain user");
+
+    Run promoted = bootstrap("operators-password-1\n", "--email", squatter.email(), "--password-stdin", "--promote-existing");
+    assertEquals(0, promoted.code(), promoted.output());
+    assertTrue(promoted.output().contains("added to group admin, password reset"), promoted.output());
+    assertEquals(401, loginStatus(squatter.email(), squatter.password()), "the old password is gone");
+    assertEquals(401, p.post("/auth/refresh", new JsonObject().put("refresh_token", squatterSession.getString("refresh_token")))
+      .status(), "and its sessions");
+    assertEquals(new JsonArray().add("admin"),
+      claimsOf(login(squatter.email(), "operators-password-1").getString("access_token")).getJsonArray("roles"));
+    assertEquals(id, p.lookup(squatter.email(), false).json().getString("id"));
   }
 
   @Test

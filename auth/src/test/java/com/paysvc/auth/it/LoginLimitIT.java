@@ -22,7 +22,7 @@ class LoginLimitIT extends PlatformIT {
   @Override
   protected Map<String, String> authSettings() {
     return Map.of("LOGIN_MAX_FAILURES", Integer.toString(PER_ACCOUNT),
-      "LOGIN_MAX_FAILURES_PER_IP", Integer.toString(PER_IP), "LOGIN_LOCKOUT_SECONDS", "2");
+      "LOGIN_MAX_FAILURES_PER_IP", Integer.toString(PER_IP), "LOGIN_LOCKOUT_SECONDS", "2", "REGISTER_MAX_PER_IP", "3");
   }
 
   Http.Response login(String identifier, String password, String ip) {
@@ -92,6 +92,18 @@ class LoginLimitIT extends PlatformIT {
     p.register(d);
     assertError(login(d.email(), d.password(), ip), 429, "RATE_LIMITED");
     assertEquals(200, login(d.email(), d.password(), randomIp()).status());
+  }
+
+  @Test
+  void signUpsArePerIpLimited() {
+    String ip = randomIp();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(201, p.post("/auth/register", person().registration(), null, ip).status());
+    }
+    Http.Response limited = p.post("/auth/register", person().registration(), null, ip);
+    assertError(limited, 429, "RATE_LIMITED");
+    assertTrue(limited.headers().firstValue("Retry-After").isPresent());
+    assertEquals(201, p.post("/auth/register", person().registration(), null, randomIp()).status());
   }
 
   @Test

@@ -148,8 +148,9 @@ public final class Platform implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------------ HTTP
 
+  /** POST JSON to auth from a client IP of its own (each call its own rate-limit buckets). */
   public Http.Response post(String path, JsonObject body) {
-    return post(path, body, null, null);
+    return post(path, body, null, randomIp());
   }
 
   /** POST JSON to auth; {@code clientIp} travels as X-Forwarded-For (loopback is a trusted proxy by default). */

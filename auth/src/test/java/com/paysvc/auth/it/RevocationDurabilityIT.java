@@ -45,7 +45,10 @@ class RevocationDurabilityIT extends PlatformIT {
         + "127.0.0.1:6379/0");
       String denied = "auth:revoked:" + Platform.ISSUER + ":" + Platform.claimsOf(loggedOut).getString("jti");
       assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg(denied))).toInteger());
-      String loadedAt = TestStack.await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded"))).toString();
+      String loadedAt = TestStack.await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded:" + p.authDatabase))).toString();
+      // A key auth never writes: if it is back after the restart, Redis' own append-only file brought it back.
+      String probe = "it:aof-probe:" + java.util.UUID.randomUUID();
+      TestStack.await(redis.send(Request.cmd(Command.SET).arg(probe).arg("1").arg("EX").arg(120)));
       Thread.sleep(1100); // appendfsync everysec
       TestStack.stack("redis-stop");
       try {
@@ -54,9 +57,12 @@ class RevocationDurabilityIT extends PlatformIT {
       } finally {
         TestStack.stack("redis-start");
       }
-      // Back from its append-only file, not from auth's reload: the marker of auth's last load is the same one.
+      // Back from its append-only file...
+      assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg(probe))).toInteger(), "no append-only file?");
+      // ...and auth, seeing a new run_id (the file may miss the last second of writes), writes its state again.
+      assertTrue(TestStack.eventually(10_000, () -> !loadedAt.equals(
+        TestStack.await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded:" + p.authDatabase))).toString())), "no reload after a restart");
       assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg(denied))).toInteger());
-      assertEquals(loadedAt, TestStack.await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded"))).toString());
       // Still rejected (once each guard's breaker lets the check run again).
       assertTrue(TestStack.eventually(15_000, () -> rejected(loggedOut, id) && rejected(cutOff, bid)),
         "a logged-out token works again after a Redis restart");
@@ -65,9 +71,49 @@ class RevocationDurabilityIT extends PlatformIT {
       TestStack.await(redis.send(Request.cmd(Command.FLUSHDB)));
       assertTrue(TestStack.eventually(10_000, () -> rejected(loggedOut, id) && rejected(cutOff, bid)),
         "the deny-list was not restored from auth's database");
-      assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg("auth:revocations:loaded"))).toInteger());
+      assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg("auth:revocations:loaded:" + p.authDatabase))).toInteger());
     } finally {
       TestStack.await(vertx.close());
+    }
+  }
+
+  /**
+   * The deactivation event reaches auth while Redis is away (RabbitMQ held it until then): the handler records the
+   * cut-off in the database and succeeds; once Redis is back auth writes it there, and the token is rejected.
+   */
+  @Test
+  void aDeactivationHandledWhileRedisIsDownIsEnforcedOnceItIsBack() throws Exception {
+    Platform.Person d = person();
+    String id = p.register(d);
+    String access = p.login(d, d.email()).getString("access_token");
+    TestStack.stack("rabbitmq-stop");
+    try {
+      Http.Response patch = p.usersCall("PATCH", "/accounts/users/" + id, new JsonObject().put("is_active", false), p.admin());
+      assertEquals(200, patch.status(), patch.body());
+      TestStack.stack("redis-stop");
+    } finally {
+      TestStack.stack("rabbitmq-start");
+    }
+    try {
+      // The event is handled (and acked) while Redis is down: the cut-off is in auth's database.
+      assertTrue(TestStack.eventually(30_000, () -> notBeforeInDatabase(id)), "user.deactivated not handled");
+    } finally {
+      TestStack.stack("redis-start");
+    }
+    assertTrue(TestStack.eventually(15_000, () -> p.usersCall("GET", "/accounts/users/" + id, null, access).status() == 401),
+      "the deactivated user's token still works after Redis came back");
+  }
+
+  private boolean notBeforeInDatabase(String userId) {
+    try (java.sql.Connection c = TestStack.superuser(p.authDatabase);
+         java.sql.PreparedStatement s = c.prepareStatement("SELECT count(*) FROM auth.user_not_before WHERE user_id = ?::uuid")) {
+      s.setString(1, userId);
+      try (java.sql.ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1) == 1;
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -58,7 +58,8 @@ public final class PeerClient {
       .recover(err -> {
         unavailable.increment();
         String why = err instanceof OpenCircuitException ? "circuit open" : err.getMessage();
-        log.debug("{} {} {} failed: {}", name, method, pathAndQuery, why);
+        // The path only: a query may carry personal data (an e-mail, a phone number).
+        log.debug("{} {} {} failed: {}", name, method, pathAndQuery.split("\\?", 2)[0], why);
         return Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE, name + " is unavailable"));
       });
   }

@@ -38,8 +38,9 @@ import java.util.Set;
 /**
  * Verifies access tokens issued by auth: ES256 only (the header is checked before any key is touched, so
  * {@code alg: none} and HS256 forgeries fail), signature against auth's JWKS, {@code iss}, {@code aud} and
- * {@code exp}; then auth's revocation state in Redis (db 0): the token's {@code (iss, jti)} deny-list entry and
- * the user's not-before time (tokens issued before a deactivation or logout-everywhere are rejected).
+ * {@code exp}; then auth's revocation state in Redis (db 0): the token's {@code (iss, jti)} deny-list entry, its
+ * session's entry (a logout ends every token of the session) and the user's not-before time (tokens issued before
+ * a deactivation or logout-everywhere are rejected).
  *
  * <p>An ES256 verification costs ~1 ms of CPU, which capped a cached read at a few hundred requests per second
  * per core. So a verified token is remembered (by its exact bytes) until its {@code exp}, for as long as the key
@@ -61,6 +62,11 @@ public final class JwtGuard implements Handler<RoutingContext> {
 
   public static String userNotBeforeKey(String userId) {
     return "auth:user_nbf:" + userId;
+  }
+
+  /** A session (refresh-token family) that ended: every access token carrying its {@code sid} is revoked. */
+  public static String revokedSessionKey(String sessionId) {
+    return "auth:revoked_session:" + sessionId;
   }
 
   /** The JOSE {@code typ} of access tokens (RFC 9068). */
@@ -290,8 +296,11 @@ public final class JwtGuard implements Handler<RoutingContext> {
     String sub = caller.subject();
     String jti = caller.jti();
     long iat = token.issuedAt();
-    return revocationBreaker.<Response>execute(() -> authRedis.send(
-        Request.cmd(Command.MGET).arg(revokedKey(issuer, jti)).arg(userNotBeforeKey(sub))))
+    Request mget = Request.cmd(Command.MGET).arg(revokedKey(issuer, jti)).arg(userNotBeforeKey(sub));
+    if (caller.sessionId() != null) {
+      mget.arg(revokedSessionKey(caller.sessionId()));
+    }
+    return revocationBreaker.<Response>execute(() -> authRedis.send(mget))
       .transform(ar -> {
         if (ar.failed()) {
           if (!safe) {
@@ -304,7 +313,7 @@ public final class JwtGuard implements Handler<RoutingContext> {
           return Future.succeededFuture(caller);
         }
         Response r = ar.result();
-        if (r.get(0) != null) {
+        if (r.get(0) != null || (r.size() > 2 && r.get(2) != null)) {
           return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token revoked"));
         }
         // auth writes the second of the revocation; a token issued in that same second may predate it, so

@@ -15,13 +15,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Counts failed attempts per key (e.g. client IP) in a fixed window in Redis db 0, shared by every auth
- * instance. Once {@code maxFailures} are reached, attempts are refused with 429 RATE_LIMITED until the window
+ * Counts attempts per key (e.g. client IP) in a fixed window in Redis db 0, shared by every auth instance: failed
+ * client-credentials grants, every sign-up. Once {@code maxFailures} are reached, attempts are refused with 429 RATE_LIMITED until the window
  * ends ({@code Retry-After} = the key's remaining TTL). Redis trouble never blocks a login: the limiter then
  * lets the attempt through and logs (the limit is a brute-force brake, not an authentication factor).
  */
-public final class FailureLimiter {
-  private static final Logger log = LoggerFactory.getLogger(FailureLimiter.class);
+public final class AttemptLimiter {
+  private static final Logger log = LoggerFactory.getLogger(AttemptLimiter.class);
   private static final long REDIS_TIMEOUT_MS = 250;
 
   private final Redis redis;
@@ -29,7 +29,7 @@ public final class FailureLimiter {
   private final int maxFailures;
   private final int windowSeconds;
 
-  public FailureLimiter(Redis redis, String prefix, int maxFailures, int windowSeconds) {
+  public AttemptLimiter(Redis redis, String prefix, int maxFailures, int windowSeconds) {
     this.redis = redis;
     this.prefix = prefix;
     this.maxFailures = maxFailures;
@@ -57,8 +57,8 @@ public final class FailureLimiter {
       });
   }
 
-  /** Counts one failure; the window starts at the first failure (SET NX EX, then INCR: no immortal key). */
-  public Future<Void> recordFailure(String key) {
+  /** Counts one attempt; the window starts at the first one (SET NX EX, then INCR: no immortal key). */
+  public Future<Void> record(String key) {
     String k = prefix + key;
     return redis.batch(List.of(
         Request.cmd(Command.SET).arg(k).arg(0).arg("EX").arg(windowSeconds).arg("NX"),
@@ -66,7 +66,7 @@ public final class FailureLimiter {
       .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
       .<Void>mapEmpty()
       .recover(err -> {
-        log.warn("failed attempt not counted (Redis unavailable): {}", err.toString());
+        log.warn("attempt not counted (Redis unavailable): {}", err.toString());
         return Future.succeededFuture();
       });
   }

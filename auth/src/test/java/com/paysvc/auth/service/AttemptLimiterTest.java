@@ -8,16 +8,16 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class FailureLimiterTest {
+class AttemptLimiterTest {
   /** Redis down: attempts are neither blocked nor failing (the limit is a brake, not a gate). */
   @Test
   void redisDownLetsAttemptsThrough() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       Redis nowhere = Redis.createClient(vertx, "redis://127.0.0.1:1/0");
-      FailureLimiter limiter = new FailureLimiter(nowhere, "t:", 1, 60);
+      AttemptLimiter limiter = new AttemptLimiter(nowhere, "t:", 1, 60);
       for (int i = 0; i < 3; i++) {
-        assertTrue(limiter.recordFailure("ip").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS) == null);
+        assertTrue(limiter.record("ip").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS) == null);
         limiter.check("ip").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
       }
     } finally {
