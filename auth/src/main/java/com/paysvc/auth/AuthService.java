@@ -39,10 +39,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.openapi.contract.OpenAPIContract;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yaml.snakeyaml.Yaml;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -195,8 +192,7 @@ public final class AuthService implements ServiceDefinition {
     });
 
     return hasher.start()
-      .compose(v -> readContract())
-      .compose(doc -> OpenAPIContract.from(vertx, forValidator(doc)))
+      .compose(v -> OpenAPIContract.from(vertx, forValidator(ctx.openapi())))
       .onSuccess(c -> {
         contract = c;
         revocations.start();
@@ -206,18 +202,6 @@ public final class AuthService implements ServiceDefinition {
           registration, sessions, credentials, guard, clientIp);
       })
       .mapEmpty();
-  }
-
-  private static Future<JsonObject> readContract() {
-    try (InputStream in = AuthService.class.getClassLoader().getResourceAsStream("openapi.yaml")) {
-      if (in == null) {
-        return Future.failedFuture("openapi.yaml is missing from the jar");
-      }
-      Map<String, Object> doc = new Yaml().load(in);
-      return Future.succeededFuture(new JsonObject(doc));
-    } catch (IOException | RuntimeException e) {
-      return Future.failedFuture(e);
-    }
   }
 
   /**

@@ -17,6 +17,14 @@ public interface ServiceCommand {
 
   int run(Invocation invocation);
 
+  /**
+   * False for a tool that needs none of the service's settings (no database, no migrations): it runs with a null
+   * config, and a person can use it without the service's environment.
+   */
+  default boolean needsService() {
+    return true;
+  }
+
   /** What a command runs with. */
   record Invocation(Config config, ServiceSettings settings, List<String> args, InputStream in, PrintStream out,
                     PrintStream err) {

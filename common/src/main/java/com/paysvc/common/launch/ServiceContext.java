@@ -8,6 +8,7 @@ import com.paysvc.common.health.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 
 import java.util.ArrayList;
@@ -25,11 +26,12 @@ public final class ServiceContext {
   private final Readiness readiness;
   private final PrometheusMeterRegistry registry;
   private final Events events;
+  private final JsonObject openapi;
   private final List<Supplier<Future<?>>> closeHooks = new ArrayList<>();
   private volatile int httpPort = -1;
 
   ServiceContext(Vertx vertx, ServiceDefinition definition, ServiceSettings settings, Config config, Db db,
-                 Redis redis, Readiness readiness, PrometheusMeterRegistry registry, Events events) {
+                 Redis redis, Readiness readiness, PrometheusMeterRegistry registry, Events events, JsonObject openapi) {
     this.vertx = vertx;
     this.definition = definition;
     this.settings = settings;
@@ -39,6 +41,12 @@ public final class ServiceContext {
     this.readiness = readiness;
     this.registry = registry;
     this.events = events;
+    this.openapi = openapi;
+  }
+
+  /** The service's contract (its openapi.yaml) as JSON; callers must not modify it. */
+  public JsonObject openapi() {
+    return openapi;
   }
 
   public Vertx vertx() {

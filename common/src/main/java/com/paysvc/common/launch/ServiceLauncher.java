@@ -16,6 +16,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -78,6 +79,9 @@ public final class ServiceLauncher {
     if (!command.equals("run") && !command.equals("migrate") && extra == null) {
       err.println(definition.name() + ": unknown command '" + command + "' (try --help)");
       return EXIT_CONFIG;
+    }
+    if (extra != null && !extra.needsService()) {
+      return extra.run(new ServiceCommand.Invocation(null, settings, List.of(args).subList(1, args.length), System.in, out, err));
     }
     Config config;
     try {
@@ -160,9 +164,9 @@ public final class ServiceLauncher {
     Events events = Events.create(vertx, definition.name(), config, settings.events, db, registry);
     // Reported, not required unless READY_REQUIRES says so: without the broker, writes still commit to the outbox.
     readiness.register("rabbitmq", events::probe);
-    context = new ServiceContext(vertx, definition, settings, config, db, redis, readiness, registry, events);
-
     String openapi = readResource("openapi.yaml");
+    context = new ServiceContext(vertx, definition, settings, config, db, redis, readiness, registry, events,
+      parseYaml(openapi));
     int instances = config.get(settings.httpInstances);
     return definition.init(context)
       .compose(v -> events.start())
@@ -236,6 +240,12 @@ public final class ServiceLauncher {
         }
       });
     }
+  }
+
+  /** The contract as JSON (for a router's copy of it, or a schema a handler checks itself). */
+  @SuppressWarnings("unchecked")
+  private static JsonObject parseYaml(String yaml) {
+    return new JsonObject((Map<String, Object>) new org.yaml.snakeyaml.Yaml().load(yaml));
   }
 
   private static String readResource(String name) {
