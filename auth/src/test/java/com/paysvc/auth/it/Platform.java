@@ -60,7 +60,7 @@ public final class Platform implements AutoCloseable {
     usersDatabase = TestStack.createDatabase("users_it");
     int usersPort = ServiceProcess.freePort();
     Map<String, String> env = new HashMap<>();
-    env.put("JWT_SIGNING_KEY", Base64.getEncoder().encodeToString(pem(signingKey.getPrivate().getEncoded()).getBytes(StandardCharsets.US_ASCII)));
+    env.put("JWT_SIGNING_KEY", TestTokens.signingKeySetting(signingKey));
     env.put("JWT_KEY_ID", KID);
     env.put("SERVICE_CLIENTS", "auth:" + authSecret + ":" + AUTH_SCOPES + ",webhook:" + webhookSecret + ":users:lookup");
     env.put("SERVICE_CLIENT_SECRET", authSecret);
@@ -272,10 +272,5 @@ public final class Platform implements AutoCloseable {
 
   static String secret() {
     return "it-" + UUID.randomUUID() + UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  static String pem(byte[] der) {
-    return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-      .encodeToString(der) + "\n-----END PRIVATE KEY-----\n";
   }
 }

@@ -62,6 +62,13 @@ public final class TestTokens {
     }
   }
 
+  /** {@code JWT_SIGNING_KEY} for auth: the PKCS#8 PEM of {@code keys}' private key, as one-line base64 (as bin/stack stores it). */
+  public static String signingKeySetting(KeyPair keys) {
+    String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+      .encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII));
+  }
+
   /** Environment for a service under test: JWKS URL, issuer and audience of these tokens. */
   public Map<String, String> env() {
     return Map.of("JWKS_URL", "http://127.0.0.1:" + server.actualPort() + "/jwks.json",
