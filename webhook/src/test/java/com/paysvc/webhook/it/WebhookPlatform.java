@@ -181,10 +181,15 @@ public final class WebhookPlatform implements AutoCloseable {
   // ------------------------------------------------------------------------------------------------ admins and users
 
   public String admin() {
+    return token("wh-admin-" + UUID.randomUUID(), new JsonArray().add("admin"));
+  }
+
+  /** A token as auth issues it, signed with auth's key. */
+  public String token(String sub, JsonArray roles) {
     long now = System.currentTimeMillis() / 1000;
-    return TestTokens.signWith(signingKey, KID, new JsonObject().put("sub", "wh-admin-" + UUID.randomUUID())
+    return TestTokens.signWith(signingKey, KID, new JsonObject().put("sub", sub)
       .put("jti", UUID.randomUUID().toString()).put("iat", now).put("exp", now + 300).put("iss", "paysvc-auth")
-      .put("aud", "paysvc").put("roles", new JsonArray().add("admin")));
+      .put("aud", "paysvc").put("roles", roles));
   }
 
   public Http.Response get(String path, String bearer) {
