@@ -101,6 +101,8 @@ BEGIN
   SELECT * INTO v_payer FROM webhook.payers p WHERE p.phone = p_payment.payer_phone;
   IF FOUND AND v_payer.resolved_at > now() - make_interval(secs => p_fresh_seconds)
      AND NOT EXISTS (SELECT 1 FROM webhook.deferred_events d WHERE d.transaction_id = p_payment.transaction_id) THEN
+    UPDATE webhook.payments p SET user_id = v_payer.user_id
+     WHERE p.transaction_id = p_payment.transaction_id AND p.user_id IS DISTINCT FROM v_payer.user_id;
     PERFORM events.outbox_append_v1(webhook.event_type_v1(p_payment.status), p_payment.transaction_id, 'webhook',
       p_correlation_id, v_data || jsonb_build_object('user_id', v_payer.user_id));
     RETURN;

@@ -35,6 +35,12 @@ class PayerResolutionIT extends WebhookIT {
     assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 1), "no event");
     assertEquals(userId, p.eventsOf(tx).get(0).getJsonObject("data").getString("user_id"));
     assertEquals(userId, p.get("/webhooks/payments/" + tx, p.admin()).json().getString("user_id"));
+    // The next payment of the same payer uses the resolution at once (no look-up): its event and its row.
+    String next = "tx-" + UUID.randomUUID();
+    assertEquals(200, p.post(notification(next, "succeeded", Instant.now()).put("payer_phone", phone)).status());
+    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(next).size() == 1), "no event");
+    assertEquals(userId, p.eventsOf(next).get(0).getJsonObject("data").getString("user_id"));
+    assertEquals(userId, p.get("/webhooks/payments/" + next, p.admin()).json().getString("user_id"));
   }
 
   @Test
