@@ -5,6 +5,7 @@ import com.paysvc.auth.service.Registration;
 import com.paysvc.auth.service.Sessions;
 import com.paysvc.auth.service.TokenPair;
 import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.Endpoint;
 import com.paysvc.common.http.RequestId;
 import com.paysvc.common.security.Caller;
 import com.paysvc.common.security.JwtGuard;
@@ -143,15 +144,6 @@ public final class AuthApi {
 
   private static <T> Handler<RoutingContext> handler(Function<RoutingContext, Future<T>> action,
                                                      java.util.function.BiConsumer<RoutingContext, T> answer) {
-    return rc -> {
-      Future<T> result;
-      try {
-        result = action.apply(rc);
-      } catch (RuntimeException e) {
-        rc.fail(e);
-        return;
-      }
-      result.onSuccess(v -> answer.accept(rc, v)).onFailure(rc::fail);
-    };
+    return Endpoint.of(action, answer);
   }
 }

@@ -1,6 +1,7 @@
 package com.paysvc.users.http;
 
 import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.Endpoint;
 import com.paysvc.common.http.RequestId;
 import com.paysvc.common.security.JwtGuard;
 import com.paysvc.users.service.BulkService;
@@ -197,19 +198,7 @@ public final class UsersApi {
   }
 
   static Handler<RoutingContext> handler(Function<RoutingContext, Future<Buffer>> action, int status) {
-    return rc -> {
-      Future<Buffer> result;
-      try {
-        result = action.apply(rc);
-      } catch (RuntimeException e) {
-        rc.fail(e);
-        return;
-      }
-      result.onSuccess(body -> rc.response().setStatusCode(status)
-          .putHeader("Content-Type", "application/json")
-          .end(body))
-        .onFailure(rc::fail);
-    };
+    return Endpoint.json(action, status);
   }
 
   private static JsonObject body(RoutingContext rc) {

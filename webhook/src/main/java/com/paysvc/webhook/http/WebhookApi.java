@@ -2,6 +2,7 @@ package com.paysvc.webhook.http;
 
 import com.paysvc.common.db.Db;
 import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.Endpoint;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.http.RequestId;
 import com.paysvc.common.security.Caller;
@@ -90,16 +91,7 @@ public final class WebhookApi {
   }
 
   private static void on(RouterBuilder rb, String operationId, Function<RoutingContext, Future<Buffer>> action) {
-    rb.getRoute(operationId).addHandler(rc -> {
-      Future<Buffer> result;
-      try {
-        result = action.apply(rc);
-      } catch (RuntimeException e) {
-        rc.fail(e);
-        return;
-      }
-      result.onSuccess(body -> rc.response().putHeader("Content-Type", "application/json").end(body)).onFailure(rc::fail);
-    });
+    rb.getRoute(operationId).addHandler(Endpoint.json(action, 200));
   }
 
   private static String id(String value, String name) {
