@@ -64,7 +64,7 @@ public final class Db {
 
   /** A read that may be served by a replica (slightly stale data is fine). */
   public <T> Future<T> read(Function<SqlClient, Future<T>> query) {
-    return replicaBreaker.<T>execute(() -> query.apply(replica))
+    return replicaBreaker.<T>execute(() -> safely(query, replica))
       .recover(err -> {
         if (err instanceof OpenCircuitException) {
           fallbackOnOpen.increment();
@@ -112,7 +112,7 @@ public final class Db {
   }
 
   private <T> Future<T> onPrimary(Function<SqlConnection, Future<T>> work, int attempt) {
-    return primary.withConnection(conn -> work.apply(conn)
+    return primary.withConnection(conn -> safely(work, conn)
         .recover(err -> DbErrors.isReadOnly(err) ? evict(conn).compose(v -> Future.failedFuture(err)) : Future.failedFuture(err)))
       .recover(err -> {
         if (DbErrors.isReadOnly(err) && attempt < READ_ONLY_RETRIES) {
@@ -120,6 +120,18 @@ public final class Db {
         }
         return Future.failedFuture(DbErrors.isInfrastructure(err) ? new DatabaseUnavailableException(err) : err);
       });
+  }
+
+  /**
+   * {@code work} applied, a throw turned into a failed future: Pool.withConnection gives the connection back only when
+   * the function returns a future, so a check that throws inside it (bad input) would keep a connection for good.
+   */
+  private static <C, T> Future<T> safely(Function<C, Future<T>> work, C client) {
+    try {
+      return work.apply(client);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Ends the server session, so the pool sees a closed connection and discards it instead of reusing it. */

@@ -61,6 +61,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (failure instanceof io.vertx.core.json.DecodeException) {
       return new ApiException(ErrorCode.VALIDATION_ERROR, "request body is not valid JSON");
     }
+    if (failure instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
+      // Class 22, data exception (a value too long, a NUL byte, out of range): the input did not fit, not a fault here.
+      return new ApiException(ErrorCode.VALIDATION_ERROR, "a value of the request is not acceptable");
+    }
     if (failure instanceof DatabaseUnavailableException || failure instanceof ClosedConnectionException
       || (failure instanceof PgException && DbErrors.isInfrastructure(failure))) {
       return new ApiException(ErrorCode.DATABASE_ERROR, "the database is unavailable, retry shortly");
