@@ -27,6 +27,8 @@ CREATE TABLE webhook.notifications (
   received_at    timestamptz NOT NULL DEFAULT now(),
   applied        boolean NOT NULL DEFAULT false,
   reason         text,
+  version        integer,                       -- the payment version this notification produced (when applied)
+  outbox_event_id uuid,                         -- the envelope id of its event, once written to the outbox
   request_id     text
 );
 CREATE INDEX notifications_by_transaction ON webhook.notifications (transaction_id, occurred_at);
@@ -68,10 +70,13 @@ CREATE TABLE webhook.deferred_events (
   id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   transaction_id text NOT NULL,
   payer_phone    text NOT NULL,
+  notification   text NOT NULL,                 -- event_id of the notification whose event this is
   event_type     text NOT NULL,
   data           jsonb NOT NULL,
-  correlation_id text
+  correlation_id text,
+  created_at     timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX deferred_events_by_age ON webhook.deferred_events (created_at);
 CREATE INDEX deferred_events_by_phone ON webhook.deferred_events (payer_phone, id);
 CREATE INDEX deferred_events_by_transaction ON webhook.deferred_events (transaction_id);
 
@@ -82,9 +87,10 @@ $$;
 
 -- Writes the event of an applied status: to the outbox at once when the payer's user id is known (or there is no
 -- payer), else deferred until the resolver knows it. A transaction with deferred events defers its later ones too,
--- so its events keep their order.
+-- so its events keep their order. A payment's user_id is set once, from the first resolution of its payer (a phone
+-- may later move to another user; the payment stays with who paid). Returns the outbox event id, NULL when deferred.
 CREATE FUNCTION webhook.emit_v1(p_payment webhook.payments, p_event_id text, p_correlation_id text, p_fresh_seconds integer)
-RETURNS void
+RETURNS uuid
 LANGUAGE plpgsql AS $$
 DECLARE
   v_data jsonb := jsonb_build_object(
@@ -92,44 +98,53 @@ DECLARE
     'amount', p_payment.amount, 'currency', p_payment.currency, 'occurred_at', p_payment.status_occurred_at,
     'order_id', p_payment.order_id, 'payer_phone', p_payment.payer_phone, 'version', p_payment.version);
   v_payer webhook.payers%ROWTYPE;
+  v_user uuid;
 BEGIN
   IF p_payment.payer_phone IS NULL THEN
-    PERFORM events.outbox_append_v1(webhook.event_type_v1(p_payment.status), p_payment.transaction_id, 'webhook',
+    RETURN events.outbox_append_v1(webhook.event_type_v1(p_payment.status), p_payment.transaction_id, 'webhook',
       p_correlation_id, v_data || jsonb_build_object('user_id', NULL));
-    RETURN;
   END IF;
   SELECT * INTO v_payer FROM webhook.payers p WHERE p.phone = p_payment.payer_phone;
   IF FOUND AND v_payer.resolved_at > now() - make_interval(secs => p_fresh_seconds)
      AND NOT EXISTS (SELECT 1 FROM webhook.deferred_events d WHERE d.transaction_id = p_payment.transaction_id) THEN
-    UPDATE webhook.payments p SET user_id = v_payer.user_id
-     WHERE p.transaction_id = p_payment.transaction_id AND p.user_id IS DISTINCT FROM v_payer.user_id;
-    PERFORM events.outbox_append_v1(webhook.event_type_v1(p_payment.status), p_payment.transaction_id, 'webhook',
-      p_correlation_id, v_data || jsonb_build_object('user_id', v_payer.user_id));
-    RETURN;
+    v_user := coalesce(p_payment.user_id, v_payer.user_id);
+    IF p_payment.user_id IS NULL AND v_user IS NOT NULL THEN
+      UPDATE webhook.payments p SET user_id = v_user WHERE p.transaction_id = p_payment.transaction_id;
+    END IF;
+    RETURN events.outbox_append_v1(webhook.event_type_v1(p_payment.status), p_payment.transaction_id, 'webhook',
+      p_correlation_id, v_data || jsonb_build_object('user_id', v_user));
   END IF;
-  -- Unknown phone: to be resolved; a resolution grown old: resolved again (a phone can move to another user).
+  -- Unknown phone: to be resolved; a resolution grown old: resolved again.
   INSERT INTO webhook.payers AS p (phone) VALUES (p_payment.payer_phone)
   ON CONFLICT (phone) DO UPDATE SET resolved_at = NULL, next_attempt_at = least(p.next_attempt_at, now())
    WHERE p.resolved_at IS NOT NULL;
-  INSERT INTO webhook.deferred_events (transaction_id, payer_phone, event_type, data, correlation_id)
-  VALUES (p_payment.transaction_id, p_payment.payer_phone, webhook.event_type_v1(p_payment.status), v_data, p_correlation_id);
+  INSERT INTO webhook.deferred_events (transaction_id, payer_phone, notification, event_type, data, correlation_id)
+  VALUES (p_payment.transaction_id, p_payment.payer_phone, p_event_id, webhook.event_type_v1(p_payment.status), v_data,
+          p_correlation_id);
+  RETURN NULL;
 END
 $$;
 
--- Applies p_status to the payment (locked by the caller) and writes its event. Returns the new row.
+-- Applies p_status to the payment (locked by the caller), writes its event and records on the notification the
+-- version it produced and its event's id. The payment keeps the amount that was paid: a refund's own amount stays
+-- with its notification. Returns the new row.
 CREATE FUNCTION webhook.apply_v1(p_payment webhook.payments, p_status text, p_occurred_at timestamptz, p_amount bigint,
                                  p_currency text, p_event_id text, p_correlation_id text, p_fresh_seconds integer)
 RETURNS webhook.payments
 LANGUAGE plpgsql AS $$
 DECLARE
   v_payment webhook.payments%ROWTYPE;
+  v_outbox uuid;
 BEGIN
   UPDATE webhook.payments p
-     SET status = p_status, status_occurred_at = p_occurred_at, amount = p_amount, currency = p_currency,
+     SET status = p_status, status_occurred_at = p_occurred_at,
+         amount = CASE WHEN p_status = 'refunded' THEN p.amount ELSE p_amount END,
+         currency = CASE WHEN p_status = 'refunded' THEN p.currency ELSE p_currency END,
          version = p.version + 1, updated_at = now()
    WHERE p.transaction_id = p_payment.transaction_id
   RETURNING * INTO v_payment;
-  PERFORM webhook.emit_v1(v_payment, p_event_id, p_correlation_id, p_fresh_seconds);
+  v_outbox := webhook.emit_v1(v_payment, p_event_id, p_correlation_id, p_fresh_seconds);
+  UPDATE webhook.notifications n SET version = v_payment.version, outbox_event_id = v_outbox WHERE n.event_id = p_event_id;
   RETURN v_payment;
 END
 $$;
@@ -140,7 +155,7 @@ $$;
 CREATE FUNCTION webhook.ingest_v1(p_event_id text, p_body bytea, p_body_sha256 bytea, p_secret text, p_transaction_id text,
                                   p_status text, p_amount bigint, p_currency text, p_payer_phone text, p_order_id text,
                                   p_occurred_at timestamptz, p_request_id text, p_fresh_seconds integer)
-RETURNS TABLE (outcome text, applied boolean, reason text, payment_status text, version integer)
+RETURNS TABLE (outcome text, applied boolean, reason text, payment_status text, version integer, waiting integer)
 LANGUAGE plpgsql AS $$
 DECLARE
   v_existing webhook.notifications%ROWTYPE;
@@ -160,7 +175,7 @@ BEGIN
     SELECT * INTO v_existing FROM webhook.notifications n WHERE n.event_id = p_event_id;
     SELECT * INTO v_payment FROM webhook.payments p WHERE p.transaction_id = v_existing.transaction_id;
     RETURN QUERY SELECT CASE WHEN v_existing.body_sha256 = p_body_sha256 THEN 'duplicate' ELSE 'conflict' END,
-      v_existing.applied, v_existing.reason, v_payment.status, v_payment.version;
+      v_existing.applied, v_existing.reason, v_payment.status, v_payment.version, 0;
     RETURN;
   END IF;
 
@@ -206,6 +221,10 @@ BEGIN
         v_payment := webhook.apply_v1(v_payment, 'refunded', v_refund.occurred_at, v_refund.amount, v_refund.currency,
                                       v_refund.event_id, v_refund.request_id, p_fresh_seconds);
         UPDATE webhook.notifications n SET applied = true, reason = NULL WHERE n.event_id = v_refund.event_id;
+        -- Other refunds that waited with it: the payment is refunded now.
+        UPDATE webhook.notifications n SET reason = 'same_status'
+         WHERE n.transaction_id = p_transaction_id AND n.status = 'refunded' AND NOT n.applied
+           AND n.reason = 'awaiting_succeeded' AND n.occurred_at >= p_occurred_at;
       END IF;
       -- Refunds that happened before the success never apply.
       UPDATE webhook.notifications n SET reason = 'older_than_current'
@@ -217,7 +236,8 @@ BEGIN
     END IF;
   END IF;
   UPDATE webhook.notifications n SET applied = v_apply, reason = v_reason WHERE n.event_id = p_event_id;
-  RETURN QUERY SELECT 'stored'::text, v_apply, v_reason, v_payment.status, v_payment.version;
+  RETURN QUERY SELECT 'stored'::text, v_apply, v_reason, v_payment.status, v_payment.version,
+    (SELECT count(*)::integer FROM webhook.deferred_events d WHERE d.transaction_id = p_transaction_id);
 END
 $$;
 
@@ -238,21 +258,59 @@ BEGIN
 END
 $$;
 
--- users answered for p_phone (p_user_id NULL: nobody has it): the payer is resolved, its unresolved payments get the
--- user id, and its deferred events go to the outbox with it, in order. Returns the number of events released.
+-- users answered for p_phone (p_user_id NULL: nobody has it): the payer is resolved, its payments without a user get
+-- this one, and its deferred events go to the outbox with their payment's user id, in order. Locks the payments
+-- before the payer row, the order ingest takes them in (payment, then payer): no deadlock between the two.
+-- Returns the number of events released.
 CREATE FUNCTION webhook.payer_resolved_v1(p_phone text, p_user_id uuid) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
   v_event webhook.deferred_events%ROWTYPE;
+  v_user uuid;
+  v_outbox uuid;
   v_count integer := 0;
 BEGIN
+  PERFORM 1 FROM webhook.payments p
+   WHERE p.transaction_id IN (SELECT d.transaction_id FROM webhook.deferred_events d WHERE d.payer_phone = p_phone)
+      OR (p.payer_phone = p_phone AND p.user_id IS NULL)
+   ORDER BY p.transaction_id FOR UPDATE;
   UPDATE webhook.payers p SET user_id = p_user_id, resolved_at = now(), attempts = 0, claimed_until = NULL, last_error = NULL
    WHERE p.phone = p_phone;
   UPDATE webhook.payments p SET user_id = p_user_id, updated_at = now()
    WHERE p.payer_phone = p_phone AND p.user_id IS NULL AND p_user_id IS NOT NULL;
   FOR v_event IN SELECT * FROM webhook.deferred_events d WHERE d.payer_phone = p_phone ORDER BY d.id FOR UPDATE LOOP
-    PERFORM events.outbox_append_v1(v_event.event_type, v_event.transaction_id, 'webhook', v_event.correlation_id,
-      v_event.data || jsonb_build_object('user_id', p_user_id));
+    SELECT p.user_id INTO v_user FROM webhook.payments p WHERE p.transaction_id = v_event.transaction_id;
+    v_outbox := events.outbox_append_v1(v_event.event_type, v_event.transaction_id, 'webhook', v_event.correlation_id,
+      v_event.data || jsonb_build_object('user_id', v_user));
+    UPDATE webhook.notifications n SET outbox_event_id = v_outbox WHERE n.event_id = v_event.notification;
+    DELETE FROM webhook.deferred_events d WHERE d.id = v_event.id;
+    v_count := v_count + 1;
+  END LOOP;
+  RETURN v_count;
+END
+$$;
+
+-- Events that waited longer than p_max_age_seconds for their payer (users unreachable for that long) are published
+-- without the user id ("payer_unresolved": true) rather than held back further; the payer is still resolved later
+-- and its payments get the user id. All waiting events of such a transaction go, in order. Returns their number.
+CREATE FUNCTION webhook.release_stale_deferred_v1(p_max_age_seconds integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_event webhook.deferred_events%ROWTYPE;
+  v_outbox uuid;
+  v_count integer := 0;
+BEGIN
+  PERFORM 1 FROM webhook.payments p
+   WHERE p.transaction_id IN (SELECT d.transaction_id FROM webhook.deferred_events d
+                               WHERE d.created_at < now() - make_interval(secs => p_max_age_seconds))
+   ORDER BY p.transaction_id FOR UPDATE;
+  FOR v_event IN SELECT * FROM webhook.deferred_events d
+                  WHERE d.transaction_id IN (SELECT x.transaction_id FROM webhook.deferred_events x
+                                              WHERE x.created_at < now() - make_interval(secs => p_max_age_seconds))
+                  ORDER BY d.id FOR UPDATE LOOP
+    v_outbox := events.outbox_append_v1(v_event.event_type, v_event.transaction_id, 'webhook', v_event.correlation_id,
+      v_event.data || jsonb_build_object('user_id', NULL, 'payer_unresolved', true));
+    UPDATE webhook.notifications n SET outbox_event_id = v_outbox WHERE n.event_id = v_event.notification;
     DELETE FROM webhook.deferred_events d WHERE d.id = v_event.id;
     v_count := v_count + 1;
   END LOOP;
@@ -320,8 +378,10 @@ BEGIN
 END
 $$;
 
--- Re-publishes the event of an applied notification through the outbox (a new event id, the same data, the
--- payer's user id as known now, "replay": true). outcome: replayed | not_applied | unknown.
+-- Publishes the event of an applied notification again through the outbox, under its original envelope id and
+-- with its original data (the version it produced): a consumer that applied it skips it (its inbox knows the id),
+-- one that missed it applies it. outcome: replayed | waiting (its event still waits for the payer) | not_applied |
+-- unknown.
 CREATE FUNCTION webhook.replay_v1(p_event_id text, p_correlation_id text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -335,12 +395,17 @@ BEGIN
   IF NOT v_n.applied THEN
     RETURN 'not_applied';
   END IF;
-  SELECT * INTO v_payment FROM webhook.payments p WHERE p.transaction_id = v_n.transaction_id FOR UPDATE;
-  PERFORM events.outbox_append_v1(webhook.event_type_v1(v_n.status), v_n.transaction_id, 'webhook', p_correlation_id,
+  IF v_n.outbox_event_id IS NULL THEN
+    RETURN 'waiting';
+  END IF;
+  SELECT * INTO v_payment FROM webhook.payments p WHERE p.transaction_id = v_n.transaction_id;
+  PERFORM events.outbox_republish_v1(v_n.outbox_event_id, webhook.event_type_v1(v_n.status), v_n.transaction_id,
+    'webhook', p_correlation_id,
     jsonb_build_object('transaction_id', v_n.transaction_id, 'event_id', v_n.event_id, 'status', v_n.status,
-                       'amount', v_n.amount, 'currency', v_n.currency, 'occurred_at', v_n.occurred_at,
-                       'order_id', v_payment.order_id, 'payer_phone', v_payment.payer_phone,
-                       'user_id', v_payment.user_id, 'version', v_payment.version, 'replay', true));
+                       'amount', CASE WHEN v_n.status = 'refunded' THEN v_payment.amount ELSE v_n.amount END,
+                       'currency', CASE WHEN v_n.status = 'refunded' THEN v_payment.currency ELSE v_n.currency END,
+                       'occurred_at', v_n.occurred_at, 'order_id', v_payment.order_id, 'payer_phone', v_payment.payer_phone,
+                       'user_id', v_payment.user_id, 'version', v_n.version));
   RETURN 'replayed';
 END
 $$;

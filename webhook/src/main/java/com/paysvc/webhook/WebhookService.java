@@ -65,6 +65,12 @@ public final class WebhookService implements ServiceDefinition {
     return WebhookSettings.all();
   }
 
+  /** 2can's notifications: raw JSON bytes (they are what the signature covers), at most WEBHOOK_MAX_BODY_BYTES. */
+  @Override
+  public Map<String, Integer> jsonBodyLimits(Config config) {
+    return Map.of("/webhooks/2can", config.get(WebhookSettings.MAX_BODY_BYTES));
+  }
+
   @Override
   public Map<String, ServiceCommand> commands() {
     return Map.of("sign", new SignCommand());
@@ -92,7 +98,7 @@ public final class WebhookService implements ServiceDefinition {
       return Future.failedFuture(e);
     }
     PayerResolver resolver = new PayerResolver(vertx, ctx.db(), store, users, ctx.outbox(),
-      config.get(WebhookSettings.RESOLVER_MAX_DELAY_SECONDS), ctx.registry());
+      config.get(WebhookSettings.RESOLVER_MAX_DELAY_SECONDS), config.get(WebhookSettings.PAYER_WAIT_MAX_SECONDS), ctx.registry());
     JwtGuard guard = JwtGuard.create(vertx, config, ctx.registry());
     ctx.onClose(() -> {
       users.close();

@@ -37,13 +37,16 @@ public final class WebhookSettings {
     "a payer phone resolved to a user this long ago is used as is; older ones are resolved again");
   public static final Setting<Integer> RESOLVER_INTERVAL_MS = Setting.integer("RESOLVER_INTERVAL_MS", 1000, 50, 600_000,
     "how often payers waiting for resolution are looked for (the resolver is also woken after each notification)");
+  public static final Setting<Integer> PAYER_WAIT_MAX_SECONDS = Setting.integer("PAYER_WAIT_MAX_SECONDS", 600, 5, 86400,
+    "an event that waited this long for its payer's user id is published without it (payer_unresolved: true)");
   public static final Setting<Integer> RESOLVER_MAX_DELAY_SECONDS = Setting.integer("RESOLVER_MAX_DELAY_SECONDS", 60, 1,
     3600, "longest back-off between two attempts to resolve a payer while users cannot be asked");
 
   public static List<Setting<?>> all() {
     List<Setting<?>> all = new ArrayList<>(List.of(HMAC_SECRET, HMAC_PREVIOUS_SECRET, TOLERANCE_SECONDS, MAX_BODY_BYTES,
       SERVICE_CLIENT_ID, PeerSettings.SERVICE_CLIENT_SECRET, PeerSettings.AUTH_URL, PeerSettings.USERS_URL,
-      PeerSettings.USERS_TIMEOUT_MS, PAYER_CACHE_SECONDS, RESOLVER_INTERVAL_MS, RESOLVER_MAX_DELAY_SECONDS));
+      PeerSettings.USERS_TIMEOUT_MS, PAYER_CACHE_SECONDS, PAYER_WAIT_MAX_SECONDS, RESOLVER_INTERVAL_MS,
+      RESOLVER_MAX_DELAY_SECONDS));
     // Admin routes verify access tokens like every service.
     all.addAll(GuardSettings.all());
     return List.copyOf(all);

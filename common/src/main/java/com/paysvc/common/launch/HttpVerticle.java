@@ -14,6 +14,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import io.micrometer.core.instrument.Counter;
+
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -36,10 +40,16 @@ final class HttpVerticle extends VerticleBase {
       router.route().handler(new RequestId()).handler(new AccessLog());
       long limit = ctx.config().get(CommonSettings.BODY_LIMIT_KB) * 1024L;
       BodyHandler bodies = BodyHandler.create(false).setBodyLimit(limit);
-      // Upload routes install their own BodyHandler with a larger limit; everything else is capped here.
+      Map<String, JsonBody> jsonBodies = new HashMap<>();
+      def.jsonBodyLimits(ctx.config()).forEach((path, max) -> jsonBodies.put(path, new JsonBody(path, max, ctx.registry())));
+      // Upload routes install their own BodyHandler with a larger limit; raw JSON paths have theirs; everything else is
+      // capped here.
       Set<String> uploadPaths = def.uploadPaths();
       router.route().handler(rc -> {
-        if (isMultipart(rc.request().getHeader("Content-Type")) && uploadPaths.contains(rc.normalizedPath())) {
+        JsonBody json = jsonBodies.get(rc.normalizedPath());
+        if (json != null) {
+          json.handle(rc);
+        } else if (isMultipart(rc.request().getHeader("Content-Type")) && uploadPaths.contains(rc.normalizedPath())) {
           rc.next();
         } else {
           bodies.handle(rc);
@@ -69,6 +79,48 @@ final class HttpVerticle extends VerticleBase {
       server = s;
       ctx.httpPort(s.actualPort());
     });
+  }
+
+  /** The body handling of one raw-JSON path (see {@link ServiceDefinition#jsonBodyLimits}). */
+  private static final class JsonBody {
+    private final BodyHandler bodies;
+    private final long max;
+    private final Counter tooLarge;
+    private final Counter notJson;
+
+    JsonBody(String path, int max, io.micrometer.core.instrument.MeterRegistry registry) {
+      this.bodies = BodyHandler.create(false).setBodyLimit(max);
+      this.max = max;
+      this.tooLarge = counter(registry, path, "too_large");
+      this.notJson = counter(registry, path, "not_json");
+    }
+
+    private static Counter counter(io.micrometer.core.instrument.MeterRegistry registry, String path, String reason) {
+      return Counter.builder("paysvc_http_body_refused").tag("path", path).tag("reason", reason)
+        .description("request bodies refused before they were read").register(registry);
+    }
+
+    void handle(io.vertx.ext.web.RoutingContext rc) {
+      String type = rc.request().getHeader("Content-Type");
+      if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        notJson.increment();
+        rc.fail(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json"));
+        return;
+      }
+      String length = rc.request().getHeader("Content-Length");
+      if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19 && Long.parseLong(length) > max) {
+        tooLarge.increment();
+        rc.fail(new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than " + max + " bytes"));
+        return;
+      }
+      // A chunked body over the limit: the BodyHandler stops reading and fails with 413.
+      rc.addEndHandler(ar -> {
+        if (rc.response().getStatusCode() == 413) {
+          tooLarge.increment();
+        }
+      });
+      bodies.handle(rc);
+    }
   }
 
   private static boolean isMultipart(String contentType) {

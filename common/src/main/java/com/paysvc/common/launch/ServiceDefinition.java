@@ -1,5 +1,6 @@
 package com.paysvc.common.launch;
 
+import com.paysvc.common.config.Config;
 import com.paysvc.common.config.Setting;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
@@ -41,6 +42,16 @@ public interface ServiceDefinition {
    * shared state belongs in {@link #init(ServiceContext)}.
    */
   Future<Router> routes(ServiceContext ctx);
+
+  /**
+   * Paths whose body is JSON read as raw bytes under a limit of its own (bytes), instead of the common one: the
+   * request must say {@code Content-Type: application/json} (else 415) and a declared {@code Content-Length} over the
+   * limit is refused (413) before anything is read, so an unauthenticated caller can make the service buffer no more
+   * than the limit and no form decoder runs on it. Refusals are counted ({@code paysvc_http_body_refused_total}).
+   */
+  default Map<String, Integer> jsonBodyLimits(Config config) {
+    return Map.of();
+  }
 
   /** One-shot commands of the jar besides run and migrate, by name (listed by {@code --help}). */
   default Map<String, ServiceCommand> commands() {

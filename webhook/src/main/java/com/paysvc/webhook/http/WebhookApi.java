@@ -67,15 +67,22 @@ public final class WebhookApi {
     outer.get("/webhooks/events").handler(guard).handler(adminOnly);
     outer.post("/webhooks/events/*").handler(guard).handler(adminOnly);
 
-    on(rb, "getPayment", rc -> db.readPrimary(c -> store.payment(c, id(rc.pathParam("transaction_id"), "transaction_id")))
-      .compose(b -> b == null ? Future.failedFuture(ApiException.notFound("payment")) : Future.succeededFuture(b)));
+    // Input is checked before a database call is made (reads of the primary: an admin sees what was just stored).
+    on(rb, "getPayment", rc -> {
+      String tx = id(rc.pathParam("transaction_id"), "transaction_id");
+      return db.readPrimary(c -> store.payment(c, tx))
+        .compose(b -> b == null ? Future.failedFuture(ApiException.notFound("payment")) : Future.succeededFuture(b));
+    });
     on(rb, "listEvents", rc -> {
       String status = rc.queryParams().get("status");
       if (status != null && !STATUSES.contains(status)) {
         throw ApiException.validation("status must be one of " + STATUSES);
       }
-      return db.readPrimary(c -> store.notifications(c, status, instant(rc, "from"), instant(rc, "to"), whole(rc, "page", 1, 1, 1_000_000),
-        whole(rc, "size", 20, 1, 100)));
+      OffsetDateTime from = instant(rc, "from");
+      OffsetDateTime to = instant(rc, "to");
+      int page = whole(rc, "page", 1, 1, 1_000_000);
+      int size = whole(rc, "size", 20, 1, 100);
+      return db.readPrimary(c -> store.notifications(c, status, from, to, page, size));
     });
     on(rb, "replayEvent", rc -> {
       String eventId = id(rc.pathParam("event_id"), "event_id");
@@ -83,6 +90,8 @@ public final class WebhookApi {
         case "replayed" -> Future.succeededFuture(new JsonObject().put("event_id", eventId).put("replayed", true).toBuffer());
         case "not_applied" -> Future.failedFuture(new ApiException(ErrorCode.CONFLICT,
           "notification " + eventId + " was not applied: it has no event to replay"));
+        case "waiting" -> Future.failedFuture(new ApiException(ErrorCode.CONFLICT,
+          "the event of notification " + eventId + " still waits for its payer: it was not published yet"));
         default -> Future.failedFuture(ApiException.notFound("notification"));
       });
     });
@@ -95,8 +104,8 @@ public final class WebhookApi {
   }
 
   private static String id(String value, String name) {
-    if (value == null || value.isEmpty() || value.length() > MAX_ID) {
-      throw ApiException.validation(name + " must be 1 to " + MAX_ID + " characters");
+    if (value == null || value.isEmpty() || value.length() > MAX_ID || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw ApiException.validation(name + " must be 1 to " + MAX_ID + " characters, none of them control characters");
     }
     return value;
   }

@@ -82,13 +82,16 @@ public final class Ingest {
     } catch (ApiException e) {
       return refuse(Rejection.MALFORMED, e);
     }
-    return db.write(c -> store.ingest(c, n, body, sha256(body), secret, requestId, payerFreshSeconds))
+    byte[] digest = sha256(body);
+    return store(n, body, digest, secret, requestId, true)
       .compose(result -> switch (result.outcome()) {
         case "stored" -> {
           stored.increment();
           // Hints only: the relay and the resolver sweep anyway.
           outbox.wake();
-          vertx.eventBus().send(PayerResolver.WAKE_ADDRESS, null);
+          if (result.waiting() > 0) {
+            vertx.eventBus().send(PayerResolver.WAKE_ADDRESS, null);
+          }
           yield Future.succeededFuture(answer(n, result, false));
         }
         case "duplicate" -> {
@@ -100,6 +103,21 @@ public final class Ingest {
           yield refuse(Rejection.CONFLICT, new ApiException(ErrorCode.CONFLICT,
             "event_id " + n.eventId() + " was already received with a different body"));
         }
+      });
+  }
+
+  /**
+   * The ingest call; a deadlock or serialization failure (a payment and its payer locked by the resolver at the same
+   * moment) is tried once more: the call is idempotent, a repeat of a stored notification is a duplicate.
+   */
+  private Future<PaymentsStore.Ingested> store(Notification n, Buffer body, byte[] digest, String secret, String requestId,
+                                               boolean retry) {
+    return db.write(c -> store.ingest(c, n, body, digest, secret, requestId, payerFreshSeconds))
+      .recover(err -> {
+        String state = com.paysvc.common.db.DbErrors.sqlState(err instanceof com.paysvc.common.db.DatabaseUnavailableException
+          ? err.getCause() : err);
+        return retry && ("40P01".equals(state) || "40001".equals(state))
+          ? store(n, body, digest, secret, requestId, false) : Future.failedFuture(err);
       });
   }
 

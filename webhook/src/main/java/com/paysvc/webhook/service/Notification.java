@@ -48,6 +48,18 @@ public record Notification(String eventId, String transactionId, String status, 
         throw new ApiException(ErrorCode.VALIDATION_ERROR, "the notification does not match the contract",
           new JsonObject().put("errors", errors(result)));
       }
+      // JSON Schema's "pattern" finds the pattern in the value (a trailing newline passes "^[A-Z]{3}$"), and Postgres
+      // text cannot hold NUL: no control characters anywhere, and the patterns matched whole.
+      for (String field : json.fieldNames()) {
+        if (json.getValue(field) instanceof String v && hasControl(v)) {
+          throw ApiException.validation(field + " must not contain control characters");
+        }
+      }
+      String currency = json.getString("currency");
+      String phone = json.getString("payer_phone");
+      if (!CURRENCY.matcher(currency).matches() || (phone != null && !PHONE.matcher(phone).matches())) {
+        throw ApiException.validation("currency or payer_phone does not match its pattern");
+      }
       Object amount = json.getValue("amount");
       if (!(amount instanceof Integer || amount instanceof Long)) {
         throw ApiException.validation("amount must be a whole number of minor units");
@@ -61,6 +73,19 @@ public record Notification(String eventId, String transactionId, String status, 
       return new Notification(json.getString("event_id"), json.getString("transaction_id"), json.getString("status"),
         ((Number) amount).longValue(), json.getString("currency"), json.getString("payer_phone"), json.getString("order_id"),
         occurredAt);
+    }
+
+    private static final java.util.regex.Pattern CURRENCY = java.util.regex.Pattern.compile("[A-Z]{3}");
+    private static final java.util.regex.Pattern PHONE = java.util.regex.Pattern.compile("\\+[1-9][0-9]{1,14}");
+
+    private static boolean hasControl(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c == 0x7f) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private static JsonArray errors(OutputUnit result) {

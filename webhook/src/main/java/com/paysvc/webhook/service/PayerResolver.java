@@ -31,9 +31,11 @@ import java.util.UUID;
 public final class PayerResolver {
   public static final String WAKE_ADDRESS = "paysvc.webhook.resolver.wake";
   private static final Logger log = LoggerFactory.getLogger(PayerResolver.class);
-  private static final int BATCH = 50;
-  /** A claim outlives a users call (timeout + breaker) comfortably. */
-  private static final int CLAIM_SECONDS = 30;
+  /** Looked up one after the other: a batch (10 × at most ~3 s: timeout and breaker) fits well inside its claim. */
+  private static final int BATCH = 10;
+  private static final int CLAIM_SECONDS = 60;
+  /** A run that has not finished by then (a database call that never answers) no longer blocks the next ones. */
+  private static final long RUN_TIMEOUT_MS = 120_000;
 
   private final Vertx vertx;
   private final Db db;
@@ -41,21 +43,30 @@ public final class PayerResolver {
   private final PeerClient users;
   private final Outbox outbox;
   private final int maxDelaySeconds;
+  private final int maxWaitSeconds;
   private final Counter resolved;
+  private final Counter releasedUnresolved;
   private final Counter failed;
   private long timer = -1;
   private MessageConsumer<Object> wake;
   private boolean running;
   private boolean again;
 
+  /**
+   * {@code maxWaitSeconds}: events that waited this long for their payer are published without the user id (a
+   * payment's success is not held back indefinitely while users is unreachable).
+   */
   public PayerResolver(Vertx vertx, Db db, PaymentsStore store, PeerClient users, Outbox outbox, int maxDelaySeconds,
-                       MeterRegistry registry) {
+                       int maxWaitSeconds, MeterRegistry registry) {
     this.vertx = vertx;
     this.db = db;
     this.store = store;
     this.users = users;
     this.outbox = outbox;
     this.maxDelaySeconds = maxDelaySeconds;
+    this.maxWaitSeconds = maxWaitSeconds;
+    this.releasedUnresolved = Counter.builder("paysvc_webhook_events_released_unresolved")
+      .description("events published without the payer's user id after waiting too long for it").register(registry);
     this.resolved = Counter.builder("paysvc_webhook_payers_resolved").description("payer phones resolved (to a user or to nobody)")
       .register(registry);
     this.failed = Counter.builder("paysvc_webhook_payer_lookups_failed")
@@ -85,8 +96,18 @@ public final class PayerResolver {
     }
     running = true;
     again = false;
-    db.write(c -> store.claimPayers(c, BATCH, CLAIM_SECONDS))
+    db.write(c -> store.releaseStale(c, maxWaitSeconds))
+      .onSuccess(n -> {
+        if (n > 0) {
+          releasedUnresolved.increment(n);
+          log.warn("{} event(s) published without their payer's user id after waiting {} s (users unreachable?)", n,
+            maxWaitSeconds);
+          outbox.wake();
+        }
+      })
+      .compose(v -> db.write(c -> store.claimPayers(c, BATCH, CLAIM_SECONDS)))
       .compose(this::resolveAll)
+      .timeout(RUN_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
       .onComplete(ar -> {
         running = false;
         if (ar.failed()) {
@@ -119,21 +140,21 @@ public final class PayerResolver {
         .<Void>mapEmpty())
       .recover(err -> {
         failed.increment();
-        log.info("payer not resolved yet, retrying later: {}", err.getMessage());
+        log.warn("payer not resolved yet, retrying later: {}", err.getMessage());
         return db.write(c -> store.payerFailed(c, phone, err.getMessage(), maxDelaySeconds))
           .recover(e -> Future.succeededFuture()); // the claim runs out and the phone is taken again
       });
   }
 
   /**
-   * 200: the user's id; 404 (or 400: not an identifier users accepts): nobody has the phone (null); anything else
-   * (401/403: webhook's token or scope is wrong, 429) is not an answer: tried again later.
+   * 200: the user's id; 404: nobody has the phone (null); anything else (400: users and webhook disagree on phones;
+   * 401/403: webhook's token or scope is wrong; 429) is not an answer: tried again later, logged.
    */
   private Future<UUID> userId(HttpResponse<Buffer> r) {
     if (r.statusCode() == 200) {
       return Future.succeededFuture(UUID.fromString(r.bodyAsJsonObject().getString("id")));
     }
-    if (r.statusCode() == 404 || r.statusCode() == 400) {
+    if (r.statusCode() == 404) {
       return Future.succeededFuture(null);
     }
     return Future.failedFuture("users answered " + r.statusCode());

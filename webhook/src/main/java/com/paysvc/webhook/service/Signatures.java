@@ -60,6 +60,8 @@ public final class Signatures {
       : List.of(new Secret("current", key(current)), new Secret("previous", key(previous)));
     this.toleranceSeconds = toleranceSeconds;
     this.clock = clock;
+    // The first Mac of a JVM initialises the JCE providers (tens of ms): at start, not on an event loop's request.
+    mac(secrets.get(0).key(), "0", Buffer.buffer());
   }
 
   /** The label ({@code current} / {@code previous}) of the secret that signed {@code body}; throws {@link Refused}. */

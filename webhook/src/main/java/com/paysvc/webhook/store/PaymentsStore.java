@@ -15,8 +15,11 @@ import java.util.UUID;
 /** webhook's stored functions (sql/webhook), one prepared call each. */
 public final class PaymentsStore {
 
-  /** What ingest did: stored / duplicate / conflict, and the notification's (original) outcome. */
-  public record Ingested(String outcome, boolean applied, String reason, String paymentStatus, Integer version) {
+  /**
+   * What ingest did: stored / duplicate / conflict, the notification's (original) outcome, the payment now, and how
+   * many of the payment's events wait for their payer.
+   */
+  public record Ingested(String outcome, boolean applied, String reason, String paymentStatus, Integer version, int waiting) {
   }
 
   /** Ingest, one call in one transaction: store, apply, write the event (see V2__payments.sql). */
@@ -26,12 +29,13 @@ public final class PaymentsStore {
       .addString(n.transactionId()).addString(n.status()).addLong(n.amount()).addString(n.currency())
       .addString(n.payerPhone()).addString(n.orderId()).addOffsetDateTime(n.occurredAt()).addString(requestId)
       .addInteger(payerFreshSeconds);
-    return c.preparedQuery("SELECT outcome, applied, reason, payment_status, version FROM webhook.ingest_v1($1, $2, $3, $4, "
-        + "$5, $6, $7, $8, $9, $10, $11, $12, $13)")
+    return c.preparedQuery("SELECT outcome, applied, reason, payment_status, version, waiting FROM webhook.ingest_v1($1, $2, "
+        + "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
       .execute(args)
       .map(rows -> {
         Row r = rows.iterator().next();
-        return new Ingested(r.getString(0), Boolean.TRUE.equals(r.getBoolean(1)), r.getString(2), r.getString(3), r.getInteger(4));
+        return new Ingested(r.getString(0), Boolean.TRUE.equals(r.getBoolean(1)), r.getString(2), r.getString(3), r.getInteger(4),
+          r.getInteger(5));
       });
   }
 
@@ -45,7 +49,7 @@ public final class PaymentsStore {
       .execute(Tuple.tuple().addString(status).addOffsetDateTime(from).addOffsetDateTime(to).addInteger(page).addInteger(size)));
   }
 
-  /** replayed | not_applied | unknown. */
+  /** replayed | waiting | not_applied | unknown. */
   public Future<String> replay(SqlClient c, String eventId, String requestId) {
     return c.preparedQuery("SELECT webhook.replay_v1($1, $2)").execute(Tuple.of(eventId, requestId))
       .map(rows -> rows.iterator().next().getString(0));
@@ -63,6 +67,12 @@ public final class PaymentsStore {
   /** Returns the number of deferred events released to the outbox. */
   public Future<Integer> payerResolved(SqlClient c, String phone, UUID userId) {
     return c.preparedQuery("SELECT webhook.payer_resolved_v1($1, $2)").execute(Tuple.of(phone, userId))
+      .map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  /** Publishes events that waited longer than {@code maxAgeSeconds} without the user id; returns their number. */
+  public Future<Integer> releaseStale(SqlClient c, int maxAgeSeconds) {
+    return c.preparedQuery("SELECT webhook.release_stale_deferred_v1($1)").execute(Tuple.of(maxAgeSeconds))
       .map(rows -> rows.iterator().next().getInteger(0));
   }
 

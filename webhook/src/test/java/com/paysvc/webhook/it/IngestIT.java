@@ -113,6 +113,8 @@ class IngestIT extends WebhookIT {
     assertEquals(200, p.post(first).status());
     JsonObject other = first.copy().put("status", "succeeded");
     assertError(p.post(other), 409, "CONFLICT");
+    assertTrue(Http.get(p.port(), "/metrics").body().lines().anyMatch(l -> l.startsWith("paysvc_webhook_rejected_total{")
+      && l.contains("reason=\"conflict\"") && !l.endsWith(" 0.0")), "a conflict is counted");
     assertEquals(1, p.count("SELECT count(*) FROM webhook.notifications WHERE transaction_id = '" + tx + "'"));
     assertEquals(1, p.count("SELECT count(*) FROM webhook.payments WHERE transaction_id = '" + tx + "' AND status = 'pending'"));
     // The same body again (2can retrying) is a plain duplicate.
@@ -164,13 +166,25 @@ class IngestIT extends WebhookIT {
     malformed.put("bad occurred_at", notification(tx, "succeeded", Instant.now()).put("occurred_at", "yesterday").encode().getBytes(StandardCharsets.UTF_8));
     malformed.put("no event_id", notification(tx, "succeeded", Instant.now()).put("event_id", (Object) null).encode().getBytes(StandardCharsets.UTF_8));
     malformed.put("bad phone", notification(tx, "succeeded", Instant.now()).put("payer_phone", "8-999").encode().getBytes(StandardCharsets.UTF_8));
+    // JSON Schema's pattern finds rather than matches: a trailing newline would pass "^[A-Z]{3}$".
+    malformed.put("currency with a newline", notification(tx, "succeeded", Instant.now()).put("currency", "RUB\n").encode().getBytes(StandardCharsets.UTF_8));
+    malformed.put("phone with a newline", notification(tx, "succeeded", Instant.now()).put("payer_phone", "+79991234567\n").encode().getBytes(StandardCharsets.UTF_8));
+    malformed.put("NUL in event_id", notification(tx, "succeeded", Instant.now()).put("event_id", "e\u0000x").encode().getBytes(StandardCharsets.UTF_8));
     for (Map.Entry<String, byte[]> m : malformed.entrySet()) {
       Http.Response r = p.post(m.getValue(), p.secret, now());
       assertEquals(400, r.status(), m.getKey() + ": " + r.body());
       assertError(r, 400, "VALIDATION_ERROR");
     }
-    byte[] huge = notification(tx, "succeeded", Instant.now()).put("padding", "x".repeat(70_000)).encode().getBytes(StandardCharsets.UTF_8);
+    // Over the 64 KiB limit (refused from Content-Length, before the body is read), also far over the common 1 MiB.
+    byte[] big = notification(tx, "succeeded", Instant.now()).put("padding", "x".repeat(70_000)).encode().getBytes(StandardCharsets.UTF_8);
+    assertError(p.post(big, p.secret, now()), 413, "PAYLOAD_TOO_LARGE");
+    byte[] huge = notification(tx, "succeeded", Instant.now()).put("padding", "x".repeat(2_000_000)).encode().getBytes(StandardCharsets.UTF_8);
     assertError(p.post(huge, p.secret, now()), 413, "PAYLOAD_TOO_LARGE");
+    // Not JSON: refused before the body is read (no form decoder runs on an unauthenticated body).
+    Http.Response form = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + p.port() + "/webhooks/2can"))
+      .header("Content-Type", "application/x-www-form-urlencoded").header("X-Timestamp", ts).header("X-Signature", good)
+      .POST(java.net.http.HttpRequest.BodyPublishers.ofString("a=1&b=2")));
+    assertError(form, 415, "UNSUPPORTED_MEDIA_TYPE");
 
     assertEquals(0, p.count("SELECT count(*) FROM webhook.notifications WHERE transaction_id = '" + tx + "'"), "nothing stored");
     String metrics = Http.get(p.port(), "/metrics").body();
@@ -178,7 +192,19 @@ class IngestIT extends WebhookIT {
     metrics.lines().filter(l -> l.startsWith("paysvc_webhook_rejected_total{") && !l.endsWith(" 0.0"))
       .forEach(l -> reasons.add(l.replaceAll(".*reason=\"([a-z_]+)\".*", "$1")));
     assertTrue(reasons.containsAll(Set.of("missing_headers", "bad_signature", "stale_timestamp", "future_timestamp",
-      "bad_timestamp", "malformed", "too_large")), reasons.toString());
+      "bad_timestamp", "malformed")), reasons.toString());
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("paysvc_http_body_refused_total{") && l.contains("reason=\"too_large\"")
+      && !l.endsWith(" 0.0")), "oversized bodies are counted");
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("paysvc_http_body_refused_total{") && l.contains("reason=\"not_json\"")
+      && !l.endsWith(" 0.0")), "non-JSON bodies are counted");
+  }
+
+  @Test
+  void optionalFieldsMayBeNull() {
+    JsonObject n = notification("tx-" + UUID.randomUUID(), "pending", Instant.now()).put("payer_phone", (Object) null)
+      .put("order_id", (Object) null);
+    Http.Response r = p.post(n);
+    assertEquals(200, r.status(), r.body());
   }
 
   @Test

@@ -106,6 +106,47 @@ class OrderingIT extends WebhookIT {
     }
   }
 
+  /** Two refunds wait; the success comes: the later refund applies, the other one is then the same status. */
+  @org.junit.jupiter.api.Test
+  void twoWaitingRefundsAndThenTheSuccess() throws Exception {
+    String tx = "tx-" + UUID.randomUUID();
+    Instant t = Instant.parse("2026-06-01T12:00:00Z");
+    JsonObject r1 = notification(tx, "refunded", t.plusSeconds(5));
+    JsonObject r2 = notification(tx, "refunded", t.plusSeconds(6));
+    JsonObject s = notification(tx, "succeeded", t.plusSeconds(4));
+    for (JsonObject n : new JsonObject[] {r1, r2, s}) {
+      assertEquals(200, p.post(n).status());
+    }
+    JsonObject payment = p.get("/webhooks/payments/" + tx, p.admin()).json();
+    assertEquals("refunded", payment.getString("status"));
+    assertEquals(125000, payment.getLong("amount"), "the payment keeps the amount that was paid");
+    JsonArray history = payment.getJsonArray("history");
+    assertTrue(applied(history, s.getString("event_id")));
+    assertTrue(applied(history, r2.getString("event_id")));
+    assertEquals("same_status", history.stream().map(o -> (JsonObject) o)
+      .filter(h -> r1.getString("event_id").equals(h.getString("event_id"))).findFirst().orElseThrow().getString("reason"));
+    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 2));
+    Thread.sleep(300);
+    assertEquals(List.of("payment.succeeded", "payment.refunded"), p.eventsOf(tx).stream().map(e -> e.getString("event_type")).toList());
+  }
+
+  /** Two notifications of one payment at the same moment: applied one after the other, as their times say. */
+  @org.junit.jupiter.api.Test
+  void concurrentNotificationsOfOnePayment() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String tx = "tx-" + UUID.randomUUID();
+      Instant t = Instant.parse("2026-06-01T12:00:00Z");
+      JsonObject pending = notification(tx, "pending", t);
+      JsonObject paid = notification(tx, "succeeded", t.plusSeconds(1));
+      java.util.concurrent.CompletableFuture<Http.Response> a = java.util.concurrent.CompletableFuture.supplyAsync(() -> p.post(pending));
+      java.util.concurrent.CompletableFuture<Http.Response> b = java.util.concurrent.CompletableFuture.supplyAsync(() -> p.post(paid));
+      assertEquals(200, a.get().status());
+      assertEquals(200, b.get().status());
+      JsonObject payment = p.get("/webhooks/payments/" + tx, p.admin()).json();
+      assertEquals("succeeded", payment.getString("status"), payment.encode());
+    }
+  }
+
   private static boolean applied(JsonArray history, String eventId) {
     return history.stream().map(o -> (JsonObject) o).filter(h -> eventId.equals(h.getString("event_id")))
       .findFirst().orElseThrow().getBoolean("applied");

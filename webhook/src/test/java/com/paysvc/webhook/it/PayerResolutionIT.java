@@ -68,7 +68,7 @@ class PayerResolutionIT extends WebhookIT {
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertEquals(200, pending.status(), pending.body());
       assertEquals(200, paid.status(), paid.body());
-      assertTrue(ms < 5_000, "the 200 waited for users: " + ms + " ms");
+      assertTrue(ms < 5_000, "the 200 waited for users: " + ms + " ms"); // (a hanging users: DependenciesIT)
       Thread.sleep(2_000); // the resolver tries (and fails) meanwhile
       assertEquals(0, p.eventsOf(tx).size(), "published before the payer was known");
       JsonObject payment = p.get("/webhooks/payments/" + tx, p.admin()).json();

@@ -5,6 +5,7 @@ import com.paysvc.common.launch.ServiceLauncher;
 import com.paysvc.common.security.TestTokens;
 import com.paysvc.common.testing.Http;
 import com.paysvc.common.testing.ServiceProcess;
+import com.paysvc.common.testing.TcpProxy;
 import com.paysvc.common.testing.TestStack;
 import com.paysvc.webhook.WebhookService;
 import com.paysvc.webhook.service.Signatures;
@@ -51,8 +52,13 @@ public final class WebhookPlatform implements AutoCloseable {
   public final String usersDatabase;
   private final int usersPort;
   private final Map<String, String> usersEnv;
-  public final ServiceProcess auth;
+  private final int authPort;
+  private final Map<String, String> authEnv;
+  public ServiceProcess auth;
   public ServiceProcess users;
+  /** webhook reaches users and auth through these: a test can make them hang. */
+  public final TcpProxy usersProxy;
+  public final TcpProxy authProxy;
   public final ServiceLauncher webhook;
   private final Vertx vertx = Vertx.vertx();
   private final RabbitMQClient rabbit;
@@ -67,10 +73,10 @@ public final class WebhookPlatform implements AutoCloseable {
     String authDatabase = TestStack.createDatabase("auth_whit");
     usersDatabase = TestStack.createDatabase("users_whit");
     webhookDatabase = TestStack.createDatabase("webhook_it");
-    int authPort = ServiceProcess.freePort();
+    authPort = ServiceProcess.freePort();
     usersPort = ServiceProcess.freePort();
 
-    Map<String, String> authEnv = new HashMap<>(TestStack.serviceEnv(authDatabase, Map.of()));
+    authEnv = new HashMap<>(TestStack.serviceEnv(authDatabase, Map.of()));
     authEnv.put("JWT_SIGNING_KEY", TestTokens.signingKeySetting(signingKey));
     authEnv.put("JWT_KEY_ID", KID);
     authEnv.put("SERVICE_CLIENTS", "auth:" + authSecret + ":users:lookup users:read users:create users:deactivate,webhook:"
@@ -92,8 +98,10 @@ public final class WebhookPlatform implements AutoCloseable {
     env.put("WEBHOOK_HMAC_SECRET", secret);
     env.put("WEBHOOK_HMAC_PREVIOUS_SECRET", previousSecret);
     env.put("SERVICE_CLIENT_SECRET", webhookClientSecret);
-    env.put("AUTH_URL", auth.baseUrl());
-    env.put("USERS_URL", "http://127.0.0.1:" + usersPort);
+    usersProxy = new TcpProxy(usersPort);
+    authProxy = new TcpProxy(authPort);
+    env.put("AUTH_URL", "http://127.0.0.1:" + authProxy.port());
+    env.put("USERS_URL", "http://127.0.0.1:" + usersProxy.port());
     env.put("JWKS_URL", auth.baseUrl() + "/auth/.well-known/jwks.json");
     env.put("EVENTS_EXCHANGE", exchange);
     env.put("RESOLVER_INTERVAL_MS", "200");
@@ -128,6 +136,15 @@ public final class WebhookPlatform implements AutoCloseable {
     users = ServiceProcess.start("users", usersPort, usersEnv);
   }
 
+  /** Stops auth: webhook cannot get (or renew) its token until {@link #startAuth()}. */
+  public void stopAuth() {
+    auth.close();
+  }
+
+  public void startAuth() {
+    auth = ServiceProcess.start("auth", authPort, authEnv);
+  }
+
   @Override
   public void close() {
     try {
@@ -135,6 +152,8 @@ public final class WebhookPlatform implements AutoCloseable {
     } finally {
       users.close();
       auth.close();
+      usersProxy.close();
+      authProxy.close();
       Topology t = new Topology(exchange, "whit." + suffix + ".auth");
       for (String q : List.of(t.queue(), t.retryQueue(), t.deadLetterQueue(), t.unrouted())) {
         TestStack.await(rabbit.queueDelete(q).<Void>mapEmpty().otherwiseEmpty());
