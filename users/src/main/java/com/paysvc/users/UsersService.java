@@ -65,8 +65,12 @@ public final class UsersService implements ServiceDefinition {
 
   @Override
   public Set<String> defaultReadyRequires() {
-    // Redis is only a cache here (reads fall back to Postgres) and the replica falls back to the primary.
-    return Set.of("primary");
+    // Nothing: an instance that is up serves what it can. Redis is only a cache (reads fall back to Postgres), the
+    // replica falls back to the primary, and while the primary is away (a failover) cached and replica reads still
+    // work; writes answer 503 one by one. Requiring the primary made HAProxy take every users instance out of the
+    // gateway during a failover, so that reads failed too (bin/stack drill failover: 1 706 reads answered 503).
+    // /health/ready still reports each dependency with its status.
+    return Set.of();
   }
 
   @Override
