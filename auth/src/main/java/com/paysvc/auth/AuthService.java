@@ -4,6 +4,7 @@ import com.paysvc.auth.http.AuthApi;
 import com.paysvc.auth.http.ClientCredentialsHandler;
 import com.paysvc.auth.http.ClientIp;
 import com.paysvc.auth.http.JwksHandler;
+import com.paysvc.auth.password.Argon2Bench;
 import com.paysvc.auth.password.Argon2id;
 import com.paysvc.auth.password.PasswordHasher;
 import com.paysvc.auth.service.Credentials;
@@ -87,7 +88,7 @@ public final class AuthService implements ServiceDefinition {
 
   @Override
   public Map<String, ServiceCommand> commands() {
-    return Map.of("bootstrap-admin", new BootstrapAdmin());
+    return Map.of("bootstrap-admin", new BootstrapAdmin(), "argon2-bench", new Argon2Bench());
   }
 
   /** The signing keys from the settings; an unusable combination is a start-up error. */
