@@ -1,0 +1,106 @@
+package com.paysvc.loadtest;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Compares what the platform acknowledged with what its databases hold afterwards, on the primary (the write port),
+ * as each service's own database role: a 200 for a notification, a 201 for a user, a 200 for a deactivation must
+ * each be there. Plain JDBC: this runs once, after the load, on the command's own thread.
+ */
+final class AckCheck {
+  private static final int CHUNK = 5000;
+  private final Stack stack;
+
+  AckCheck(Stack stack) {
+    this.stack = stack;
+  }
+
+  /** Acknowledged notifications (event ids) that webhook.notifications does not hold. */
+  List<String> missingNotifications(List<String> eventIds) throws SQLException {
+    return missing("webhook", "webhook_svc", "WEBHOOK_DB_PASSWORD",
+      "SELECT event_id FROM webhook.notifications WHERE event_id = ANY (?)", "text", eventIds);
+  }
+
+  /** Acknowledged new users (ids) that accounts.users does not hold. */
+  List<String> missingUsers(List<String> ids) throws SQLException {
+    return missing("users", "users_svc", "USERS_DB_PASSWORD",
+      "SELECT id::text FROM accounts.users WHERE id = ANY (?::uuid[])", "text", ids);
+  }
+
+  /** Acknowledged deactivations whose user is still active (or gone). */
+  List<String> notDeactivated(List<String> ids) throws SQLException {
+    return missing("users", "users_svc", "USERS_DB_PASSWORD",
+      "SELECT id::text FROM accounts.users WHERE id = ANY (?::uuid[]) AND NOT is_active", "text", ids);
+  }
+
+  /** An event a service wrote to its outbox: id, type, whether the relay has published it. */
+  record Outboxed(String eventId, String type, boolean sent) {
+  }
+
+  /** The events {@code database}'s outbox holds that occurred at or after {@code since}. */
+  List<Outboxed> outboxSince(String database, String role, String passwordKey, java.time.Instant since) throws SQLException {
+    List<Outboxed> out = new ArrayList<>();
+    try (Connection c = connect(database, role, passwordKey);
+         PreparedStatement ps = c.prepareStatement(
+           "SELECT event_id::text, event_type, sent_at IS NOT NULL FROM events.outbox WHERE occurred_at >= ? ORDER BY id")) {
+      ps.setObject(1, java.time.OffsetDateTime.ofInstant(since, java.time.ZoneOffset.UTC));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Outboxed(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Event ids auth's inbox does not hold (events it has not applied). */
+  List<String> notInAuthInbox(List<String> eventIds) throws SQLException {
+    return missing("auth", "auth_svc", "AUTH_DB_PASSWORD", "SELECT event_id::text FROM events.inbox WHERE event_id = ANY (?::uuid[])",
+      "text", eventIds);
+  }
+
+  Connection connect(String database, String role, String passwordKey) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", role);
+    p.setProperty("password", stack.env(passwordKey));
+    p.setProperty("connectTimeout", "5");
+    p.setProperty("socketTimeout", "60");
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + Stack.PG_WRITE_PORT + "/" + database, p);
+  }
+
+  private List<String> missing(String database, String role, String passwordKey, String sql, String type, List<String> keys)
+    throws SQLException {
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    Set<String> found = new HashSet<>();
+    try (Connection c = connect(database, role, passwordKey); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < keys.size(); i += CHUNK) {
+        Array a = c.createArrayOf(type, keys.subList(i, Math.min(keys.size(), i + CHUNK)).toArray());
+        ps.setArray(1, a);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found.add(rs.getString(1));
+          }
+        }
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (String k : keys) {
+      if (!found.contains(k)) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,124 @@
+package com.paysvc.loadtest;
+
+import io.vertx.core.json.JsonObject;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The machine's own limits, measured with the tools their makers ship, on the same data the platform serves: what
+ * the platform's figures are divided by. Each returns calls per second and the command that measured it (secrets
+ * never on a command line: pgbench gets PGPASSWORD from the environment; redis-benchmark, which only takes a
+ * password as an argument, gets a throw-away ACL user limited to its own keys, deleted afterwards).
+ */
+final class Limits {
+  /** One measured limit. */
+  record Limit(String name, double perSecond, String command, JsonObject detail) {
+    JsonObject toJson() {
+      return new JsonObject().put("name", name).put("per_second", perSecond).put("command", command).put("detail", detail);
+    }
+  }
+
+  private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
+  private static final Pattern LATENCY = Pattern.compile("latency average = ([0-9.]+) ms");
+  private final Stack stack;
+  private final int seconds;
+
+  Limits(Stack stack, int seconds) {
+    this.stack = stack;
+    this.seconds = seconds;
+  }
+
+  /** pgbench -M prepared -c32 of a script in sql/bench/, as the service's own database role through HAProxy. */
+  Limit pgbench(String name, String script, int port, String database, String role, String passwordKey, Map<String, String> vars) {
+    List<String> cmd = new ArrayList<>(List.of("pgbench", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", role, "-n",
+      "-M", "prepared", "-c", "32", "-j", "2", "-T", Integer.toString(seconds)));
+    vars.forEach((k, v) -> cmd.addAll(List.of("-D", k + "=" + v)));
+    cmd.addAll(List.of("-f", "sql/bench/" + script, database));
+    Stack.Ran ran = stack.exec(cmd, Map.of("PGPASSWORD", stack.env(passwordKey)), null, seconds + 60L);
+    Matcher m = TPS.matcher(ran.output());
+    if (!ran.ok() || !m.find()) {
+      throw new IllegalStateException("pgbench " + script + " failed (exit " + ran.exit() + "):\n" + tail(ran.output()));
+    }
+    Matcher l = LATENCY.matcher(ran.output());
+    return new Limit(name, Double.parseDouble(m.group(1)), String.join(" ", cmd),
+      new JsonObject().put("latency_avg_ms", l.find() ? Double.parseDouble(l.group(1)) : null));
+  }
+
+  /** redis-benchmark -t get -c32 -P1 with values of {@code valueBytes} (SET first, so that every GET finds one). */
+  Limit redisGet(int valueBytes, int requests) {
+    String user = "paysvc-bench";
+    String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(18));
+    // Only its own keys (redis-benchmark's key:*), only the commands it sends, gone when this is over.
+    redisCli("ACL", "SETUSER", user, "reset", "on", ">" + password, "~key:*", "resetchannels", "+get", "+set", "+select", "+ping");
+    try {
+      List<String> cmd = List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(Stack.REDIS_PORT), "--user", user,
+        "-a", password, "--dbnum", "15", "-t", "set,get", "-c", "32", "-P", "1", "-d", Integer.toString(valueBytes),
+        "-n", Integer.toString(requests), "--csv");
+      Stack.Ran ran = stack.exec(cmd, Map.of(), null, 300);
+      Double rps = null;
+      JsonObject detail = new JsonObject().put("value_bytes", valueBytes);
+      for (String line : ran.output().split("\n")) {
+        String[] f = line.replace("\"", "").split(",");
+        if (f.length >= 7 && f[0].equals("GET")) {
+          rps = Double.parseDouble(f[1]);
+          detail.put("p50_ms", Double.parseDouble(f[4])).put("p99_ms", Double.parseDouble(f[6]));
+        }
+      }
+      if (!ran.ok() || rps == null) {
+        throw new IllegalStateException("redis-benchmark failed (exit " + ran.exit() + "):\n" + tail(ran.output()));
+      }
+      String shown = String.join(" ", cmd).replace(password, "***");
+      return new Limit("Redis GET", rps, shown, detail);
+    } finally {
+      redisCli("ACL", "DELUSER", user);
+      redisCli("-n", "15", "DEL", "key:__rand_int__");
+    }
+  }
+
+  /** One argon2id verification per core at once, with auth's own code and parameters (auth.jar argon2-bench). */
+  Limit argon2(double runSeconds) {
+    List<String> cmd = List.of(stack.javaBin(), "-jar", "auth/target/auth.jar", "argon2-bench", "--threads",
+      Integer.toString(Runtime.getRuntime().availableProcessors()), "--seconds", Double.toString(runSeconds));
+    Stack.Ran ran = stack.exec(cmd, Map.of(), null, (long) runSeconds + 120);
+    String[] lines = ran.output().trim().split("\n");
+    JsonObject r;
+    try {
+      r = new JsonObject(lines[lines.length - 1]);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("argon2-bench failed (exit " + ran.exit() + "):\n" + tail(ran.output()));
+    }
+    return new Limit("argon2id verifications (all cores)", r.getDouble("limit_per_second"),
+      "java -jar auth/target/auth.jar argon2-bench --threads " + r.getInteger("threads"), r);
+  }
+
+  /**
+   * One Redis command through redis-cli: the password from REDISCLI_AUTH and the command on stdin, so neither shows on
+   * a command line.
+   */
+  private void redisCli(String... args) {
+    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(Stack.REDIS_PORT)));
+    int db = 0;
+    int from = 0;
+    if (args[0].equals("-n")) {
+      db = Integer.parseInt(args[1]);
+      from = 2;
+    }
+    cmd.addAll(List.of("-n", Integer.toString(db)));
+    String line = String.join(" ", java.util.Arrays.copyOfRange(args, from, args.length)) + "\n";
+    Stack.Ran ran = stack.exec(cmd, Map.of("REDISCLI_AUTH", stack.env("REDIS_PASSWORD")), line, 30);
+    if (!ran.ok() || ran.output().startsWith("ERR") || ran.output().contains("NOAUTH") || ran.output().contains("WRONGPASS")) {
+      throw new IllegalStateException("redis-cli " + args[from] + " failed: " + tail(ran.output()));
+    }
+  }
+
+  static String tail(String s) {
+    String[] lines = s.split("\n");
+    return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 15), lines.length));
+  }
+}

@@ -1,0 +1,15 @@
+package com.paysvc.loadtest;
+
+import io.vertx.core.Future;
+
+/** What a run sends: prepared once (tokens, identifiers), then asked for request n, n = 0, 1, 2, … from any thread. */
+interface Scenario {
+  Future<Void> prepare();
+
+  Request request(long n);
+
+  /** What the platform acknowledged so far (writes), to check against the database. */
+  default Acks acks() {
+    return new Acks();
+  }
+}

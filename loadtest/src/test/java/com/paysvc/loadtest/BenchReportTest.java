@@ -1,0 +1,51 @@
+package com.paysvc.loadtest;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ratios and verdicts of docs/benchmarks.md, from a bench result with known numbers. */
+class BenchReportTest {
+  private static JsonObject limit(String name, double perSecond) {
+    return new JsonObject().put("name", name).put("per_second", perSecond).put("command", "tool");
+  }
+
+  private static JsonObject findMax(int sustainable, double usPerRequest, String service) {
+    JsonObject best = ReportTest.run().put("target_rate", sustainable).put("sustainable", true)
+      .put("cpu", new JsonObject().put("cores", new JsonObject().put(service, 1.0).put("postgres", 0.5))
+        .put("machine_busy_cores", 1.9).put("machine_cores", 2).put("service", service).put("service_us_per_request", usPerRequest));
+    JsonObject bad = ReportTest.run().put("target_rate", sustainable * 2).put("sustainable", false);
+    return new JsonObject().put("sustainable_rate", sustainable).put("runs", new JsonArray().add(best).add(bad))
+      .put("command", "java -jar loadtest/target/loadtest.jar x");
+  }
+
+  @Test
+  void ratiosAndVerdicts() {
+    JsonObject r = new JsonObject().put("ci", false).put("users", 100_000)
+      .put("machine", new JsonObject().put("date", "d").put("commit", "c").put("cores", "2").put("cpu", "cpu").put("memory_gib", "24")
+        .put("kernel", "k").put("java", "j").put("postgresql", "pg").put("redis", "r"))
+      .put("limits", new JsonObject().put("by_identifier_function", limit("pgbench fn", 4000))
+        .put("ingest_function", limit("pgbench ingest", 2000)).put("redis_get", limit("Redis GET", 60_000))
+        .put("argon2", limit("argon2", 50)))
+      .put("platform", new JsonObject()
+        .put("by-identifier", findMax(30_000, 20, "users")
+          .put("half_rate", ReportTest.run().put("target_rate", 15_000)))
+        .put("by-identifier-uncached", findMax(2000, 300, "users")
+          .put("cache", new JsonObject().put("hits", 10.0).put("misses", 990.0).put("hit_ratio", 0.01)))
+        .put("webhook-ingest", findMax(1500, 900, "webhook").put("acknowledged", 5000L).put("acknowledged_missing", 0L))
+        .put("login", findMax(46, 40000, "auth")))
+      .put("memory", new JsonObject().put("users", new JsonObject().put("peak_rss_during_bench_mb", 300L).put("vm_hwm_mb", 310L)));
+    String md = BenchReport.markdown(r);
+    assertTrue(md.contains("| cached `by-identifier` (req/s) | 60,000 | 30,000 | 0.50 | >= 0.35 × Redis GET | yes |"), md);
+    assertTrue(md.contains("| users CPU per cached request (µs) | — | 20.0 | — | <= 25 | yes |"), md);
+    assertTrue(md.contains("cache hits 1.0 %) | 4,000 | 2,000 | 0.50 | >= 0.8 × pgbench | **no** |"), md);
+    assertTrue(md.contains("| webhook ingest (notifications/s) | 2,000 | 1,500 | 0.75 | >= 0.7 × pgbench | yes |"), md);
+    assertTrue(md.contains("| acknowledged notifications missing from the database | — | 0 of 5000 | — | 0 | yes |"), md);
+    assertTrue(md.contains("| login (req/s) | 50.0 | 46.0 | 0.92 | >= 0.9 × argon2id | yes |"), md);
+    assertTrue(md.contains("peak RSS of users under load (MB; VmHWM since start 310) | — | 300 | — | <= 256 | **no** |"), md);
+    assertTrue(md.contains("| p99 of `by-identifier` at half its max (15000 req/s), ms |"), md);
+    assertTrue(md.contains("| by-identifier | 19.7 | 3.00 | 0.00 | 1.00 | 0.00 | 0.50 |"), "CPU split row of the sustainable step: " + md);
+  }
+}
