@@ -48,7 +48,7 @@ final class BenchReport {
       double rate = rate(cached, ci);
       sb.append(row("cached `by-identifier` (req/s)", redis, rate, ">= " + cachedTarget(), rate / redis >= Bench.CACHED_VS_REDIS, ci));
       double us = best(cached, ci).getJsonObject("cpu", new JsonObject()).getDouble("service_us_per_request", Double.NaN);
-      sb.append(String.format(Locale.ROOT, "| users CPU per cached request (µs) | — | %.1f | — | <= %.0f | %s |%n", us,
+      sb.append(String.format(Locale.ROOT, "| users CPU per cached request (µs) | — | %s | — | <= %.0f | %s |%n", num(us),
         Bench.USERS_US_PER_CACHED, verdict(us <= Bench.USERS_US_PER_CACHED, ci)));
     }
     JsonObject uncached = p.getJsonObject("by-identifier-uncached");

@@ -132,10 +132,11 @@ public final class LoadTest {
   }
 
   /**
-   * Raises the rate step by step until a bound breaks, then halves the gap between the last good and the first bad
-   * rate --refine times; the highest step that kept every bound is the sustainable rate.
+   * Raises the rate step by step until a bound breaks (or lowers it until one holds, when the first rate is already too
+   * high), then halves the gap between the last good and the first bad rate --refine times; the highest step that
+   * kept every bound is the sustainable rate.
    */
-  private static Future<Void> findMax(Vertx vertx, Options o, Scenario scenario, JsonObject result, RunListener listener) {
+  static Future<Void> findMax(Vertx vertx, Options o, Scenario scenario, JsonObject result, RunListener listener) {
     String bound = String.format(java.util.Locale.ROOT, "p99 <= %.0f ms, errors <= %.2f %%, achieved >= 95 %% of the target",
       o.maxP99Ms(), o.maxErrorRate() * 100);
     result.put("bound", bound).put("sustainable_rate", 0);
@@ -158,7 +159,11 @@ public final class LoadTest {
         int newBad = ok ? bad : (bad == 0 ? rate : Math.min(bad, rate));
         result.put("sustainable_rate", newBest);
         int r = refined + (bad != 0 ? 1 : 0);
-        if (newBad == 0 && n < o.maxSteps()) {
+        if (newBest == 0 && newBad != 0 && n < o.maxSteps() && rate > 1) {
+          // Not even the first rate held: step down until one does, then refine between it and the failed one.
+          step(vertx, o, scenario, result, listener, Math.max(1, (int) Math.floor(rate / o.stepFactor())), n + 1, 0, newBad,
+            0, done);
+        } else if (newBad == 0 && n < o.maxSteps()) {
           step(vertx, o, scenario, result, listener, (int) Math.ceil(rate * o.stepFactor()), n + 1, newBest, 0, 0, done);
         } else if (newBad != 0 && r < o.refine() && newBest > 0 && newBad - newBest > Math.max(1, newBest / 50)) {
           step(vertx, o, scenario, result, listener, (newBest + newBad) / 2, n + 1, newBest, newBad, r, done);

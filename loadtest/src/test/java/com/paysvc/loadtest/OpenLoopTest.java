@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,19 +24,28 @@ class OpenLoopTest {
   private HttpServer server;
   private final AtomicInteger served = new AtomicInteger();
   private final AtomicLong stallUntil = new AtomicLong();
+  /** Requests per wall-clock second the server answers 200 before it answers 503 (a capacity). */
+  private volatile int capacityPerSecond = Integer.MAX_VALUE;
+  private final AtomicLong second = new AtomicLong();
+  private final AtomicInteger inSecond = new AtomicInteger();
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
     server = LoadTest.await(vertx.createHttpServer().requestHandler(req -> {
       served.incrementAndGet();
+      long now = System.currentTimeMillis() / 1000;
+      if (second.getAndSet(now) != now) {
+        inSecond.set(0);
+      }
+      boolean overCapacity = inSecond.incrementAndGet() > capacityPerSecond;
       long wait = TimeUnit.NANOSECONDS.toMillis(stallUntil.get() - System.nanoTime());
       if (req.path().equals("/missing")) {
         req.response().setStatusCode(404).end();
       } else if (wait > 0) {
         vertx.setTimer(wait, id -> req.response().setStatusCode(200).end("late"));
       } else {
-        req.response().setStatusCode(req.path().equals("/fail") ? 503 : 200).end("ok");
+        req.response().setStatusCode(req.path().equals("/fail") || overCapacity ? 503 : 200).end("ok");
       }
     }).listen(0, "127.0.0.1"));
   }
@@ -88,6 +99,21 @@ class OpenLoopTest {
     long slowerThan300ms = h.getCountBetweenValues(300_000, Results.MAX_MICROS);
     assertTrue(slowerThan300ms >= 20, "requests queued behind the stall are slow too: " + slowerThan300ms);
     assertTrue(h.getValueAtPercentile(50) < 100_000, "the rest is fast: p50 " + h.getValueAtPercentile(50) + " µs");
+  }
+
+  @Test
+  void findMaxStepsDownWhenTheFirstRateIsTooHigh() throws Exception {
+    // 150 answers a second, then 503: starting at 400/s, find-max must come down (400, 200 fail; 100 holds), then
+    // refine between 100 and 200, and never report 0.
+    capacityPerSecond = 150;
+    Options o = Options.parse(new String[] {"by-identifier", "--base-url", "http://127.0.0.1:" + server.actualPort(),
+      "--warmup", "500ms", "--duration", "1s", "--connections", "8", "--threads", "2", "--no-seed", "--find-max",
+      "--rate", "400", "--step-factor", "2", "--refine", "2"});
+    JsonObject result = new JsonObject().put("runs", new JsonArray());
+    LoadTest.await(LoadTest.findMax(vertx, o, paths("/ok"), result, RunListener.NONE));
+    int rate = result.getInteger("sustainable_rate");
+    assertTrue(rate >= 100 && rate <= 160, "between the last good step and the capacity: " + rate);
+    assertEquals(400, result.getJsonArray("runs").getJsonObject(0).getInteger("target_rate"), result.encode());
   }
 
   @Test
