@@ -305,6 +305,10 @@ class EventsIT {
     await(admin.basicPublish(exchange, TYPE, props, body).compose(v -> admin.basicPublish(exchange, TYPE, props, body)));
 
     assertTrue(TestStack.eventually(20_000, () -> count(event.id()) == 2), "both copies reached the handler");
+    // A copy is recorded when it reaches the handler, before its transaction commits: wait until both are settled.
+    assertTrue(TestStack.eventually(20_000, () -> await(admin.messageCount(queue)) == 0
+      && queryInt(ctx, "SELECT count(*) FROM events.inbox WHERE event_id = '" + event.id() + "'") == 1));
+    awaitSentinel(ctx);
     assertEquals(1, queryInt(ctx, "SELECT applied FROM evtest.effects WHERE event_id = '" + event.id() + "'"),
       "the state changed once");
     assertEquals(1, queryInt(ctx, "SELECT count(*) FROM events.inbox WHERE event_id = '" + event.id() + "'"));
