@@ -147,7 +147,7 @@ final class Broker extends VerticleBase {
           nextAttemptAt = System.currentTimeMillis() + backoff;
           // Log the first failure and then every 30th: a long outage should not flood the log.
           if (failures++ % 30 == 0) {
-            log.warn("RabbitMQ not available ({}): retrying, at most {} ms apart", ar.cause().toString(),
+            log.warn("RabbitMQ not available ({}): retrying, at most {} ms apart", describe(ar.cause()),
               Math.max(recheckMs, MAX_BACKOFF_MS));
           }
         }
@@ -165,5 +165,20 @@ final class Broker extends VerticleBase {
   /** Readiness probe: reported, normally not required (the outbox keeps writes working without the broker). */
   Future<Void> probe() {
     return isUp() ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException("not connected"));
+  }
+
+  /**
+   * The failure with its causes: a refused declaration (e.g. a queue that exists with other arguments) arrives as a
+   * bare IOException whose cause holds the broker's reason.
+   */
+  static String describe(Throwable t) {
+    StringBuilder sb = new StringBuilder(t.toString());
+    for (Throwable c = t.getCause(); c != null && c != t; c = c.getCause()) {
+      sb.append(" <- ").append(c);
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return sb.toString();
   }
 }

@@ -84,6 +84,9 @@ public final class TestStack {
     env.put("SHUTDOWN_GRACE_SECONDS", "5");
     // Not the platform's exchange: test events must not land in a running stack's consumers or parking queue.
     env.put("EVENTS_EXCHANGE", "paysvc.test.events");
+    // Nor the platform's queue names: a queue is declared with its exchange's dead-letter arguments, so a test's
+    // "auth.events" on the test exchange kept the real auth from declaring its own (PRECONDITION_FAILED) afterwards.
+    env.put("EVENTS_QUEUE", "test." + database + ".events");
     env.putAll(overrides);
     return env;
   }
