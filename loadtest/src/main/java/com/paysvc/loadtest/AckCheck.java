@@ -69,6 +69,42 @@ final class AckCheck {
       "text", eventIds);
   }
 
+  /**
+   * Creates (or replaces) the lean reference function in users' schema {@code bench}, as users_svc (the owner of the
+   * database, no superuser), then waits until the replica, where pgbench calls it, has it too.
+   */
+  void createLeanReference(java.nio.file.Path script) throws Exception {
+    String sql = java.nio.file.Files.readString(script);
+    try (Connection c = connect("users", "users_svc", "USERS_DB_PASSWORD"); java.sql.Statement st = c.createStatement()) {
+      st.execute(sql);
+      try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+        rs.next();
+        waitReplayed(rs.getString(1));
+      }
+    }
+  }
+
+  private void waitReplayed(String lsn) throws Exception {
+    Properties p = new Properties();
+    p.setProperty("user", "users_svc");
+    p.setProperty("password", stack.env("USERS_DB_PASSWORD"));
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + Stack.PG_READ_PORT + "/users", p);
+         PreparedStatement ps = c.prepareStatement(
+           "SELECT pg_is_in_recovery() = false OR pg_last_wal_replay_lsn() >= ?::pg_lsn")) {
+      ps.setString(1, lsn);
+      while (System.nanoTime() < deadline) {
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next() && rs.getBoolean(1)) {
+            return;
+          }
+        }
+        Thread.sleep(50);
+      }
+    }
+    throw new IllegalStateException("the replica did not replay the lean reference function within 30 s");
+  }
+
   Connection connect(String database, String role, String passwordKey) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", role);

@@ -41,6 +41,7 @@ final class Bench {
   static final double CACHED_VS_REDIS = 0.35;
   static final double USERS_US_PER_CACHED = 25;
   static final double UNCACHED_VS_PGBENCH = 0.8;
+  static final double FUNCTION_VS_LEAN = 0.95;
   static final double INGEST_VS_PGBENCH = 0.7;
   static final double LOGIN_VS_ARGON2 = 0.9;
   static final long RSS_MAX_MB = 256;
@@ -167,6 +168,10 @@ final class Bench {
     Limits limits = new Limits(stack, ci ? 2 : 10);
     JsonObject out = new JsonObject();
     System.out.println("bench: limits (pgbench, redis-benchmark, argon2id)");
+    new AckCheck(stack).createLeanReference(stack.root.resolve("sql/bench/lean_reference.sql"));
+    out.put("lean_reference", limits.pgbench("pgbench of the lean reference (sql/bench/lean_reference.sql)",
+      "lean_by_identifier.sql", Stack.PG_READ_PORT, "users", "users_svc", "USERS_DB_PASSWORD",
+      Map.of("users", Integer.toString(users))).toJson());
     out.put("by_identifier_function", limits.pgbench("pgbench of accounts.get_user_by_identifier_v1", "by_identifier.sql",
       Stack.PG_READ_PORT, "users", "users_svc", "USERS_DB_PASSWORD", Map.of("users", Integer.toString(users))).toJson());
     out.put("ingest_function", limits.pgbench("pgbench of webhook.ingest_v1", "webhook_ingest.sql", Stack.PG_WRITE_PORT,

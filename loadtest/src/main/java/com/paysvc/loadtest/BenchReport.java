@@ -43,6 +43,13 @@ final class BenchReport {
       : "Platform figures are the highest sustainable rate of `--find-max` (p99 within the bound of the scenario, "
         + "errors ≤ 1 %, achieved ≥ 95 % of the target), straight to the service's own port.\n\n");
     sb.append("| figure | limit | platform | ratio | target | met |\n| --- | ---: | ---: | ---: | --- | --- |\n");
+    JsonObject lean = limits.getJsonObject("lean_reference");
+    if (lean != null) {
+      double leanRate = lean.getDouble("per_second");
+      // Both are pgbench figures of the same run: a verdict even in --ci would be a timing assertion, so none there.
+      sb.append(row("`get_user_by_identifier_v1` against the lean reference (pgbench calls/s)", leanRate, fn,
+        ">= " + Bench.FUNCTION_VS_LEAN + " × lean", fn / leanRate >= Bench.FUNCTION_VS_LEAN, ci));
+    }
     JsonObject cached = p.getJsonObject("by-identifier");
     if (cached != null) {
       double rate = rate(cached, ci);

@@ -27,7 +27,7 @@ class BenchIT {
 
     JsonObject bench = new JsonObject(Files.readString(out.resolve("bench.json")));
     JsonObject limits = bench.getJsonObject("limits");
-    for (String l : List.of("by_identifier_function", "ingest_function", "redis_get", "argon2")) {
+    for (String l : List.of("lean_reference", "by_identifier_function", "ingest_function", "redis_get", "argon2")) {
       assertTrue(limits.getJsonObject(l).getDouble("per_second") > 0, l + " measured: " + limits.getJsonObject(l));
     }
     JsonObject platform = bench.getJsonObject("platform");
