@@ -7,6 +7,7 @@ import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.http.FailureHandler;
 import com.paysvc.common.http.OpsRoutes;
 import com.paysvc.common.http.RequestId;
+import com.paysvc.common.redis.LoopRedis;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -34,6 +35,8 @@ final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // Requests are served here: Redis commands of this event loop go over a connection it holds (LoopRedis).
+    LoopRedis.holdConnectionsOn(context);
     ServiceDefinition def = ctx.definition();
     return def.routes(ctx).compose(serviceRoutes -> {
       Router router = Router.router(vertx);
