@@ -104,6 +104,24 @@ class UsersApiTest extends UsersTestBase {
       JsonObject found = assertOk(get(byIdentifier(identifier)), 200);
       assertEquals(id, found.getString("id"), identifier);
     }
+    // Every spelling PostgreSQL's uuid type accepts names the same user.
+    String hex = id.replace("-", "");
+    StringBuilder byFours = new StringBuilder();
+    for (int i = 0; i < hex.length(); i += 4) {
+      byFours.append(i == 0 ? "" : "-").append(hex, i, i + 4);
+    }
+    for (String spelling : List.of(hex, hex.toUpperCase(), "{" + id + "}", "{" + id.toUpperCase() + "}", "{" + hex + "}",
+        byFours.toString(), id.substring(0, 8) + hex.substring(8, 16) + "-" + hex.substring(16))) {
+      JsonObject found = assertOk(get(byIdentifier(spelling)), 200);
+      assertEquals(id, found.getString("id"), spelling);
+    }
+    // Not a uuid spelling (unbalanced brace, a hyphen inside a group of four): a second_login nobody has.
+    assertError(get(byIdentifier("{" + id)), 404, "NOT_FOUND");
+    assertError(get(byIdentifier(hex.substring(0, 2) + "-" + hex.substring(2))), 404, "NOT_FOUND");
+    // A second_login spelled like a UUID that is nobody's id is still found by it, in any of these spellings.
+    String hexLogin = uuidLogin.replace("-", "");
+    String hexUser = createUser(null, null, hexLogin).getString("id");
+    assertEquals(hexUser, assertOk(get(byIdentifier(hexLogin)), 200).getString("id"));
     // '+' sent unencoded arrives as a space: restored for phone-shaped identifiers.
     assertEquals(id, assertOk(get("/accounts/users/by-identifier?identifier=" + phone), 200).getString("id"));
 
