@@ -95,28 +95,23 @@ record Options(String scenario, String baseUrl, String apiUrl, int rate, Duratio
   }
 
   private static int positive(Map<String, String> o, String name, int dflt) {
-    String v = o.get(name);
-    try {
-      int n = v == null ? dflt : Integer.parseInt(v);
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " takes a positive whole number");
-    }
+    return whole(o, name, dflt, 1, "a positive whole number");
   }
 
   private static int nonNegative(Map<String, String> o, String name, int dflt) {
+    return whole(o, name, dflt, 0, "a whole number >= 0");
+  }
+
+  private static int whole(Map<String, String> o, String name, int dflt, int min, String what) {
     String v = o.get(name);
     try {
       int n = v == null ? dflt : Integer.parseInt(v);
-      if (n < 0) {
+      if (n < min) {
         throw new NumberFormatException();
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " takes a whole number >= 0");
+      throw new IllegalArgumentException("--" + name + " takes " + what);
     }
   }
 

@@ -114,51 +114,69 @@ final class Scenarios {
     }
   }
 
-  /** by-identifier over the hot set, the four kinds in turn, 1 % unknown. */
-  static final class ByIdentifier implements Scenario {
+  /** Reads over the hot set with a bearer token: the paths are built once, from the hot set, on the first prepare. */
+  abstract static class HotSetReads implements Scenario {
     private final Api api;
     private final int seeded;
-    private volatile MultiMap headers;
-    private volatile String[] paths;
-    private volatile boolean[] unknown;
+    volatile MultiMap headers;
+    private volatile boolean built;
 
-    ByIdentifier(Api api, int seeded) {
+    HotSetReads(Api api, int seeded) {
       this.api = api;
       this.seeded = seeded;
     }
+
+    /** Builds the request paths from the hot set (called once). */
+    abstract void build(HotSet hot);
 
     @Override
     public Future<Void> prepare() {
       return api.token().compose(t -> {
         headers = bearer(t);
-        return paths != null ? Future.succeededFuture() : HotSet.load(api, seeded).map(hot -> {
-          List<String> list = new ArrayList<>();
-          List<Boolean> isUnknown = new ArrayList<>();
-          Random r = new Random(7);
-          for (int i = 0; i < hot.users.length; i++) {
-            int u = hot.users[i];
-            String identifier = switch (i % 4) {
-              case 0 -> hot.ids[i];
-              case 1 -> Seed.phone(u);
-              case 2 -> Seed.email(u);
-              default -> Seed.login(u);
-            };
-            list.add(path(identifier));
-            isUnknown.add(false);
-            if (r.nextDouble() < UNKNOWN_SHARE) {
-              list.add(path("+1666" + String.format("%07d", r.nextInt(10_000_000))));
-              isUnknown.add(true);
-            }
-          }
-          boolean[] u = new boolean[isUnknown.size()];
-          for (int i = 0; i < u.length; i++) {
-            u[i] = isUnknown.get(i);
-          }
-          unknown = u;
-          paths = list.toArray(new String[0]);
+        return built ? Future.succeededFuture() : HotSet.load(api, seeded).map(hot -> {
+          build(hot);
+          built = true;
           return null;
         });
       });
+    }
+  }
+
+  /** by-identifier over the hot set, the four kinds in turn, 1 % unknown. */
+  static final class ByIdentifier extends HotSetReads {
+    private volatile String[] paths;
+    private volatile boolean[] unknown;
+
+    ByIdentifier(Api api, int seeded) {
+      super(api, seeded);
+    }
+
+    @Override
+    void build(HotSet hot) {
+      List<String> list = new ArrayList<>();
+      List<Boolean> isUnknown = new ArrayList<>();
+      Random r = new Random(7);
+      for (int i = 0; i < hot.users.length; i++) {
+        int u = hot.users[i];
+        String identifier = switch (i % 4) {
+          case 0 -> hot.ids[i];
+          case 1 -> Seed.phone(u);
+          case 2 -> Seed.email(u);
+          default -> Seed.login(u);
+        };
+        list.add(path(identifier));
+        isUnknown.add(false);
+        if (r.nextDouble() < UNKNOWN_SHARE) {
+          list.add(path("+1666" + String.format("%07d", r.nextInt(10_000_000))));
+          isUnknown.add(true);
+        }
+      }
+      boolean[] u = new boolean[isUnknown.size()];
+      for (int i = 0; i < u.length; i++) {
+        u[i] = isUnknown.get(i);
+      }
+      unknown = u;
+      paths = list.toArray(new String[0]);
     }
 
     static String path(String identifier) {
@@ -212,30 +230,20 @@ final class Scenarios {
     }
   }
 
-  static final class UserDetail implements Scenario {
-    private final Api api;
-    private final int seeded;
-    private volatile MultiMap headers;
+  static final class UserDetail extends HotSetReads {
     private volatile String[] paths;
 
     UserDetail(Api api, int seeded) {
-      this.api = api;
-      this.seeded = seeded;
+      super(api, seeded);
     }
 
     @Override
-    public Future<Void> prepare() {
-      return api.token().compose(t -> {
-        headers = bearer(t);
-        return paths != null ? Future.succeededFuture() : HotSet.load(api, seeded).map(hot -> {
-          String[] p = new String[hot.ids.length];
-          for (int i = 0; i < p.length; i++) {
-            p[i] = "/accounts/users/" + hot.ids[i];
-          }
-          paths = p;
-          return null;
-        });
-      });
+    void build(HotSet hot) {
+      String[] p = new String[hot.ids.length];
+      for (int i = 0; i < p.length; i++) {
+        p[i] = "/accounts/users/" + hot.ids[i];
+      }
+      paths = p;
     }
 
     @Override

@@ -173,12 +173,12 @@ final class Broker extends VerticleBase {
    */
   static String describe(Throwable t) {
     StringBuilder sb = new StringBuilder(t.toString());
-    for (Throwable c = t.getCause(); c != null && c != t; c = c.getCause()) {
+    // A few levels are enough to reach the broker's reason, and a bound keeps a cyclic chain from looping.
+    Throwable c = t.getCause();
+    for (int depth = 0; c != null && depth < 5; depth++, c = c.getCause()) {
       sb.append(" <- ").append(c);
-      if (c.getCause() == c) {
-        break;
-      }
     }
     return sb.toString();
   }
+
 }
