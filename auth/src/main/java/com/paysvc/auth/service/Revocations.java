@@ -5,6 +5,7 @@ import com.paysvc.common.db.Db;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.security.JwtGuard;
+import com.paysvc.common.security.RevocationView;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -32,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>after any write to Redis failed (e.g. a deactivation handled while Redis was away),</li>
  * </ul>
  * checking every {@value #CHECK_EVERY_MS} ms.
+ *
+ * <p>Every entry is also published on {@link RevocationView#CHANNEL} right after it is written (same connection,
+ * same pipeline, so the key exists before any guard hears of it): the guards hold the state in memory. After a
+ * reload auth publishes {@link RevocationView#RELOAD} and they scan the keys again.
  */
 public final class Revocations {
   private static final Logger log = LoggerFactory.getLogger(Revocations.class);
@@ -79,35 +84,48 @@ public final class Revocations {
   /** Deny-lists one access token until {@code expiresAt} (epoch s): database first, then Redis. */
   public Future<Void> denyToken(String jti, long expiresAt) {
     return db.write(conn -> store.denyAccessToken(conn, issuer, jti, expiresAt))
-      .compose(v -> redisWrite(List.of(tokenEntry(issuer, jti, expiresAt))));
+      .compose(v -> redisWrite(tokenEntry(issuer, jti, expiresAt).publishing()));
   }
 
   /** Rejects every access token of these sessions (already ended in the database) for as long as one can live. */
   public Future<Void> endSessions(List<UUID> sessions) {
     long now = now();
     List<Request> writes = new ArrayList<>();
-    sessions.forEach(s -> writes.add(sessionEntry(s.toString(), now, now)));
+    sessions.forEach(s -> writes.addAll(sessionEntry(s.toString(), now).publishing()));
     return writes.isEmpty() ? Future.succeededFuture() : redisWrite(writes);
   }
 
   /** Writes a user's not-before time (already committed, or about to be, in the database) to Redis. */
   public Future<Void> cutOff(UUID userId, long notBefore) {
-    return redisWrite(List.of(userEntry(userId.toString(), notBefore, now())));
+    return redisWrite(userEntry(userId.toString(), notBefore, now()).publishing());
   }
 
-  private Request tokenEntry(String iss, String jti, long expiresAt) {
-    return Request.cmd(Command.SET).arg(JwtGuard.revokedKey(iss, jti)).arg("1").arg("EXAT").arg(expiresAt + MARGIN_SECONDS);
+  /** One key as the guards read it: its write, and the message that tells the guards' views about it. */
+  private record Entry(Request write, String key, long value, long expiresAt) {
+    List<Request> publishing() {
+      return List.of(write, Request.cmd(Command.PUBLISH).arg(RevocationView.CHANNEL)
+        .arg(RevocationView.message(key, value, expiresAt)));
+    }
   }
 
-  private Request sessionEntry(String session, long endedAt, long now) {
-    return Request.cmd(Command.SET).arg(JwtGuard.revokedSessionKey(session)).arg("1")
-      .arg("EX").arg(Math.max(1, endedAt + accessTtlSeconds + MARGIN_SECONDS - now));
+  private Entry tokenEntry(String iss, String jti, long expiresAt) {
+    String key = JwtGuard.revokedKey(iss, jti);
+    long until = expiresAt + MARGIN_SECONDS;
+    return new Entry(Request.cmd(Command.SET).arg(key).arg("1").arg("EXAT").arg(until), key, 1, until);
+  }
+
+  private Entry sessionEntry(String session, long endedAt) {
+    String key = JwtGuard.revokedSessionKey(session);
+    long until = endedAt + accessTtlSeconds + MARGIN_SECONDS;
+    return new Entry(Request.cmd(Command.SET).arg(key).arg("1").arg("EXAT").arg(until), key, 1, until);
   }
 
   /** A not-before time must outlive every token it rejects: those expire at most one lifetime after it. */
-  private Request userEntry(String userId, long notBefore, long now) {
-    return Request.cmd(Command.EVAL).arg(RAISE).arg(1).arg(JwtGuard.userNotBeforeKey(userId)).arg(notBefore)
-      .arg(Math.max(1, notBefore + accessTtlSeconds + MARGIN_SECONDS - now));
+  private Entry userEntry(String userId, long notBefore, long now) {
+    String key = JwtGuard.userNotBeforeKey(userId);
+    long until = notBefore + accessTtlSeconds + MARGIN_SECONDS;
+    return new Entry(Request.cmd(Command.EVAL).arg(RAISE).arg(1).arg(key).arg(notBefore).arg(Math.max(1, until - now)),
+      key, notBefore, until);
   }
 
   private Future<Void> redisWrite(List<Request> writes) {
@@ -175,11 +193,12 @@ public final class Revocations {
         List<Request> batch = new ArrayList<>();
         Future<Void> chain = Future.succeededFuture();
         for (AuthStore.Revocation r : list) {
-          batch.add(switch (r.kind()) {
+          Entry entry = switch (r.kind()) {
             case TOKEN -> tokenEntry(r.issuer(), r.subject(), r.value());
             case USER -> userEntry(r.subject(), r.value(), now);
-            case SESSION -> sessionEntry(r.subject(), r.value(), now);
-          });
+            case SESSION -> sessionEntry(r.subject(), r.value());
+          };
+          batch.add(entry.write());
           if (batch.size() == BATCH) {
             List<Request> send = List.copyOf(batch);
             batch.clear();
@@ -189,6 +208,7 @@ public final class Revocations {
         List<Request> rest = List.copyOf(batch);
         return chain.compose(v -> rest.isEmpty() ? Future.succeededFuture() : redis.batch(rest).mapEmpty())
           .compose(v -> redis.send(Request.cmd(Command.SET).arg(marker).arg(Long.toString(now))))
+          .compose(v -> redis.send(Request.cmd(Command.PUBLISH).arg(RevocationView.CHANNEL).arg(RevocationView.RELOAD)))
           .onSuccess(v -> log.info("revocation state written to Redis: {} entries", list.size()))
           .mapEmpty();
       });

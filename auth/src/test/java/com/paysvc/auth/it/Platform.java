@@ -49,6 +49,8 @@ public final class Platform implements AutoCloseable {
   private final String authQueue;
   public final ServiceLauncher auth;
   public final ServiceProcess users;
+  /** users' environment (a second instance of it shares database, cache and queue). */
+  private final Map<String, String> usersEnv;
   /** auth's environment (for running auth's jar with the same settings, e.g. bootstrap-admin). */
   public final Map<String, String> authEnv;
 
@@ -72,12 +74,18 @@ public final class Platform implements AutoCloseable {
     env.putAll(authOverrides);
     authEnv = Map.copyOf(TestStack.serviceEnv(authDatabase, env));
     auth = TestStack.await(ServiceLauncher.startForTest(new AuthService(), authEnv));
-    Map<String, String> usersEnv = new HashMap<>(TestStack.serviceEnv(usersDatabase, Map.of()));
-    usersEnv.put("JWKS_URL", authUrl() + "/auth/.well-known/jwks.json");
-    usersEnv.put("EVENTS_EXCHANGE", exchange);
-    usersEnv.put("USERS_CACHE_NAMESPACE", "authit" + suffix + ":");
-    usersEnv.put("HTTP_INSTANCES", "1");
+    Map<String, String> ue = new HashMap<>(TestStack.serviceEnv(usersDatabase, Map.of()));
+    ue.put("JWKS_URL", authUrl() + "/auth/.well-known/jwks.json");
+    ue.put("EVENTS_EXCHANGE", exchange);
+    ue.put("USERS_CACHE_NAMESPACE", "authit" + suffix + ":");
+    ue.put("HTTP_INSTANCES", "1");
+    usersEnv = Map.copyOf(ue);
     users = ServiceProcess.start("users", usersPort, usersEnv);
+  }
+
+  /** Another users instance on the same database, cache and events (the caller closes it). */
+  public ServiceProcess startUsers() {
+    return ServiceProcess.start("users", ServiceProcess.freePort(), usersEnv);
   }
 
   public static Platform start() {

@@ -24,11 +24,23 @@ public final class RedisFactory {
 
   /** A client of another Redis server than the service's own (same password). */
   public static Redis create(Vertx vertx, Config config, String host, int port, int db, String name) {
-    RedisOptions options = new RedisOptions()
-      .setConnectionString("redis://" + host + ":" + port + "/" + db)
+    return new LoopRedis(Redis.createClient(vertx, options(config, host, port, db, name)
       // Redis is single-threaded and answers in microseconds: a few pipelined connections saturate it. Each event
       // loop holds one of these (at most 4 on this 2-core machine, LoopRedis); the rest serve worker threads.
-      .setMaxPoolSize(8)
+      .setMaxPoolSize(8)));
+  }
+
+  /**
+   * A client for one connection in subscribe mode (pub/sub): its own pool of one, so a subscribed connection is never
+   * handed to a caller expecting command replies.
+   */
+  public static Redis subscriber(Vertx vertx, Config config, String host, int port, String name) {
+    return Redis.createClient(vertx, options(config, host, port, 0, name).setMaxPoolSize(1));
+  }
+
+  private static RedisOptions options(Config config, String host, int port, int db, String name) {
+    RedisOptions options = new RedisOptions()
+      .setConnectionString("redis://" + host + ":" + port + "/" + db)
       .setMaxPoolWaiting(1024)
       .setMaxWaitingHandlers(4096)
       .setPoolName(name);
@@ -36,7 +48,7 @@ public final class RedisFactory {
     if (!password.isEmpty()) {
       options.setPassword(password);
     }
-    return new LoopRedis(Redis.createClient(vertx, options));
+    return options;
   }
 
   public static Future<?> ping(Redis redis) {

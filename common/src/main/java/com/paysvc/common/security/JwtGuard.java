@@ -47,8 +47,13 @@ import java.util.Set;
  * set that verified it is current and not older than the JWKS max age; the revocation check still runs on every
  * request.
  *
- * <p>Revocation is a hardening on top of short-lived tokens: when Redis is down or slow the check is skipped
- * (counted and logged through a breaker) for reads, rather than failing every request of the platform; a write
+ * <p>The revocation state is held in memory ({@link RevocationView}, fed by auth over Redis pub/sub), so a request
+ * costs no Redis round trip for it; while that view is not live (subscription down, loading) each request reads the
+ * keys from Redis as below.
+ *
+ * <p>Revocation is a hardening on top of short-lived tokens: when Redis is down or slow the per-request check is
+ * replaced by what memory holds (counted and logged through a breaker) for reads, rather than failing every request
+ * of the platform; a write
  * (any method but GET, HEAD, OPTIONS) whose caller's revocation state is unknown is refused with 503
  * DEPENDENCY_UNAVAILABLE, so a logged-out or deactivated caller cannot change data during the outage.
  */
@@ -57,17 +62,21 @@ public final class JwtGuard implements Handler<RoutingContext> {
 
   /** Redis db 0 keys written by auth: {@code auth:revoked:{iss}:{jti}} (any value) and {@code auth:user_nbf:{sub}} (epoch seconds). */
   public static String revokedKey(String issuer, String jti) {
-    return "auth:revoked:" + issuer + ":" + jti;
+    return REVOKED_PREFIX + issuer + ":" + jti;
   }
 
   public static String userNotBeforeKey(String userId) {
-    return "auth:user_nbf:" + userId;
+    return USER_NBF_PREFIX + userId;
   }
 
   /** A session (refresh-token family) that ended: every access token carrying its {@code sid} is revoked. */
   public static String revokedSessionKey(String sessionId) {
-    return "auth:revoked_session:" + sessionId;
+    return REVOKED_SESSION_PREFIX + sessionId;
   }
+
+  static final String REVOKED_PREFIX = "auth:revoked:";
+  static final String REVOKED_SESSION_PREFIX = "auth:revoked_session:";
+  static final String USER_NBF_PREFIX = "auth:user_nbf:";
 
   /** The JOSE {@code typ} of access tokens (RFC 9068). */
   public static final String ACCESS_TOKEN_TYPE = "at+jwt";
@@ -81,19 +90,27 @@ public final class JwtGuard implements Handler<RoutingContext> {
   private static final int VERIFIED_TOKENS_MAX = 50_000;
 
   /** What verification proved about a token; {@code keys} is the key set that checked its signature. */
-  private record Verified(Caller caller, String issuer, long issuedAt, long expiresAtMs, Jwks.Snapshot keys) {
+  private record Verified(Caller caller, String issuer, long issuedAt, long expiresAtMs, Jwks.Snapshot keys,
+                          Future<Caller> admitted) {
+    Verified(Caller caller, String issuer, long issuedAt, long expiresAtMs, Jwks.Snapshot keys) {
+      // Built once per token: an admitted request of a remembered token allocates no future.
+      this(caller, issuer, issuedAt, expiresAtMs, keys, Future.succeededFuture(caller));
+    }
   }
 
   private final Jwks jwks;
   private final Cache<String, Verified> verified;
   private final Redis authRedis;
+  /** Null: every request asks Redis (tests of the per-request check). */
+  private final RevocationView view;
   private final CircuitBreaker revocationBreaker;
   private final Counter revocationSkipped;
   private final Counter writesRefused;
   private final Counter rejected;
 
-  JwtGuard(Jwks jwks, Redis authRedis, CircuitBreaker breaker, MeterRegistry registry) {
+  JwtGuard(Jwks jwks, Redis authRedis, RevocationView view, CircuitBreaker breaker, MeterRegistry registry) {
     this.jwks = jwks;
+    this.view = view;
     this.verified = Caffeine.newBuilder()
       .maximumSize(VERIFIED_TOKENS_MAX)
       .expireAfter(Expiry.creating((String token, Verified v) ->
@@ -117,9 +134,12 @@ public final class JwtGuard implements Handler<RoutingContext> {
       config.get(GuardSettings.JWKS_MAX_AGE_SECONDS) * 1000L);
     String host = config.get(GuardSettings.AUTH_REDIS_HOST);
     int port = config.get(GuardSettings.AUTH_REDIS_PORT);
-    Redis redis = RedisFactory.create(vertx, config, host.isEmpty() ? config.get(CommonSettings.REDIS_HOST) : host,
-      port == 0 ? config.get(CommonSettings.REDIS_PORT) : port, config.get(GuardSettings.AUTH_REDIS_DB), "redis-revocation");
-    return create(vertx, registry, jwks, redis);
+    String redisHost = host.isEmpty() ? config.get(CommonSettings.REDIS_HOST) : host;
+    int redisPort = port == 0 ? config.get(CommonSettings.REDIS_PORT) : port;
+    Redis redis = RedisFactory.create(vertx, config, redisHost, redisPort, config.get(GuardSettings.AUTH_REDIS_DB),
+      "redis-revocation");
+    return create(vertx, registry, jwks, redis, RedisFactory.subscriber(vertx, config, redisHost, redisPort,
+      "redis-revocation-subscription"));
   }
 
   /**
@@ -130,20 +150,28 @@ public final class JwtGuard implements Handler<RoutingContext> {
                                         int redisDb) {
     return create(vertx, registry, new Jwks(vertx, () -> Future.succeededFuture(jwks), "auth's own keys",
       config.get(GuardSettings.JWT_ISSUER), config.get(GuardSettings.JWT_AUDIENCE), 0, Long.MAX_VALUE / 2),
-      RedisFactory.create(vertx, config, redisDb, "redis-revocation"));
+      RedisFactory.create(vertx, config, redisDb, "redis-revocation"),
+      RedisFactory.subscriber(vertx, config, config.get(CommonSettings.REDIS_HOST), config.get(CommonSettings.REDIS_PORT),
+        "redis-revocation-subscription"));
   }
 
-  private static JwtGuard create(Vertx vertx, MeterRegistry registry, Jwks jwks, Redis redis) {
+  private static JwtGuard create(Vertx vertx, MeterRegistry registry, Jwks jwks, Redis redis, Redis subscriber) {
     CircuitBreaker breaker = CircuitBreaker.create("auth-revocation", vertx, new CircuitBreakerOptions()
         .setTimeout(250).setMaxFailures(3).setResetTimeout(5000))
       .openHandler(v -> log.warn("revocation breaker open: tokens are not checked against the deny-list"))
       .closeHandler(v -> log.info("revocation breaker closed"));
-    return new JwtGuard(jwks, redis, breaker, registry);
+    RevocationView view = new RevocationView(vertx, subscriber, redis, registry).start();
+    return new JwtGuard(jwks, redis, view, breaker, registry);
   }
 
   public Future<Void> close() {
     revocationBreaker.close();
-    return authRedis.close();
+    return Future.join(view == null ? Future.succeededFuture() : view.close(), authRedis.close()).mapEmpty();
+  }
+
+  /** Whether revocations are checked in memory now (else per request in Redis). */
+  public boolean revocationsInMemory() {
+    return view != null && view.live();
   }
 
   @Override
@@ -290,8 +318,15 @@ public final class JwtGuard implements Handler<RoutingContext> {
       expiresAt.longValue() * 1000, keys));
   }
 
+  private static final Future<Caller> REVOKED =
+    Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token revoked"));
+
   private Future<Caller> checkRevocation(Verified token, boolean safe) {
     Caller caller = token.caller();
+    if (view != null && view.live()) {
+      return view.revoked(token.issuer(), caller.jti(), caller.sessionId(), caller.subject(), token.issuedAt())
+        ? REVOKED : token.admitted();
+    }
     String issuer = token.issuer();
     String sub = caller.subject();
     String jti = caller.jti();
@@ -309,8 +344,10 @@ public final class JwtGuard implements Handler<RoutingContext> {
               "cannot check whether the token was revoked: writes are refused until it can be checked"));
           }
           revocationSkipped.increment();
-          log.debug("revocation check skipped: {}", ar.cause().toString());
-          return Future.succeededFuture(caller);
+          log.debug("revocation check in Redis skipped: {}", ar.cause().toString());
+          // What memory last knew (empty if the view never loaded) is better than nothing.
+          return view != null && view.revoked(issuer, jti, caller.sessionId(), sub, iat) ? REVOKED
+            : Future.succeededFuture(caller);
         }
         Response r = ar.result();
         if (r.get(0) != null || (r.size() > 2 && r.get(2) != null)) {

@@ -38,7 +38,7 @@ class JwtGuardMemoryIT {
     tokens = await(TestTokens.start(vertx));
     redis = Redis.createClient(vertx, new RedisOptions().setConnectionString("redis://127.0.0.1:6379/0").setPassword(TestStack.env("REDIS_PASSWORD")));
     Jwks jwks = new Jwks(vertx, tokens.env().get("JWKS_URL"), TestTokens.ISSUER, TestTokens.AUDIENCE, 0, MAX_AGE_MS);
-    guard = new JwtGuard(jwks, redis, CircuitBreaker.create("test-revocation", vertx, new CircuitBreakerOptions().setTimeout(1000)),
+    guard = new JwtGuard(jwks, redis, null, CircuitBreaker.create("test-revocation", vertx, new CircuitBreakerOptions().setTimeout(1000)),
       new SimpleMeterRegistry());
   }
 

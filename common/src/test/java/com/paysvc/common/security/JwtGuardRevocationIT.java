@@ -44,7 +44,7 @@ class JwtGuardRevocationIT {
     tokens = await(TestTokens.start(vertx));
     redis = Redis.createClient(vertx, new RedisOptions().setConnectionString("redis://127.0.0.1:6379/0").setPassword(TestStack.env("REDIS_PASSWORD")));
     Jwks jwks = new Jwks(vertx, tokens.env().get("JWKS_URL"), TestTokens.ISSUER, TestTokens.AUDIENCE, 0, 60_000);
-    guard = new JwtGuard(jwks, redis, CircuitBreaker.create("test-revocation", vertx, new CircuitBreakerOptions().setTimeout(1000)),
+    guard = new JwtGuard(jwks, redis, null, CircuitBreaker.create("test-revocation", vertx, new CircuitBreakerOptions().setTimeout(1000)),
       new SimpleMeterRegistry());
   }
 
@@ -110,7 +110,7 @@ class JwtGuardRevocationIT {
   void withoutRedisReadsAreAdmittedAndWritesRefused() {
     Redis unreachable = Redis.createClient(vertx, new RedisOptions().setConnectionString("redis://127.0.0.1:1/0"));
     JwtGuard blind = new JwtGuard(new Jwks(vertx, tokens.env().get("JWKS_URL"), TestTokens.ISSUER, TestTokens.AUDIENCE, 0, 60_000),
-      unreachable, CircuitBreaker.create("test-blind", vertx, new CircuitBreakerOptions().setTimeout(500)), new SimpleMeterRegistry());
+      unreachable, null, CircuitBreaker.create("test-blind", vertx, new CircuitBreakerOptions().setTimeout(500)), new SimpleMeterRegistry());
     try {
       String token = tokens.admin();
       assertEquals("admin", await(blind.authenticate(token, true)).roles().iterator().next());
