@@ -1,7 +1,9 @@
 package com.paysvc.users;
 
 import com.paysvc.common.security.JwtGuard;
+import com.paysvc.common.security.RevocationView;
 import com.paysvc.common.security.TestTokens;
+import com.paysvc.common.testing.TestStack;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The JWT guard and the SPEC §4 access rules of plain users, with tokens from a test issuer and its own JWKS. */
 class AccessTest extends UsersTestBase {
@@ -81,18 +84,27 @@ class AccessTest extends UsersTestBase {
     assertError(get("/accounts/user-groups", old), 401, "UNAUTHORIZED");
   }
 
+  /** As auth revokes: the key, then the message to every guard's in-memory view. */
+  private void revoke(String key, long value) {
+    redis(authRedis, Command.SET, key, Long.toString(value), "EX", "60");
+    redis(authRedis, Command.PUBLISH, RevocationView.CHANNEL,
+      RevocationView.message(key, value, System.currentTimeMillis() / 1000 + 60));
+  }
+
   @Test
-  void revokedTokensAndTokensBeforeTheUsersNotBeforeAreRejected() {
+  void revokedTokensAndTokensBeforeTheUsersNotBeforeAreRejected() throws Exception {
     String sub = UUID.randomUUID().toString();
     JsonObject claims = tokens.claims(sub, List.of("admin"));
     String token = tokens.sign(claims);
     assertEquals(200, get("/accounts/user-groups", token).statusCode());
-    redis(authRedis, Command.SET, JwtGuard.revokedKey(TestTokens.ISSUER, claims.getString("jti")), "1", "EX", "60");
+    revoke(JwtGuard.revokedKey(TestTokens.ISSUER, claims.getString("jti")), 1);
+    assertTrue(TestStack.eventually(1000, () -> get("/accounts/user-groups", token).statusCode() == 401), "not revoked in 1 s");
     assertError(get("/accounts/user-groups", token), 401, "UNAUTHORIZED");
 
     String sub2 = UUID.randomUUID().toString();
     JsonObject old = tokens.claims(sub2, List.of("admin")).put("iat", System.currentTimeMillis() / 1000 - 100);
-    redis(authRedis, Command.SET, JwtGuard.userNotBeforeKey(sub2), Long.toString(System.currentTimeMillis() / 1000 - 50), "EX", "60");
+    revoke(JwtGuard.userNotBeforeKey(sub2), System.currentTimeMillis() / 1000 - 50);
+    assertTrue(TestStack.eventually(1000, () -> get("/accounts/user-groups", tokens.sign(old)).statusCode() == 401));
     assertError(get("/accounts/user-groups", tokens.sign(old)), 401, "UNAUTHORIZED");
     assertEquals(200, get("/accounts/user-groups", tokens.sign(tokens.claims(sub2, List.of("admin")))).statusCode());
   }

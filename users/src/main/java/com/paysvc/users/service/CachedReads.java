@@ -1,6 +1,7 @@
 package com.paysvc.users.service;
 
 import com.paysvc.common.db.Db;
+import com.paysvc.users.store.AccountsStore.Lookup;
 import com.paysvc.users.store.UserCache;
 import com.paysvc.users.store.UserCache.Fill;
 import io.vertx.core.Future;
@@ -13,10 +14,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Read-through caching. A hit is one Redis GET whose bytes are the answer. A miss is loaded once per key no
- * matter how many requests miss together (they share one in-flight future), from the replica; a row the replica
- * does not have yet (a user created a moment ago) or that was written within the freshness window is re-read
- * from the primary, so a client never sees an older state than the one its own write returned.
+ * Read-through caching. A hit is one Redis GET whose bytes are the answer (or, empty, a cached 404). A miss is
+ * loaded once per key no matter how many requests miss together (they share one in-flight future), from the
+ * replica: one prepared call, then one fill script; a row the replica does not have yet (a user created a moment
+ * ago) or that was written within the freshness window is re-read from the primary, so a client never sees an older
+ * state than the one its own write returned. Only the primary's "no such user" is cached as a miss.
  */
 public final class CachedReads {
   private final Db db;
@@ -38,9 +40,9 @@ public final class CachedReads {
   }
 
   /** A user detail under {@code key}; null when there is no such user. */
-  public Future<Buffer> user(String key, Function<SqlClient, Future<Buffer>> query) {
-    return cache.get(key).compose(hit -> hit != null ? Future.succeededFuture(hit)
-      : once(key, () -> loadUser(key, query)));
+  public Future<Buffer> user(String key, Function<SqlClient, Future<Lookup>> query) {
+    return cache.get(key).compose(hit -> hit == null ? once(key, () -> loadUser(key, query))
+      : Future.succeededFuture(UserCache.isUnknown(hit) ? null : hit));
   }
 
   /** A dictionary list under {@code key}. */
@@ -67,17 +69,20 @@ public final class CachedReads {
     return db.read(query).compose(body -> body != null ? Future.succeededFuture(body) : db.readPrimary(query));
   }
 
-  private Future<Buffer> loadUser(String key, Function<SqlClient, Future<Buffer>> query) {
-    return cache.generation().compose(gen -> db.read(query).compose(body -> {
-      if (body == null) {
-        return db.readPrimary(query).compose(primary -> primary == null ? Future.succeededFuture(null)
-          : cache.fillUser(gen, key, idOf(primary), primary, false).map(primary));
+  private Future<Buffer> loadUser(String key, Function<SqlClient, Future<Lookup>> query) {
+    return cache.generation().compose(gen -> db.read(query).compose(replica -> {
+      if (!replica.found()) {
+        return db.readPrimary(query).compose(primary -> fillFromPrimary(gen, key, primary));
       }
-      return cache.fillUser(gen, key, idOf(body), body, true).compose(fill -> fill != Fill.NEEDS_PRIMARY
-        ? Future.succeededFuture(body)
-        : db.readPrimary(query).compose(primary -> primary == null ? Future.succeededFuture(null)
-          : cache.fillUser(gen, key, idOf(primary), primary, false).map(primary)));
+      return cache.fillUser(gen, key, replica.userId(), replica.detail(), true).compose(fill -> fill != Fill.NEEDS_PRIMARY
+        ? Future.succeededFuture(replica.detail())
+        : db.readPrimary(query).compose(primary -> fillFromPrimary(gen, key, primary)));
     }));
+  }
+
+  private Future<Buffer> fillFromPrimary(String gen, String key, Lookup primary) {
+    return primary.found() ? cache.fillUser(gen, key, primary.userId(), primary.detail(), false).map(primary.detail())
+      : cache.fillUnknown(gen, key, primary.unknownKey()).map((Buffer) null);
   }
 
   private Future<Buffer> loadPlain(String key, long ttl, Function<SqlClient, Future<Buffer>> query) {

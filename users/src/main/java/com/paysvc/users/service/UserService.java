@@ -3,6 +3,9 @@ package com.paysvc.users.service;
 import com.paysvc.common.db.Db;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.users.store.AccountsStore;
+import com.paysvc.users.store.AccountsStore.Lookup;
+import com.paysvc.users.store.UnknownKeys;
+import com.paysvc.users.store.UserCache.Invalidation;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +35,8 @@ public final class UserService {
   }
 
   public Future<Buffer> user(UUID id) {
-    return reads.user(reads.cache().userKey(id), c -> store.user(c, id)).compose(b -> found(b, "user"));
+    return reads.user(reads.cache().userKey(id), c -> store.user(c, id).map(b -> new Lookup(id, b, null)))
+      .compose(b -> found(b, "user"));
   }
 
   public Future<Buffer> userByIdentifier(String identifier) {
@@ -57,10 +61,12 @@ public final class UserService {
   public Future<Buffer> create(JsonObject body, boolean byAdmin, String correlationId) {
     return db.tx(conn -> store.createUser(conn, body, byAdmin)
         .compose(user -> events.append(conn, UserEvents.CREATED, user, correlationId).map(user)))
-      .onSuccess(u -> {
+      .compose(user -> {
         events.committed();
-        // A lookup of one of the new identifiers already in flight would answer 404: not for readers after the 201.
+        // A lookup of one of the new identifiers already in flight would answer 404: not for readers after the 201,
+        // nor a 404 cached before it.
         reads.written();
+        return reads.cache().invalidate(new Invalidation(List.of(), List.of(), UnknownKeys.of(user))).map(user);
       });
   }
 
@@ -68,7 +74,7 @@ public final class UserService {
     String type = Boolean.FALSE.equals(isActive) ? UserEvents.DEACTIVATED : UserEvents.UPDATED;
     return db.tx(conn -> store.updateUser(conn, id, profile, isActive)
         .compose(user -> events.append(conn, type, user, correlationId).map(user)))
-      .compose(user -> afterWrite(List.of(id)).map(user));
+      .compose(user -> afterWrite(id, user).map(user));
   }
 
   // Contacts ------------------------------------------------------------------------------------------------
@@ -120,24 +126,27 @@ public final class UserService {
     return db.tx(conn -> change.apply(conn).compose(result -> {
         UUID userId = userIdOf(result);
         return store.user(conn, userId)
-          .compose(user -> events.append(conn, UserEvents.UPDATED, user, correlationId))
-          .map(v -> new Changed(userId, result));
+          .compose(user -> events.append(conn, UserEvents.UPDATED, user, correlationId).map(user))
+          .map(user -> new Changed(userId, user, result));
       }))
-      .compose(changed -> afterWrite(List.of(changed.userId())).map(changed.result()));
+      .compose(changed -> afterWrite(changed.userId(), changed.user()).map(changed.result()));
   }
 
   private static UUID userIdOf(Buffer row) {
     return UUID.fromString(new JsonObject(row).getString("user_id"));
   }
 
-  private record Changed(UUID userId, Buffer result) {
+  private record Changed(UUID userId, Buffer user, Buffer result) {
   }
 
-  /** After commit: publish the events now, and drop every cached key of the users before answering. */
-  Future<Void> afterWrite(List<UUID> userIds) {
+  /**
+   * After commit: publish the events now, and before answering drop every cached key of the user and the cached
+   * misses of its identifiers (a reactivation, or a contact added or changed, makes them exist).
+   */
+  Future<Void> afterWrite(UUID userId, Buffer user) {
     events.committed();
     reads.written();
-    return reads.cache().invalidateUsers(userIds);
+    return reads.cache().invalidate(new Invalidation(List.of(userId), List.of(), UnknownKeys.of(user)));
   }
 
   static Future<Buffer> found(Buffer body, String what) {

@@ -21,8 +21,25 @@ public final class AccountsStore {
     return call(c, "SELECT accounts.get_user_v1($1)::text", Tuple.of(id));
   }
 
-  public Future<Buffer> userByIdentifier(SqlClient c, String identifier) {
-    return call(c, "SELECT accounts.get_user_by_identifier_v1($1)::text", Tuple.of(identifier));
+  /**
+   * What a by-identifier lookup found: the user's id and detail, or (both null) the name under which the miss is
+   * cached, as the database normalises the identifier.
+   */
+  public record Lookup(UUID userId, Buffer detail, String unknownKey) {
+    public boolean found() {
+      return detail != null;
+    }
+  }
+
+  public Future<Lookup> userByIdentifier(SqlClient c, String identifier) {
+    return c.preparedQuery("SELECT user_id, detail::text, unknown_key FROM accounts.get_user_by_identifier_v2($1)")
+      .execute(Tuple.of(identifier))
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        String detail = row.getString(1);
+        return new Lookup(row.getUUID(0), detail == null ? null : Buffer.buffer(detail), row.getString(2));
+      })
+      .recover(SqlErrors::translate);
   }
 
   /** Like {@link #userByIdentifier}, but a deactivated user matches too. */

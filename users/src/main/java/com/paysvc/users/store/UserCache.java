@@ -23,7 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The users cache in Redis db 1. Values are the exact response bytes.
@@ -33,10 +33,19 @@ import java.util.function.BiFunction;
  * the set's members, so keys of identifiers it was looked up by go too.
  *
  * <p>Exactness against the read/invalidate race (a reader loads the old row, a writer commits and invalidates,
- * then the reader stores the old row for 600 s): a miss reads the generation counter {@code users:gen} before
- * loading, and the fill (a Lua script) stores the value only if no invalidation bumped the counter meanwhile.
- * An invalidation also leaves a short {@code user_fresh:{id}} marker; a fill that finds it refuses replica data
- * (the replica may lag behind the write) and the caller re-reads from the primary.
+ * then the reader stores the old row for 600 s): every invalidation bumps the generation counter {@code users:gen},
+ * and a fill (a Lua script) stores its value only if the counter still holds the generation the reader knew before
+ * it started loading. The instance learns the counter from the answer of every fill and invalidation (a script
+ * returns it), so a miss costs no extra round trip to read it; a generation learned earlier than necessary only
+ * makes a fill refuse (the next miss stores it), never store a stale value. An invalidation also leaves a short
+ * {@code user_fresh:{id}} marker; a fill that finds it refuses replica data (the replica may lag behind the write)
+ * and the caller re-reads from the primary.
+ *
+ * <p>Unknown identifiers are cached too, for {@value #UNKNOWN_TTL_SECONDS} s: {@code user_by_identifier:{identifier}}
+ * holds an empty value, recorded in the set {@code user_unknown:{key}} named by the database's normalisation of the
+ * identifier (so every spelling that would find the same user is in one set). A write that gives a user an
+ * identifier (create, contact added or changed, reactivation) deletes the sets of all the user's identifiers, under
+ * the same generation rule.
  *
  * <p>Redis is optional: every call goes through a breaker with a short timeout; failures read as misses and
  * skipped fills, never as errors. An invalidation that cannot reach Redis is not dropped: it is kept and replayed
@@ -47,6 +56,8 @@ public final class UserCache {
   private static final Logger log = LoggerFactory.getLogger(UserCache.class);
   public static final long USER_TTL_SECONDS = 600;
   public static final long DICTIONARY_TTL_SECONDS = 3 * 3600;
+  /** Short: a miss is cheap to repeat, and a user created meanwhile is found at the latest after this. */
+  public static final long UNKNOWN_TTL_SECONDS = 30;
   /** Longer than the replica can reasonably lag; a fill of replica data within it goes back to the primary. */
   static final long FRESH_WINDOW_SECONDS = 10;
   public static final String GENERATION_KEY = "users:gen";
@@ -57,31 +68,35 @@ public final class UserCache {
   static final int PENDING_MAX = 200_000;
 
   /**
-   * KEYS: gen, key, index, fresh; ARGV: expected gen, value, ttl, index ttl, replica(1/0). 1 stored, 0 raced, 2 fresh.
-   * The fresh marker is checked first: replica data of a user written a moment ago must go back to the primary even
-   * when another write also moved the generation (else the caller would get the replica's possibly older row).
+   * KEYS: gen, key, index, fresh; ARGV: expected gen, value, ttl, index ttl, replica(1/0). Answers {outcome, gen}:
+   * 1 stored, 0 raced, 2 fresh. The fresh marker is checked first: replica data of a user written a moment ago must
+   * go back to the primary even when another write also moved the generation (else the caller would get the
+   * replica's possibly older row). For an unknown identifier the value is empty and the index is its user_unknown set.
    */
   private static final String FILL = """
-    if ARGV[5] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
-    if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+    local gen = redis.call('GET', KEYS[1]) or '0'
+    if ARGV[5] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then return {2, gen} end
+    if gen ~= ARGV[1] then return {0, gen} end
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
     redis.call('SADD', KEYS[3], KEYS[2])
     redis.call('EXPIRE', KEYS[3], ARGV[4])
-    return 1""";
+    return {1, gen}""";
 
   /** KEYS: gen, key, fresh; ARGV: expected gen, value, ttl, replica(1/0). For keys without an index (dictionaries). */
   private static final String FILL_PLAIN = """
-    if ARGV[4] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
-    if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+    local gen = redis.call('GET', KEYS[1]) or '0'
+    if ARGV[4] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return {2, gen} end
+    if gen ~= ARGV[1] then return {0, gen} end
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-    return 1""";
+    return {1, gen}""";
 
   /**
-   * KEYS: gen, then per user (ARGV[2] of them): index, user:{id}, fresh; then plain keys, each followed by its
-   * fresh marker. ARGV: fresh window, user count.
+   * KEYS: gen, then per user (ARGV[2] of them): index, user:{id}, fresh; then ARGV[3] plain keys, each followed by
+   * its fresh marker; then user_unknown sets, whose members go with them. ARGV: fresh window, user count, plain
+   * count. Answers the new generation.
    */
   private static final String INVALIDATE = """
-    redis.call('INCR', KEYS[1])
+    local gen = redis.call('INCR', KEYS[1])
     local users = tonumber(ARGV[2])
     local last = 1 + 3 * users
     for i = 2, last, 3 do
@@ -90,20 +105,42 @@ public final class UserCache {
       redis.call('DEL', KEYS[i], KEYS[i + 1])
       redis.call('SET', KEYS[i + 2], '1', 'EX', ARGV[1])
     end
-    for i = last + 1, #KEYS, 2 do
+    local plain = last + 2 * tonumber(ARGV[3])
+    for i = last + 1, plain, 2 do
       redis.call('DEL', KEYS[i])
       redis.call('SET', KEYS[i + 1], '1', 'EX', ARGV[1])
     end
-    return 1""";
+    for i = plain + 1, #KEYS do
+      local keys = redis.call('SMEMBERS', KEYS[i])
+      for j = 1, #keys do redis.call('DEL', keys[j]) end
+      redis.call('DEL', KEYS[i])
+    end
+    return gen""";
 
   /** What a fill reports. */
   public enum Fill { STORED, SKIPPED, NEEDS_PRIMARY }
+
+  /** What to drop: every cached key of these users, these plain keys, and the cached misses of these identifiers. */
+  public record Invalidation(Collection<UUID> users, Collection<String> plainKeys, Collection<String> unknownKeys) {
+    public static Invalidation ofUsers(Collection<UUID> users) {
+      return new Invalidation(users, List.of(), List.of());
+    }
+
+    boolean isEmpty() {
+      return users.isEmpty() && plainKeys.isEmpty() && unknownKeys.isEmpty();
+    }
+
+    int size() {
+      return users.size() + plainKeys.size() + unknownKeys.size();
+    }
+  }
 
   private final Redis redis;
   private final String namespace;
   private final String generationKey;
   private final CircuitBreaker breaker;
   private final Counter hits;
+  private final Counter unknownHits;
   private final Counter misses;
   private final Counter bypassed;
   private final Counter invalidationsDeferred;
@@ -112,8 +149,11 @@ public final class UserCache {
   /** Invalidations Redis has not taken yet, each stamped so a replay only clears what it covered. */
   private final ConcurrentHashMap<UUID, Long> pendingUsers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> pendingKeys = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> pendingUnknown = new ConcurrentHashMap<>();
   private final AtomicLong stamps = new AtomicLong();
   private final AtomicBoolean replayScheduled = new AtomicBoolean();
+  /** The generation counter as last seen in an answer of Redis; null until then (the first miss reads it). */
+  private volatile String knownGeneration;
 
   /**
    * {@code namespace} prefixes every key (empty in production, so keys read exactly as in SPEC §4); it lets
@@ -129,6 +169,8 @@ public final class UserCache {
       .openHandler(v -> log.warn("cache breaker open: reads go straight to Postgres"))
       .closeHandler(v -> log.info("cache breaker closed: cache back in use"));
     this.hits = Counter.builder("paysvc_users_cache").tag("result", "hit").register(registry);
+    this.unknownHits = Counter.builder("paysvc_users_cache").tag("result", "unknown_hit")
+      .description("lookups answered 404 from a cached miss").register(registry);
     this.misses = Counter.builder("paysvc_users_cache").tag("result", "miss").register(registry);
     this.bypassed = Counter.builder("paysvc_users_cache").tag("result", "bypassed").register(registry);
     this.invalidationsDeferred = Counter.builder("paysvc_users_cache_invalidation_deferred")
@@ -136,7 +178,7 @@ public final class UserCache {
     this.invalidationsDropped = Counter.builder("paysvc_users_cache_invalidation_dropped")
       .description("invalidations dropped because the replay queue was full (stale entries live until their TTL)")
       .register(registry);
-    Gauge.builder("paysvc_users_cache_invalidation_pending", () -> pendingUsers.size() + pendingKeys.size())
+    Gauge.builder("paysvc_users_cache_invalidation_pending", this::pendingInvalidations)
       .description("invalidations waiting for Redis").register(registry);
   }
 
@@ -161,12 +203,23 @@ public final class UserCache {
     return namespace + "user_fresh:" + id;
   }
 
+  /** The set of cached misses of every spelling the database normalises to {@code unknownKey}. */
+  String unknownIndexKey(String unknownKey) {
+    return namespace + "user_unknown:" + unknownKey;
+  }
+
+  /** A cached miss: the lookup is answered 404 without the database. */
+  public static boolean isUnknown(Buffer cached) {
+    return cached.length() == 0;
+  }
+
   /**
-   * The cached bytes, or null on a miss or when Redis is unavailable. While this instance still holds invalidations
-   * Redis has not taken, the cache is bypassed: an entry they are about to delete may be stale.
+   * The cached bytes (empty for a cached miss, {@link #isUnknown}), or null on a miss or when Redis is unavailable.
+   * While this instance still holds invalidations Redis has not taken, the cache is bypassed: an entry they are
+   * about to delete may be stale.
    */
   public Future<Buffer> get(String key) {
-    if (!pendingUsers.isEmpty() || !pendingKeys.isEmpty()) {
+    if (pendingInvalidations() > 0) {
       bypassed.increment();
       return Future.succeededFuture();
     }
@@ -176,8 +229,9 @@ public final class UserCache {
           misses.increment();
           return null;
         }
-        hits.increment();
-        return r.toBuffer();
+        Buffer b = r.toBuffer();
+        (b.length() == 0 ? unknownHits : hits).increment();
+        return b;
       })
       .otherwise(err -> {
         bypassed.increment();
@@ -192,11 +246,23 @@ public final class UserCache {
       .otherwise(false);
   }
 
-  /** The generation to pass to {@link #fillUser}; null when Redis is unavailable (then nothing is cached). */
+  /**
+   * The generation to pass to a fill; null when Redis is unavailable (then nothing is cached). Read before loading.
+   * From memory once any answer of Redis told it, else read from Redis.
+   */
   public Future<String> generation() {
+    String known = knownGeneration;
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
     return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(generationKey)))
-      .map(r -> r == null ? "0" : r.toString())
+      .map(r -> learn(r == null ? "0" : r.toString()))
       .otherwise((String) null);
+  }
+
+  private String learn(String generation) {
+    knownGeneration = generation;
+    return generation;
   }
 
   /** Stores a user's detail under {@code key} unless an invalidation happened since {@code generation}. */
@@ -210,75 +276,102 @@ public final class UserCache {
     return fill(eval);
   }
 
+  /**
+   * Caches that the identifier under {@code key} names no user (the primary said so), for {@link #UNKNOWN_TTL_SECONDS}
+   * s, unless an invalidation happened since {@code generation}; recorded under the database's {@code unknownKey}.
+   */
+  public Future<Fill> fillUnknown(String generation, String key, String unknownKey) {
+    if (generation == null || unknownKey == null) {
+      return Future.succeededFuture(Fill.SKIPPED);
+    }
+    Request eval = Request.cmd(Command.EVAL).arg(FILL).arg(4)
+      .arg(generationKey).arg(key).arg(unknownIndexKey(unknownKey)).arg(namespace + "user_fresh:-")
+      .arg(generation).arg("").arg(UNKNOWN_TTL_SECONDS).arg(UNKNOWN_TTL_SECONDS + 60).arg("0");
+    return fill(eval);
+  }
+
   /** Deletes every cached key of these users. Call after the change committed, before answering. */
   public Future<Void> invalidateUsers(Collection<UUID> userIds) {
-    return invalidate(userIds, List.of());
+    return invalidate(Invalidation.ofUsers(userIds));
   }
 
-  /**
-   * Deletes plain keys (dictionary lists) and every key of the given users. Never fails: when Redis cannot be
-   * reached the invalidation is queued and replayed until it can.
-   */
+  /** Deletes plain keys (dictionary lists) and every key of the given users. */
   public Future<Void> invalidate(Collection<UUID> userIds, Collection<String> plainKeys) {
-    return userIds.isEmpty() && plainKeys.isEmpty() ? Future.succeededFuture()
-      : inParts(userIds, plainKeys, this::sendOrDefer);
+    return invalidate(new Invalidation(userIds, plainKeys, List.of()));
   }
 
   /**
-   * Runs {@code part} over the keys and users, in turn: all at once when few, else the keys and then batches of
+   * Deletes what {@code what} names. Never fails: when Redis cannot be reached the invalidation is queued and
+   * replayed until it can.
+   */
+  public Future<Void> invalidate(Invalidation what) {
+    return what.isEmpty() ? Future.succeededFuture() : inParts(what, this::sendOrDefer);
+  }
+
+  /**
+   * Runs {@code part} over the invalidation, in turn: all at once when small, else the keys and then batches of
    * {@link #BATCH} users (a renamed group's members), so no single script holds Redis for long.
    */
-  private Future<Void> inParts(Collection<UUID> userIds, Collection<String> plainKeys,
-                               BiFunction<Collection<UUID>, Collection<String>, Future<Void>> part) {
-    if (userIds.size() <= BATCH) {
-      return part.apply(userIds, plainKeys);
+  private Future<Void> inParts(Invalidation what, Function<Invalidation, Future<Void>> part) {
+    if (what.users().size() <= BATCH) {
+      return part.apply(what);
     }
-    List<UUID> ids = List.copyOf(userIds);
-    Future<Void> chain = plainKeys.isEmpty() ? Future.succeededFuture() : part.apply(List.of(), plainKeys);
+    List<UUID> ids = List.copyOf(what.users());
+    Future<Void> chain = what.plainKeys().isEmpty() && what.unknownKeys().isEmpty() ? Future.succeededFuture()
+      : part.apply(new Invalidation(List.of(), what.plainKeys(), what.unknownKeys()));
     for (int from = 0; from < ids.size(); from += BATCH) {
       List<UUID> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
-      chain = chain.compose(v -> part.apply(batch, List.of()));
+      chain = chain.compose(v -> part.apply(Invalidation.ofUsers(batch)));
     }
     return chain;
   }
 
-  private Future<Void> sendOrDefer(Collection<UUID> userIds, Collection<String> plainKeys) {
-    return send(userIds, plainKeys).otherwise(err -> {
-      defer(userIds, plainKeys, err);
+  private Future<Void> sendOrDefer(Invalidation what) {
+    return send(what).otherwise(err -> {
+      defer(what, err);
       return null;
     });
   }
 
-  /** Invalidations waiting for Redis (users and plain keys). */
+  /** Invalidations waiting for Redis (users, plain keys and unknown identifiers). */
   public int pendingInvalidations() {
-    return pendingUsers.size() + pendingKeys.size();
+    return pendingUsers.size() + pendingKeys.size() + pendingUnknown.size();
   }
 
-  private Future<Void> send(Collection<UUID> userIds, Collection<String> plainKeys) {
-    Request eval = Request.cmd(Command.EVAL).arg(INVALIDATE).arg(1 + 3 * userIds.size() + 2 * plainKeys.size())
+  private Future<Void> send(Invalidation what) {
+    Request eval = Request.cmd(Command.EVAL).arg(INVALIDATE)
+      .arg(1 + 3 * what.users().size() + 2 * what.plainKeys().size() + what.unknownKeys().size())
       .arg(generationKey);
-    for (UUID id : userIds) {
+    for (UUID id : what.users()) {
       eval.arg(indexKey(id)).arg(userKey(id)).arg(freshKey(id));
     }
-    for (String key : plainKeys) {
+    for (String key : what.plainKeys()) {
       eval.arg(key).arg("fresh:" + key);
     }
-    eval.arg(FRESH_WINDOW_SECONDS).arg(userIds.size());
-    return breaker.<Response>execute(() -> redis.send(eval)).mapEmpty();
+    for (String key : what.unknownKeys()) {
+      eval.arg(unknownIndexKey(key));
+    }
+    eval.arg(FRESH_WINDOW_SECONDS).arg(what.users().size()).arg(what.plainKeys().size());
+    return breaker.<Response>execute(() -> redis.send(eval)).map(r -> {
+      learn(r.toString());
+      return null;
+    });
   }
 
-  private void defer(Collection<UUID> userIds, Collection<String> plainKeys, Throwable err) {
-    if (pendingInvalidations() + userIds.size() + plainKeys.size() > PENDING_MAX) {
+  private void defer(Invalidation what, Throwable err) {
+    if (pendingInvalidations() + what.size() > PENDING_MAX) {
       invalidationsDropped.increment();
-      log.error("cache invalidation dropped, replay queue full ({} user(s), {} key(s)): {}", userIds.size(),
-        plainKeys.size(), err.toString());
+      log.error("cache invalidation dropped, replay queue full ({} user(s), {} key(s), {} unknown): {}",
+        what.users().size(), what.plainKeys().size(), what.unknownKeys().size(), err.toString());
       return;
     }
     invalidationsDeferred.increment();
-    log.warn("cache invalidation deferred ({} user(s), {} key(s)): {}", userIds.size(), plainKeys.size(), err.toString());
+    log.warn("cache invalidation deferred ({} user(s), {} key(s), {} unknown): {}", what.users().size(),
+      what.plainKeys().size(), what.unknownKeys().size(), err.toString());
     long stamp = stamps.incrementAndGet();
-    userIds.forEach(id -> pendingUsers.put(id, stamp));
-    plainKeys.forEach(key -> pendingKeys.put(key, stamp));
+    what.users().forEach(id -> pendingUsers.put(id, stamp));
+    what.plainKeys().forEach(key -> pendingKeys.put(key, stamp));
+    what.unknownKeys().forEach(key -> pendingUnknown.put(key, stamp));
     scheduleReplay();
   }
 
@@ -298,15 +391,17 @@ public final class UserCache {
   private void replay() {
     Map<UUID, Long> users = Map.copyOf(pendingUsers);
     Map<String, Long> keys = Map.copyOf(pendingKeys);
-    if (users.isEmpty() && keys.isEmpty()) {
+    Map<String, Long> unknown = Map.copyOf(pendingUnknown);
+    if (users.isEmpty() && keys.isEmpty() && unknown.isEmpty()) {
       return;
     }
-    inParts(users.keySet(), keys.keySet(), (ids, plain) -> send(ids, plain).onSuccess(v -> {
-      ids.forEach(id -> pendingUsers.remove(id, users.get(id)));
-      plain.forEach(key -> pendingKeys.remove(key, keys.get(key)));
+    inParts(new Invalidation(users.keySet(), keys.keySet(), unknown.keySet()), part -> send(part).onSuccess(v -> {
+      part.users().forEach(id -> pendingUsers.remove(id, users.get(id)));
+      part.plainKeys().forEach(key -> pendingKeys.remove(key, keys.get(key)));
+      part.unknownKeys().forEach(key -> pendingUnknown.remove(key, unknown.get(key)));
     })).onComplete(ar -> {
       if (ar.succeeded()) {
-        log.info("replayed {} deferred cache invalidation(s)", users.size() + keys.size());
+        log.info("replayed {} deferred cache invalidation(s)", users.size() + keys.size() + unknown.size());
       }
       if (pendingInvalidations() > 0) {
         scheduleReplay();
@@ -327,10 +422,13 @@ public final class UserCache {
   /** Runs a fill script: 1 stored, 2 replica data refused (fresh marker), else skipped; Redis trouble = skipped. */
   private Future<Fill> fill(Request eval) {
     return breaker.<Response>execute(() -> redis.send(eval))
-      .map(r -> switch (r.toInteger()) {
-        case 1 -> Fill.STORED;
-        case 2 -> Fill.NEEDS_PRIMARY;
-        default -> Fill.SKIPPED;
+      .map(r -> {
+        learn(r.get(1).toString());
+        return switch (r.get(0).toInteger()) {
+          case 1 -> Fill.STORED;
+          case 2 -> Fill.NEEDS_PRIMARY;
+          default -> Fill.SKIPPED;
+        };
       })
       .otherwise(Fill.SKIPPED);
   }

@@ -55,6 +55,44 @@ class UserCacheTest {
     assertNull(await(cache.get(key)));
   }
 
+  /**
+   * The generation a miss starts from is the one this instance last saw in an answer of Redis (no GET per miss):
+   * another instance's invalidation since then makes the fill refuse, and the refusal teaches the new generation,
+   * so the next fill stores.
+   */
+  @Test
+  void aGenerationLearnedFromAnswersRefusesAfterAnotherInstancesWriteThenCatchesUp() {
+    UserCache other = new UserCache(vertx, redis, new SimpleMeterRegistry(), 1000, ns);
+    UUID id = UUID.randomUUID();
+    String key = cache.userKey(id);
+    String seen = await(cache.generation());
+    assertEquals(seen, await(cache.generation()), "read once, then known");
+    await(other.invalidateUsers(List.of(UUID.randomUUID())));    // another instance wrote something
+    String stale = await(cache.generation());
+    assertEquals(seen, stale, "this instance has not seen the new generation yet");
+    assertEquals(UserCache.Fill.SKIPPED, await(cache.fillUser(stale, key, id, Buffer.buffer("{\"v\":1}"), false)));
+    String learned = await(cache.generation());
+    assertEquals(cmd(Command.GET, ns + UserCache.GENERATION_KEY).toString(), learned, "learned from the refusal");
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(learned, key, id, Buffer.buffer("{\"v\":2}"), false)));
+  }
+
+  @Test
+  void anUnknownIdentifierIsCachedEmptyAndDroppedWithItsSet() {
+    String key = cache.identifierKey("Nobody." + UUID.randomUUID() + "@X.org");
+    String normalised = "nobody@x.org-" + UUID.randomUUID();
+    String gen = await(cache.generation());
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUnknown(gen, key, normalised)));
+    Buffer cached = await(cache.get(key));
+    assertTrue(UserCache.isUnknown(cached));
+    long ttl = cmd(Command.TTL, key).toLong();
+    assertTrue(ttl > 25 && ttl <= 30, "ttl " + ttl);
+    await(cache.invalidate(new UserCache.Invalidation(List.of(), List.of(), List.of(normalised))));
+    assertNull(await(cache.get(key)));
+    assertEquals(0, cmd(Command.EXISTS, cache.unknownIndexKey(normalised)).toInteger());
+    // A miss cached from before a write is refused like any other fill.
+    assertEquals(UserCache.Fill.SKIPPED, await(cache.fillUnknown(gen, key, normalised)));
+  }
+
   @Test
   void replicaDataRightAfterAWriteIsRefusedPrimaryDataIsStored() {
     UUID id = UUID.randomUUID();
