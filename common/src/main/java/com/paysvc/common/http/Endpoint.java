@@ -3,6 +3,7 @@ package com.paysvc.common.http;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.function.BiConsumer;
@@ -15,6 +16,10 @@ import java.util.function.Function;
 public final class Endpoint {
   private Endpoint() {
   }
+
+  /** Header name and value encoded once, not per response. */
+  public static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
+  public static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   public static <T> Handler<RoutingContext> of(Function<RoutingContext, Future<T>> action, BiConsumer<RoutingContext, T> answer) {
     return rc -> {
@@ -31,6 +36,6 @@ public final class Endpoint {
 
   /** An action whose result is a JSON body, written as is (no re-serialisation) with {@code status}. */
   public static Handler<RoutingContext> json(Function<RoutingContext, Future<Buffer>> action, int status) {
-    return of(action, (rc, body) -> rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body));
+    return of(action, (rc, body) -> rc.response().setStatusCode(status).putHeader(CONTENT_TYPE, APPLICATION_JSON).end(body));
   }
 }

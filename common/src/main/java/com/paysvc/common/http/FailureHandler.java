@@ -40,7 +40,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
       response.putHeader("Retry-After", String.valueOf(error.details().getValue("retry_after_seconds")));
     }
     response.setStatusCode(error.code().status())
-      .putHeader("Content-Type", "application/json")
+      .putHeader(Endpoint.CONTENT_TYPE, Endpoint.APPLICATION_JSON)
       .end(error.toJson().toBuffer());
   }
 

@@ -40,7 +40,8 @@ final class HttpVerticle extends VerticleBase {
     ServiceDefinition def = ctx.definition();
     return def.routes(ctx).compose(serviceRoutes -> {
       Router router = Router.router(vertx);
-      router.route().handler(new RequestId()).handler(new AccessLog());
+      router.route().handler(new RequestId()).handler(new AccessLog(ctx.config().get(CommonSettings.ACCESS_LOG_SAMPLE),
+        ctx.config().get(CommonSettings.ACCESS_LOG_SLOW_MS)));
       long limit = ctx.config().get(CommonSettings.BODY_LIMIT_KB) * 1024L;
       BodyHandler bodies = BodyHandler.create(false).setBodyLimit(limit);
       Map<String, JsonBody> jsonBodies = new HashMap<>();

@@ -3,6 +3,7 @@ package com.paysvc.common.launch;
 import com.paysvc.common.config.CommonSettings;
 import com.paysvc.common.config.Setting;
 import com.paysvc.common.events.EventSettings;
+import io.vertx.core.VertxOptions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,9 @@ public final class ServiceSettings {
 
   public ServiceSettings(ServiceDefinition def) {
     httpPort = CommonSettings.httpPort(def.defaultPort());
-    // One HTTP verticle per core: each owns an event loop and they share the listening socket.
-    httpInstances = Setting.integer("HTTP_INSTANCES", Runtime.getRuntime().availableProcessors(), 1, 64,
+    // One HTTP verticle per event loop (Vert.x's default pool: two per core): they share the listening socket, and
+    // every loop serves requests instead of some only carrying the clients' connections.
+    httpInstances = Setting.integer("HTTP_INSTANCES", VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, 1, 64,
       "HTTP verticle instances (event loops serving requests)");
     pgDatabase = CommonSettings.pgDatabase(def.name());
     pgUser = CommonSettings.pgUser(def.name());

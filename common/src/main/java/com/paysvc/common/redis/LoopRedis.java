@@ -4,15 +4,16 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * A Redis client that holds one connection per event loop and pipelines every command of that loop on it.
@@ -23,6 +24,11 @@ import java.util.function.Function;
  * vertx-redis-client #304/#409/#541). A held connection pipelines instead: commands are written as they come, and
  * Redis answers them in order. Commands from outside an event loop (workers, start-up code on the main thread) use
  * the pool as before, and so does every context not marked with {@link #holdConnectionsOn}.
+ *
+ * <p>{@code GET}s of one event-loop turn are written together: each command's own write(2) was 17 % of users'
+ * CPU on cached reads (async-profiler, 8,000 req/s), and the requests read from the sockets in one turn each send
+ * one. They are queued and sent as one pipeline when the turn's tasks run; any other command first sends the
+ * queued GETs, so a connection's commands keep the order they were issued in.
  *
  * <p>A connection that ends or fails is dropped; the loop's next command opens a new one (a failed open is not
  * remembered either, so every command after an outage tries again, behind the callers' circuit breakers).
@@ -53,12 +59,36 @@ public final class LoopRedis implements Redis {
 
   @Override
   public Future<Response> send(Request request) {
-    return on(c -> c.send(request), () -> pool.send(request));
+    Held held = held();
+    if (held == null) {
+      return pool.send(request);
+    }
+    held.flush();
+    return held.conn.compose(c -> c.send(request));
+  }
+
+  /**
+   * {@code GET key}, coalesced with the other GETs of this event-loop turn when {@code redis} holds connections (a
+   * key holding another type then reads as absent instead of failing); a plain GET otherwise.
+   */
+  public static Future<Response> get(Redis redis, String key) {
+    if (redis instanceof LoopRedis loop) {
+      Held held = loop.held();
+      if (held != null) {
+        return held.queue(key);
+      }
+    }
+    return redis.send(Request.cmd(Command.GET).arg(key));
   }
 
   @Override
   public Future<List<Response>> batch(List<Request> requests) {
-    return on(c -> c.batch(requests), () -> pool.batch(requests));
+    Held held = held();
+    if (held == null) {
+      return pool.batch(requests);
+    }
+    held.flush();
+    return held.conn.compose(c -> c.batch(requests));
   }
 
   /** A connection of the caller's own (from the pool, not held here). */
@@ -79,43 +109,96 @@ public final class LoopRedis implements Redis {
     return (int) held.stream().filter(Future::succeeded).count();
   }
 
-  private <T> Future<T> on(Function<RedisConnection, Future<T>> command, java.util.function.Supplier<Future<T>> pooled) {
+  /** The held connection of the current event loop, opened if needed; null off the marked loops. */
+  private Held held() {
     Context ctx = Vertx.currentContext();
     if (ctx == null || !ctx.isEventLoopContext() || ctx.get(HOLD) == null) {
-      return pooled.get();
+      return null;
     }
-    Future<RedisConnection> conn = ctx.get(this);
-    if (conn == null || conn.failed()) {
-      conn = open(ctx);
+    Held h = ctx.get(this);
+    // Not in the set any more: the connection ended or failed (drop) and the next command opens a new one.
+    if (h == null || h.conn.failed() || !held.contains(h.conn)) {
+      h = new Held(ctx, open());
+      ctx.put(this, h);
     }
-    return conn.compose(command);
+    return h;
   }
 
-  private Future<RedisConnection> open(Context ctx) {
+  /**
+   * One loop's connection and the GETs of the current turn not written yet. Only that loop's thread touches it.
+   */
+  private static final class Held {
+    final Context ctx;
+    final Future<RedisConnection> conn;
+    private List<String> gets;
+    private List<Promise<Response>> answers;
+
+    Held(Context ctx, Future<RedisConnection> conn) {
+      this.ctx = ctx;
+      this.conn = conn;
+    }
+
+    Future<Response> queue(String key) {
+      if (gets == null) {
+        gets = new ArrayList<>();
+        answers = new ArrayList<>();
+        // Runs after the I/O of this turn: every request read meanwhile has queued its GET by then.
+        ctx.runOnContext(v -> flush());
+      }
+      Promise<Response> answer = Promise.promise();
+      gets.add(key);
+      answers.add(answer);
+      return answer.future();
+    }
+
+    void flush() {
+      if (gets == null) {
+        return;
+      }
+      List<String> sending = gets;
+      List<Promise<Response>> waiting = answers;
+      gets = null;
+      answers = null;
+      if (sending.size() == 1) {
+        conn.compose(c -> c.send(Request.cmd(Command.GET).arg(sending.get(0)))).onComplete(waiting.get(0));
+        return;
+      }
+      // One MGET, not a batch of GETs: a batch fails as a whole when one reply is an error, and resending its
+      // commands one by one would reorder them after later ones. MGET answers every key (another type: nil).
+      Request mget = Request.cmd(Command.MGET);
+      sending.forEach(mget::arg);
+      conn.compose(c -> c.send(mget)).onComplete(ar -> {
+        for (int i = 0; i < waiting.size(); i++) {
+          if (ar.succeeded()) {
+            waiting.get(i).complete(ar.result().get(i));
+          } else {
+            waiting.get(i).fail(ar.cause());
+          }
+        }
+      });
+    }
+  }
+
+  private Future<RedisConnection> open() {
     Promise<RedisConnection> opened = Promise.promise();
     Future<RedisConnection> opening = opened.future();
-    ctx.put(this, opening);
     held.add(opening);
     pool.connect().onComplete(ar -> {
       if (ar.succeeded()) {
         RedisConnection c = ar.result();
-        c.exceptionHandler(e -> drop(ctx, opening, c));
-        c.endHandler(v -> drop(ctx, opening, c));
+        c.exceptionHandler(e -> drop(opening, c));
+        c.endHandler(v -> drop(opening, c));
         opened.complete(c);
       } else {
         held.remove(opening);
-        ctx.remove(this);
         opened.fail(ar.cause());
       }
     });
     return opening;
   }
 
-  private void drop(Context ctx, Future<RedisConnection> which, RedisConnection c) {
+  private void drop(Future<RedisConnection> which, RedisConnection c) {
     if (held.remove(which)) {
-      if (ctx.get(this) == which) {
-        ctx.remove(this);
-      }
       c.close();
     }
   }

@@ -91,6 +91,31 @@ class LoopRedisIT {
     assertEquals(1, redis.heldConnections(), "50 short-lived contexts did not take connections from the pool");
   }
 
+  /**
+   * GETs of one loop turn go out together (one MGET), yet every command is answered in the order issued: a GET
+   * before a SET in the same turn sees the old value, one after it the new; a key of another type reads as absent.
+   */
+  @Test
+  void getsOfOneTurnAreSentTogetherInOrderAndAnsweredEachOnItsOwn() {
+    onLoop(() -> redis.batch(List.of(Request.cmd(Command.SET).arg("loopredis:k").arg("old"),
+      Request.cmd(Command.DEL).arg("loopredis:list"), Request.cmd(Command.RPUSH).arg("loopredis:list").arg("x"))));
+    List<String> seen = onLoop(() -> {
+      Future<Response> before = LoopRedis.get(redis, "loopredis:k");
+      Future<Response> wrongType = LoopRedis.get(redis, "loopredis:list");
+      Future<Response> absent = LoopRedis.get(redis, "loopredis:absent");
+      Future<Response> set = redis.send(Request.cmd(Command.SET).arg("loopredis:k").arg("new"));
+      Future<Response> after = LoopRedis.get(redis, "loopredis:k");
+      return Future.join(before, wrongType, absent, set, after).transform(ar -> Future.succeededFuture(List.of(
+        String.valueOf(before.result()), String.valueOf(wrongType.result()), String.valueOf(absent.result()),
+        String.valueOf(after.result()))));
+    });
+    assertEquals("old", seen.get(0), "the GET issued before the SET");
+    assertEquals("null", seen.get(1), "a key of another type reads as absent");
+    assertEquals("null", seen.get(2));
+    assertEquals("new", seen.get(3), "the GET issued after the SET");
+    assertEquals(1, redis.heldConnections());
+  }
+
   @Test
   void requestsOfAVerticleShareItsConnection() {
     // Requests run on a duplicate of the verticle's context, one per request: they must still share one connection.

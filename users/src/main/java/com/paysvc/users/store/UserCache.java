@@ -1,5 +1,6 @@
 package com.paysvc.users.store;
 
+import com.paysvc.common.redis.LoopRedis;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -223,7 +224,7 @@ public final class UserCache {
       bypassed.increment();
       return Future.succeededFuture();
     }
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key)))
+    return breaker.<Response>execute(() -> LoopRedis.get(redis, key))
       .map(r -> {
         if (r == null) {
           misses.increment();
