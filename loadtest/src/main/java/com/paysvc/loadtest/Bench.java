@@ -47,9 +47,15 @@ final class Bench {
   static final long RSS_MAX_MB = 256;
   static final double HALF_RATE_P99_MS = 10;
 
-  /** One platform measurement: a harness command against one service. */
-  record Plan(String scenario, String service, List<String> args) {
+  /** One platform measurement, named {@code name}: a harness command ({@code scenario}) against one service. */
+  record Plan(String name, String scenario, String service, List<String> args) {
+    Plan(String scenario, String service, List<String> args) {
+      this(scenario, scenario, service, args);
+    }
   }
+
+  /** Where bin/bench runs {@link FloorServer} (loopback only). */
+  static final int FLOOR_PORT = 8098;
 
   private final boolean ci;
   private final int users;
@@ -195,6 +201,8 @@ final class Bench {
     // Uncached first: the cached scenario's warm-up would otherwise have put part of its users in the cache.
     plans.add(new Plan("by-identifier-uncached", "users", findMax(600, 1.3, 50, 64)));
     plans.add(new Plan("by-identifier", "users", findMax(2000, 1.4, 50, 64)));
+    // The cached read's floor on these cores: the same requests answered by a bare Vert.x server with one Redis GET.
+    plans.add(new Plan("floor", "by-identifier", "floor", findMax(2000, 1.4, 50, 64)));
     plans.add(new Plan("user-detail", "users", findMax(2000, 1.4, 50, 64)));
     plans.add(new Plan("webhook-ingest", "webhook", findMax(300, 1.4, 100, 32)));
     plans.add(new Plan("login", "auth", findMax(16, 1.25, 1000, 16)));
@@ -215,13 +223,22 @@ final class Bench {
     JsonObject out = new JsonObject();
     Proc proc = stack.processes();
     for (Plan plan : plans()) {
-      if (!only.isEmpty() && !only.contains(plan.scenario())) {
+      if (!only.isEmpty() && !only.contains(plan.name())) {
         continue;
       }
-      if (!ci) {
-        warmUp(vertx, plan);
+      Process floor = plan.service().equals("floor") ? startFloor(proc) : null;
+      JsonObject measured;
+      try {
+        if (!ci) {
+          warmUp(vertx, plan);
+        }
+        measured = measure(vertx, sampler, proc, plan, plan.args());
+      } finally {
+        if (floor != null) {
+          floor.destroy();
+          floor.waitFor(10, TimeUnit.SECONDS);
+        }
       }
-      JsonObject measured = measure(vertx, sampler, proc, plan, plan.args());
       if (!ci && List.of("by-identifier", "by-identifier-uncached", "user-detail").contains(plan.scenario())) {
         int max = measured.getInteger("sustainable_rate", 0);
         if (max > 1) {
@@ -231,9 +248,35 @@ final class Bench {
           measured.put("half_rate", half.getJsonArray("runs").getJsonObject(0));
         }
       }
-      out.put(plan.scenario(), measured);
+      out.put(plan.name(), measured);
     }
     return out;
+  }
+
+  /** {@link FloorServer} as a process of its own (its CPU apart from the generator's), with the services' JVM flags. */
+  private Process startFloor(Proc proc) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Path jar = stack.root.resolve("loadtest/target/loadtest.jar");
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xms64m", "-Xmx192m", "-XX:+UseSerialGC", "-jar", jar.toString(),
+      "floor-server", Integer.toString(FLOOR_PORT), Integer.toString(700))
+      .redirectErrorStream(true).redirectOutput(out.resolve("floor-server.log").toFile());
+    pb.environment().put("REDIS_PASSWORD", stack.environment().getOrDefault("REDIS_PASSWORD", ""));
+    Files.createDirectories(out);
+    Process p = pb.start();
+    proc.add("floor", () -> p.isAlive() ? List.of((int) p.pid()) : List.of());
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", FLOOR_PORT)) {
+        return p;
+      } catch (java.io.IOException notYet) {
+        if (!p.isAlive()) {
+          throw new IllegalStateException("floor-server exited: see " + out.resolve("floor-server.log"));
+        }
+        Thread.sleep(200);
+      }
+    }
+    p.destroy();
+    throw new IllegalStateException("floor-server did not listen within 30 s");
   }
 
   /**
@@ -288,7 +331,7 @@ final class Bench {
           + " requests (" + run.getJsonObject("errors_by_status").encode() + ")");
       }
     }
-    LoadTest.save(out, plan.scenario(), r);
+    LoadTest.save(out, plan.name(), r);
     return r;
   }
 

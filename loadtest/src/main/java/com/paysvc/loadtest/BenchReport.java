@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /** The generated section of docs/benchmarks.md: the machine, the limits, every figure against its limit and target. */
 final class BenchReport {
-  private static final List<String> COMPONENTS = List.of("auth", "users", "webhook", "postgres", "redis", "haproxy",
-    "rabbitmq", "etcd", "load generator", "other");
+  private static final List<String> COMPONENTS = List.of("auth", "users", "webhook", "floor", "postgres", "redis",
+    "haproxy", "rabbitmq", "etcd", "load generator", "other");
 
   private BenchReport() {
   }
@@ -57,6 +57,20 @@ final class BenchReport {
       double us = best(cached, ci).getJsonObject("cpu", new JsonObject()).getDouble("service_us_per_request", Double.NaN);
       sb.append(String.format(Locale.ROOT, "| users CPU per cached request (µs) | — | %s | — | <= %.0f | %s |%n", num(us),
         Bench.USERS_US_PER_CACHED, verdict(us <= Bench.USERS_US_PER_CACHED, ci)));
+    }
+    JsonObject floor = p.getJsonObject("floor");
+    if (floor != null) {
+      double rate = rate(floor, ci);
+      double us = best(floor, ci).getJsonObject("cpu", new JsonObject()).getDouble("service_us_per_request", Double.NaN);
+      sb.append(row("floor: the same requests answered by a bare Vert.x server with one Redis GET each, nothing else (req/s)",
+        redis, rate, "— (bounds the cached read)", true, true));
+      sb.append(String.format(Locale.ROOT, "| floor CPU per request (µs) | — | %s | — | — | — |%n", num(us)));
+      if (cached != null) {
+        double users = rate(cached, ci);
+        double usersUs = best(cached, ci).getJsonObject("cpu", new JsonObject()).getDouble("service_us_per_request", Double.NaN);
+        sb.append(String.format(Locale.ROOT, "| cached `by-identifier` against the floor: req/s (CPU µs per request) | %s (%s) | %s (%s) "
+          + "| %.2f | — | — |%n", num(rate), num(us), num(users), num(usersUs), users / rate));
+      }
     }
     JsonObject uncached = p.getJsonObject("by-identifier-uncached");
     if (uncached != null) {

@@ -24,7 +24,11 @@ public final class LoadTest {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, System.getenv()));
+    int rc = run(args, System.getenv());
+    if (rc >= 0) {
+      System.exit(rc);
+    }
+    // floor-server: runs until killed.
   }
 
   /** {@code env}: where ADMIN_EMAIL, ADMIN_PASSWORD and WEBHOOK_HMAC_SECRET come from. */
@@ -38,6 +42,9 @@ public final class LoadTest {
     }
     if (args[0].equals("drill")) {
       return Drill.run(java.util.Arrays.copyOfRange(args, 1, args.length), env);
+    }
+    if (args[0].equals("floor-server")) {
+      return FloorServer.run(java.util.Arrays.copyOfRange(args, 1, args.length), env);
     }
     Options o;
     try {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * control verbs.
  */
 final class Stack {
-  static final Map<String, Integer> SERVICE_PORTS = Map.of("auth", 8001, "users", 8002, "webhook", 8000);
+  static final Map<String, Integer> SERVICE_PORTS = Map.of("auth", 8001, "users", 8002, "webhook", 8000,
+    "floor", Bench.FLOOR_PORT);
   static final String GATEWAY = "http://127.0.0.1:8080";
   static final int PG_WRITE_PORT = 5432;
   static final int PG_READ_PORT = 5433;

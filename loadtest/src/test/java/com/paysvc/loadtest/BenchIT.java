@@ -43,11 +43,15 @@ class BenchIT {
     assertTrue(bench.getJsonArray("failures").isEmpty(), bench.getJsonArray("failures").encode());
     assertTrue(bench.getJsonObject("memory").getJsonObject("users").getLong("peak_rss_during_bench_mb") > 0);
 
+    // The floor server answered every request of its run (started and stopped by the bench).
+    JsonObject floorRun = platform.getJsonObject("floor").getJsonArray("runs").getJsonObject(0);
+    assertTrue(floorRun.getLong("requests") > 0);
+    assertEquals(0L, floorRun.getLong("errors"), floorRun.encode());
     String md = Files.readString(out.resolve("benchmarks-ci.md"));
     assertTrue(md.contains("### The platform against its limits") && md.contains("| cached `by-identifier` (req/s) |"), md);
     try (Stream<Path> files = Files.list(out)) {
       List<Path> html = files.filter(p -> p.toString().endsWith(".html")).toList();
-      assertEquals(5, html.size(), "one report per scenario: " + html);
+      assertEquals(6, html.size(), "one report per scenario (the floor included): " + html);
       for (Path h : html) {
         String s = Files.readString(h);
         assertTrue(s.contains("<svg"));

@@ -32,6 +32,7 @@ class BenchReportTest {
       .put("platform", new JsonObject()
         .put("by-identifier", findMax(30_000, 20, "users")
           .put("half_rate", ReportTest.run().put("target_rate", 15_000)))
+        .put("floor", findMax(40_000, 10, "floor"))
         .put("by-identifier-uncached", findMax(2000, 300, "users")
           .put("cache", new JsonObject().put("hits", 10.0).put("misses", 990.0).put("hit_ratio", 0.01)))
         .put("webhook-ingest", findMax(1500, 900, "webhook").put("acknowledged", 5000L).put("acknowledged_missing", 0L))
@@ -47,6 +48,7 @@ class BenchReportTest {
     assertTrue(md.contains("| login (req/s) | 50.0 | 46.0 | 0.92 | >= 0.9 × argon2id | yes |"), md);
     assertTrue(md.contains("peak RSS of users under load (MB; VmHWM since start 310) | — | 300 | — | <= 256 | **no** |"), md);
     assertTrue(md.contains("| p99 of `by-identifier` at half its max (15000 req/s), ms |"), md);
-    assertTrue(md.contains("| by-identifier | 19.7 | 3.00 | 0.00 | 1.00 | 0.00 | 0.50 |"), "CPU split row of the sustainable step: " + md);
+    assertTrue(md.contains("| by-identifier | 19.7 | 3.00 | 0.00 | 1.00 | 0.00 | 0.00 | 0.50 |"), "CPU split row of the sustainable step: " + md);
+    assertTrue(md.contains("| cached `by-identifier` against the floor: req/s (CPU µs per request) | 40,000 (10.0) | 30,000 (20.0) | 0.75 |"), md);
   }
 }
