@@ -221,7 +221,7 @@ public final class RevocationView {
     }
   }
 
-  private void add(String key, long value, long expiresAtMs) {
+  void add(String key, long value, long expiresAtMs) {
     // A not-before time is only raised; a deny-list entry keeps the later expiry.
     entries.merge(key, new Entry(value, expiresAtMs),
       (old, neu) -> new Entry(Math.max(old.value(), neu.value()), Math.max(old.expiresAtMs(), neu.expiresAtMs())));
