@@ -209,13 +209,15 @@ public final class RevocationView {
       load().onFailure(err -> down(conn, "reload: " + err));
       return;
     }
-    String[] parts = body.split(" ");
-    if (parts.length != 3) {
-      log.warn("revocation message not understood: {}", body);
-      return;
-    }
+    // The value and the expiry are the last two words: the key may hold spaces (an issuer is configuration).
+    int second = body.lastIndexOf(' ');
+    int first = second > 0 ? body.lastIndexOf(' ', second - 1) : -1;
     try {
-      add(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2]) * 1000);
+      if (first <= 0) {
+        throw new NumberFormatException();
+      }
+      add(body.substring(0, first), Long.parseLong(body.substring(first + 1, second)),
+        Long.parseLong(body.substring(second + 1)) * 1000);
     } catch (NumberFormatException e) {
       log.warn("revocation message not understood: {}", body);
     }

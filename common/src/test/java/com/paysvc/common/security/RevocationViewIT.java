@@ -134,6 +134,18 @@ class RevocationViewIT {
   }
 
   @Test
+  void aKeyWithSpacesAndAMessageNotUnderstoodAreHandled() throws Exception {
+    String issuer = "an issuer with spaces";
+    publish("garbage", 1, 0);
+    await(redis.send(Request.cmd(Command.PUBLISH).arg(RevocationView.CHANNEL).arg("no numbers here")));
+    String jti = "j-" + UUID.randomUUID();
+    publish(JwtGuard.revokedKey(issuer, jti), 1, System.currentTimeMillis() / 1000 + 60);
+    assertTrue(eventually(1000, () -> view.revoked(issuer, jti, null, sub, 0)), "a key with spaces");
+    assertFalse(view.revoked(TestTokens.ISSUER, jti, null, sub, 0));
+    assertTrue(view.live(), "junk on the channel does not take the view down");
+  }
+
+  @Test
   void keysWrittenBeforeTheViewStartedAreLoaded() throws Exception {
     JsonObject claims = tokens.claims(sub, List.of());
     String token = tokens.sign(claims);
