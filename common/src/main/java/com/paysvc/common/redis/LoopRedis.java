@@ -118,7 +118,7 @@ public final class LoopRedis implements Redis {
     Held h = ctx.get(this);
     // Not in the set any more: the connection ended or failed (drop) and the next command opens a new one.
     if (h == null || h.conn.failed() || !held.contains(h.conn)) {
-      h = new Held(ctx, open());
+      h = new Held(open());
       ctx.put(this, h);
     }
     return h;
@@ -128,13 +128,11 @@ public final class LoopRedis implements Redis {
    * One loop's connection and the GETs of the current turn not written yet. Only that loop's thread touches it.
    */
   private static final class Held {
-    final Context ctx;
     final Future<RedisConnection> conn;
     private List<String> gets;
     private List<Promise<Response>> answers;
 
-    Held(Context ctx, Future<RedisConnection> conn) {
-      this.ctx = ctx;
+    Held(Future<RedisConnection> conn) {
       this.conn = conn;
     }
 
@@ -143,7 +141,8 @@ public final class LoopRedis implements Redis {
         gets = new ArrayList<>();
         answers = new ArrayList<>();
         // Runs after the I/O of this turn: every request read meanwhile has queued its GET by then.
-        ctx.runOnContext(v -> flush());
+        // On the caller's context (this request's), not the one of the request that opened the connection.
+        Vertx.currentContext().runOnContext(v -> flush());
       }
       Promise<Response> answer = Promise.promise();
       gets.add(key);

@@ -285,6 +285,8 @@ public final class UserCache {
     if (generation == null || unknownKey == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
+    // The user fill with an empty value and the miss's set as its index; replica(0): no fresh marker applies (only
+    // the primary's "no such user" is cached), so the marker key is a placeholder the script never reads.
     Request eval = Request.cmd(Command.EVAL).arg(FILL).arg(4)
       .arg(generationKey).arg(key).arg(unknownIndexKey(unknownKey)).arg(namespace + "user_fresh:-")
       .arg(generation).arg("").arg(UNKNOWN_TTL_SECONDS).arg(UNKNOWN_TTL_SECONDS + 60).arg("0");
