@@ -34,7 +34,9 @@ final class FloorServer {
   static int run(String[] args, Map<String, String> env) {
     int port = Integer.parseInt(args[0]);
     int bytes = Integer.parseInt(args[1]);
-    Vertx vertx = Vertx.vertx();
+    // The services' transport (epoll where it loads) and event loops (one per core): the floor measures their plumbing.
+    int loops = Runtime.getRuntime().availableProcessors();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(loops));
     RedisOptions redis = new RedisOptions().setConnectionString("redis://127.0.0.1:" + Stack.REDIS_PORT + "/1");
     String password = env.getOrDefault("REDIS_PASSWORD", "");
     if (!password.isEmpty()) {
@@ -62,7 +64,7 @@ final class FloorServer {
               .listen(port, "127.0.0.1");
           });
         }
-      }, new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)))
+      }, new DeploymentOptions().setInstances(loops)))
       .onSuccess(id -> System.out.println("floor-server: listening on 127.0.0.1:" + port))
       .onFailure(err -> {
         System.err.println("floor-server: " + err);

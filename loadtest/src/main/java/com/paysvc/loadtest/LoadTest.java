@@ -69,7 +69,7 @@ public final class LoadTest {
 
   /** The generator's event loops plus one for setup; the blocked-thread checker is not what is measured. */
   static Vertx vertx(int threads) {
-    return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(threads + 1)
+    return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(threads + 1).setPreferNativeTransport(true)
       .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
   }
 

@@ -9,6 +9,7 @@ import com.paysvc.common.db.Migrations;
 import com.paysvc.common.events.Events;
 import com.paysvc.common.events.EventsMigrations;
 import com.paysvc.common.health.Readiness;
+import com.paysvc.common.metrics.ServiceMetrics;
 import com.paysvc.common.redis.RedisFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,7 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.redis.client.Redis;
@@ -141,18 +141,20 @@ public final class ServiceLauncher {
       .setEnabled(true)
       .setJvmMetricsEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-      // Route (not raw path) keeps label cardinality bounded: /users/{id} is one series, not one per id.
-      // POOL_TYPE too: HTTP client pools always carry it, and Prometheus refuses one name with two tag-key sets
-      // (the JWKS client's pool metrics were dropped with a warning).
-      .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_NAME, Label.POOL_TYPE));
+      // The HTTP server's metrics are ServiceMetrics' own (labelled by route template, not raw path: /users/{id} is one
+      // series, not one per id). POOL_TYPE: HTTP client pools always carry it, and Prometheus refuses one name with two
+      // tag-key sets (the JWKS client's pool metrics were dropped with a warning).
+      .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_NAME, Label.POOL_TYPE));
     long blockedMs = config.get(CommonSettings.EVENT_LOOP_BLOCKED_WARNING_MS);
     vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(metrics)
+      // Netty's epoll transport where it loads (Linux x86_64), else the JDK's NIO: see isNativeTransportEnabled below.
+      .with(new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true)
+        .setEventLoopPoolSize(config.get(settings.eventLoops))
         .setMaxEventLoopExecuteTime(blockedMs).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
         // Checked a few times per threshold, so a block just over it is seen (Vert.x checks once a second by default).
         .setBlockedThreadCheckInterval(Math.max(1, Math.min(1000, blockedMs / 4)))
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS))
-      .withMetrics(new MicrometerMetricsFactory(registry))
+      .withMetrics(new ServiceMetrics(registry))
       .build();
 
     // vertx-sql-client 5.0.8: when a request that waited for a pool connection gets one just as its connection
@@ -188,15 +190,17 @@ public final class ServiceLauncher {
     String openapi = readResource("openapi.yaml");
     context = new ServiceContext(vertx, definition, settings, config, db, redis, readiness, registry, events,
       parseYaml(openapi));
-    int instances = config.get(settings.httpInstances);
+    int instances = config.get(settings.httpInstances) == 0 ? config.get(settings.eventLoops)
+      : config.get(settings.httpInstances);
     return definition.init(context)
       .compose(v -> events.start())
       .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(context, openapi),
         new DeploymentOptions().setInstances(instances)))
       .onSuccess(id -> {
         httpDeployment = id;
-        log.info("{} listening on {}:{} ({} event loops)", definition.name(), config.get(CommonSettings.HTTP_HOST),
-          config.get(settings.httpPort), instances);
+        log.info("{} listening on {}:{} ({} event loops, {} transport)", definition.name(),
+          config.get(CommonSettings.HTTP_HOST), config.get(settings.httpPort), instances,
+          vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
       })
       .mapEmpty();
   }
