@@ -108,4 +108,9 @@ public final class UsersService implements ServiceDefinition {
   public Future<Router> routes(ServiceContext ctx) {
     return Future.succeededFuture(api.router(ctx.vertx(), contract));
   }
+
+  @Override
+  public void hotRoutes(ServiceContext ctx, Router router) {
+    api.hotRoutes(router);
+  }
 }

@@ -10,8 +10,11 @@ import com.paysvc.common.http.RequestId;
 import com.paysvc.common.redis.LoopRedis;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
@@ -42,6 +45,7 @@ final class HttpVerticle extends VerticleBase {
       Router router = Router.router(vertx);
       router.route().handler(new RequestId()).handler(new AccessLog(ctx.config().get(CommonSettings.ACCESS_LOG_SAMPLE),
         ctx.config().get(CommonSettings.ACCESS_LOG_SLOW_MS)));
+      def.hotRoutes(ctx, router);
       long limit = ctx.config().get(CommonSettings.BODY_LIMIT_KB) * 1024L;
       BodyHandler bodies = BodyHandler.create(false).setBodyLimit(limit);
       Map<String, JsonBody> jsonBodies = new HashMap<>();
@@ -50,6 +54,10 @@ final class HttpVerticle extends VerticleBase {
       // capped here.
       Set<String> uploadPaths = def.uploadPaths();
       router.route().handler(rc -> {
+        if (hasNoBody(rc.request())) {
+          rc.next();
+          return;
+        }
         JsonBody json = jsonBodies.get(rc.normalizedPath());
         if (json != null) {
           json.handle(rc);
@@ -125,6 +133,13 @@ final class HttpVerticle extends VerticleBase {
       });
       bodies.handle(rc);
     }
+  }
+
+  /** A GET or HEAD that declares no body: nothing to read or limit (most requests; the body handler costs each one). */
+  private static boolean hasNoBody(HttpServerRequest request) {
+    HttpMethod m = request.method();
+    return (m == HttpMethod.GET || m == HttpMethod.HEAD) && request.getHeader(HttpHeaders.CONTENT_LENGTH) == null
+      && request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null;
   }
 
   private static boolean isMultipart(String contentType) {

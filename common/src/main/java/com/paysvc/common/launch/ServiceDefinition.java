@@ -44,6 +44,15 @@ public interface ServiceDefinition {
   Future<Router> routes(ServiceContext ctx);
 
   /**
+   * Routes bound on the top router right after the request id and access log, ahead of body handling, the ops routes
+   * and {@link #routes}: for the hottest reads (GET, no body), which then skip the rest of the routing. Their handlers
+   * apply the access rule and check parameters themselves. Called once per HTTP verticle instance, after
+   * {@link #routes}.
+   */
+  default void hotRoutes(ServiceContext ctx, Router router) {
+  }
+
+  /**
    * Paths whose body is JSON read as raw bytes under a limit of its own (bytes), instead of the common one: the
    * request must say {@code Content-Type: application/json} (else 415) and a declared {@code Content-Length} over the
    * limit is refused (413) before anything is read, so an unauthenticated caller can make the service buffer no more
