@@ -33,6 +33,11 @@ public final class RequestIdLogging extends TurboFilter {
 
   @Override
   public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+    if (format == null && params == null && t == null) {
+      // A level check (isDebugEnabled and the like: vertx-web and Netty ask on every request), not a log call: no
+      // line is made, so the MDC need not be current (a log call that follows comes here again with its format).
+      return FilterReply.NEUTRAL;
+    }
     Context ctx = Vertx.currentContext();
     String id = ctx instanceof ContextInternal internal && internal.isDuplicate() ? internal.getLocal(KEY) : null;
     // Runs for every log call and level check: only touch the MDC when the id changed (a put invalidates the
