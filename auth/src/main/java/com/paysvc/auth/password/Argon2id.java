@@ -1,5 +1,6 @@
 package com.paysvc.auth.password;
 
+import io.vertx.core.Context;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
@@ -90,6 +91,11 @@ public final class Argon2id {
   }
 
   private static byte[] derive(String password, byte[] salt, Params params, int length, Argon2BytesGenerator.BlockPool pool) {
+    if (Context.isOnEventLoopThread()) {
+      // Tens of milliseconds of CPU: on an event loop it would stall every request of that loop. PasswordHasher runs
+      // it on its own worker pool; anything else is a bug, refused here rather than found under load.
+      throw new IllegalStateException("argon2id must not run on an event loop");
+    }
     Argon2BytesGenerator gen = new Argon2BytesGenerator();
     Argon2Parameters.Builder builder = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id);
     if (pool != null) {

@@ -1,6 +1,10 @@
 package com.paysvc.auth.password;
 
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +18,29 @@ class Argon2idTest {
    * {@code echo -n 'correct horse battery staple' | argon2 'paysvc-salt-0001' -id -t 2 -k 19456 -p 1 -l 32 -e}
    */
   static final String REFERENCE = "$argon2id$v=19$m=19456,t=2,p=1$cGF5c3ZjLXNhbHQtMDAwMQ$GkVY4ucMIxZZ1Ccux44qtRWScQ8IbnGjYLVLeTBYmtI";
+
+  @Test
+  void refusesToRunOnAnEventLoop() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Argon2id.Params weak = new Argon2id.Params(1024, 1, 1);
+      CompletableFuture<Throwable> onLoop = new CompletableFuture<>();
+      vertx.runOnContext(v -> {
+        try {
+          Argon2id.hash("pw", weak);
+          onLoop.complete(null);
+        } catch (IllegalStateException e) {
+          onLoop.complete(e);
+        }
+      });
+      assertTrue(onLoop.get(10, TimeUnit.SECONDS) instanceof IllegalStateException, "hashing on an event loop is refused");
+      String onWorker = vertx.executeBlocking(() -> Argon2id.hash("pw", weak)).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+      assertTrue(Argon2id.verify(Argon2id.parse(onWorker), "pw"), "a worker thread may hash");
+    } finally {
+      vertx.close();
+    }
+  }
 
   @Test
   void verifiesAHashOfTheReferenceImplementation() {
