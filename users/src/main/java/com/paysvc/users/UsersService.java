@@ -34,6 +34,11 @@ public final class UsersService implements ServiceDefinition {
   static final Setting<String> UPLOADS_DIR = Setting.string("USERS_UPLOADS_DIR",
     Path.of(System.getProperty("java.io.tmpdir"), "paysvc-users-uploads").toString(),
     "where bulk-upload files are spooled while being parsed (deleted after each request)");
+  // The worst workbook within UserFileParser's limits takes some 50 MB of heap while it is read (measured: the worst
+  // .xlsx parses in a 64 MB heap, the worst .xls in 48, JVM and POI included): two at once fit beside the service in
+  // the 192 MB heap bin/stack and the image give it, and -XX:+ExitOnOutOfMemoryError makes an overrun a crash.
+  static final Setting<Integer> MAX_CONCURRENT_UPLOADS = Setting.integer("USERS_MAX_CONCURRENT_UPLOADS", 2, 1, 64,
+    "bulk uploads an instance spools and parses at once; more are refused with 429 before their body is read");
 
   private volatile UsersApi api;
   private volatile OpenAPIContract contract;
@@ -79,6 +84,7 @@ public final class UsersService implements ServiceDefinition {
     all.add(CACHE_TIMEOUT_MS);
     all.add(CACHE_NAMESPACE);
     all.add(UPLOADS_DIR);
+    all.add(MAX_CONCURRENT_UPLOADS);
     return all;
   }
 
@@ -94,12 +100,13 @@ public final class UsersService implements ServiceDefinition {
     JwtGuard guard = JwtGuard.create(vertx, ctx.config(), ctx.registry());
     ctx.onClose(guard::close);
     String uploads = ctx.config().get(UPLOADS_DIR);
+    int maxUploads = ctx.config().get(MAX_CONCURRENT_UPLOADS);
     return vertx.executeBlocking(() -> Files.createDirectories(Path.of(uploads)))
       .compose(v -> OpenAPIContract.from(vertx, "openapi.yaml"))
       .onSuccess(c -> {
         contract = c;
         api = new UsersApi(users, new DictionaryService(ctx.db(), store, reads), bulk,
-          new UploadHandler(vertx, bulk, new UserFileParser(), uploads), guard);
+          new UploadHandler(vertx, bulk, new UserFileParser(), uploads, maxUploads), guard);
       })
       .mapEmpty();
   }

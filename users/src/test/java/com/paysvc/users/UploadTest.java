@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -175,6 +176,39 @@ class UploadTest extends UsersTestBase {
     }
     JsonObject error = assertError(upload("secret.xlsx", Buffer.buffer(encrypted.toByteArray()), XLSX), 400, "FILE_UPLOAD_ERROR");
     assertTrue(error.getString("message").contains("password-protected"), error::encode);
+  }
+
+  @Test
+  void uploadsPastTheInstancesLimitAreRefusedWith429UntilASlotIsFree() throws Exception {
+    // Two uploads that stall mid-body hold both slots (USERS_MAX_CONCURRENT_UPLOADS defaults to 2).
+    io.vertx.core.http.HttpClient raw = vertx.createHttpClient();
+    List<io.vertx.core.http.HttpClientRequest> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        io.vertx.core.http.HttpClientRequest r = await(raw.request(io.vertx.core.http.HttpMethod.POST,
+          launcher.context().httpPort(), "127.0.0.1", "/accounts/users/bulk/upload"));
+        r.putHeader("Authorization", "Bearer " + admin).putHeader("Content-Type", "multipart/form-data; boundary=XX")
+          .setChunked(true).exceptionHandler(e -> { });
+        await(r.write("--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.csv\"\r\n"
+          + "Content-Type: text/csv\r\n\r\nphone\n"));
+        stalled.add(r);
+      }
+      // A header-only file: accepted while a slot is still free (nothing created), refused once both are held.
+      Buffer headerOnly = Buffer.buffer("phone\n");
+      assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000,
+        () -> upload("u.csv", headerOnly, "text/csv").statusCode() == 429));
+      io.vertx.ext.web.client.HttpResponse<Buffer> refused = upload("u.csv", headerOnly, "text/csv");
+      assertError(refused, 429, "RATE_LIMITED");
+      assertEquals("5", refused.getHeader("Retry-After"));
+    } finally {
+      for (io.vertx.core.http.HttpClientRequest r : stalled) {
+        r.connection().close();
+      }
+    }
+    // Their connections closed, the slots come back.
+    assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000,
+      () -> upload("u.csv", Buffer.buffer("phone\n"), "text/csv").statusCode() == 200));
+    await(raw.close());
   }
 
   private static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
