@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,10 +32,11 @@ import java.util.stream.Stream;
 import static com.paysvc.common.testing.TestStack.await;
 import static com.paysvc.common.testing.TestStack.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The upload route's slots, in process (no stack): the handler chain of UsersApi without the JWT guard,
+ * The upload route's slots and spool dir, in process (no stack): the handler chain of UsersApi without the JWT guard,
  * on an HTTP server of this test's own.
  */
 class UploadHandlerTest {
@@ -46,6 +48,33 @@ class UploadHandlerTest {
   @AfterEach
   void close() {
     await(vertx.close());
+  }
+
+  // The spool dir ---------------------------------------------------------------------------------------------------
+
+  @Test
+  void theUploadsDirIsCreatedForTheServiceUserOnly() throws IOException {
+    Path dir = UploadHandler.privateDirectory(tmp.resolve("state/uploads"));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+  }
+
+  @Test
+  void anExistingLooserUploadsDirIsTightened() throws IOException {
+    Path dir = Files.createDirectory(tmp.resolve("uploads"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    UploadHandler.privateDirectory(dir);
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+  }
+
+  @Test
+  void aLinkOrAFileIsNotTakenForTheUploadsDir() throws IOException {
+    Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
+    Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), elsewhere);
+    assertThrows(IOException.class, () -> UploadHandler.privateDirectory(link));
+    // Not followed: the target keeps its permissions.
+    assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(elsewhere)));
+    assertThrows(IOException.class, () -> UploadHandler.privateDirectory(Files.createFile(tmp.resolve("file"))));
   }
 
   // The slots -------------------------------------------------------------------------------------------------------
@@ -65,7 +94,7 @@ class UploadHandlerTest {
 
   @Test
   void uploadsPastTheLimitAreRefusedBeforeTheirBodyIsReadAndSlotsComeBackHoweverAnUploadEnds() throws Exception {
-    Path spool = Files.createDirectory(tmp.resolve("uploads"));
+    Path spool = UploadHandler.privateDirectory(tmp.resolve("uploads"));
     UploadHandler upload = new UploadHandler(vertx, null, null, spool.toString(), 2);
     AtomicInteger arrived = new AtomicInteger();
     Map<String, Held> held = new ConcurrentHashMap<>();
