@@ -19,7 +19,6 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.openapi.contract.OpenAPIContract;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +30,14 @@ public final class UsersService implements ServiceDefinition {
     "a Redis cache call slower than this is abandoned and the read served from Postgres");
   static final Setting<String> CACHE_NAMESPACE = new Setting<>("USERS_CACHE_NAMESPACE",
     "prefix of every users cache key in Redis db 1 (empty: the keys of SPEC §4)", "", false, v -> v);
-  static final Setting<String> UPLOADS_DIR = Setting.string("USERS_UPLOADS_DIR",
-    Path.of(System.getProperty("java.io.tmpdir"), "paysvc-users-uploads").toString(),
-    "where bulk-upload files are spooled while being parsed (deleted after each request)");
+  static final Setting<String> UPLOADS_DIR = Setting.string("USERS_UPLOADS_DIR", ".uploads",
+    "where bulk-upload files are spooled while being parsed (deleted after each request); made rwx------ at startup."
+      + " Relative to the working directory: the service's own, not the shared /tmp");
+  // The worst workbook within UserFileParser's limits takes some 50 MB of heap while it is read (measured: the worst
+  // .xlsx parses in a 64 MB heap, the worst .xls in 48, JVM and POI included): two at once fit beside the service in
+  // the 192 MB heap bin/stack and the image give it, and -XX:+ExitOnOutOfMemoryError makes an overrun a crash.
+  static final Setting<Integer> MAX_CONCURRENT_UPLOADS = Setting.integer("USERS_MAX_CONCURRENT_UPLOADS", 2, 1, 64,
+    "bulk uploads an instance spools and parses at once; more are refused with 429 before their body is read");
 
   private volatile UsersApi api;
   private volatile OpenAPIContract contract;
@@ -79,6 +83,7 @@ public final class UsersService implements ServiceDefinition {
     all.add(CACHE_TIMEOUT_MS);
     all.add(CACHE_NAMESPACE);
     all.add(UPLOADS_DIR);
+    all.add(MAX_CONCURRENT_UPLOADS);
     return all;
   }
 
@@ -93,13 +98,14 @@ public final class UsersService implements ServiceDefinition {
     BulkService bulk = new BulkService(users);
     JwtGuard guard = JwtGuard.create(vertx, ctx.config(), ctx.registry());
     ctx.onClose(guard::close);
-    String uploads = ctx.config().get(UPLOADS_DIR);
-    return vertx.executeBlocking(() -> Files.createDirectories(Path.of(uploads)))
+    String uploads = Path.of(ctx.config().get(UPLOADS_DIR)).toAbsolutePath().toString();
+    int maxUploads = ctx.config().get(MAX_CONCURRENT_UPLOADS);
+    return vertx.executeBlocking(() -> UploadHandler.privateDirectory(Path.of(uploads)))
       .compose(v -> OpenAPIContract.from(vertx, "openapi.yaml"))
       .onSuccess(c -> {
         contract = c;
         api = new UsersApi(users, new DictionaryService(ctx.db(), store, reads), bulk,
-          new UploadHandler(vertx, bulk, new UserFileParser(), uploads), guard);
+          new UploadHandler(vertx, bulk, new UserFileParser(), uploads, maxUploads), guard);
       })
       .mapEmpty();
   }

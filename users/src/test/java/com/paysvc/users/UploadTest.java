@@ -8,12 +8,19 @@ import org.apache.poi.ss.usermodel.Sheet;
 import org.apache.poi.xssf.usermodel.XSSFWorkbook;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** POST /accounts/users/bulk/upload: CSV and XLSX with good and bad rows, size and type checks. */
 class UploadTest extends UsersTestBase {
@@ -134,6 +141,98 @@ class UploadTest extends UsersTestBase {
     assertError(upload("big.csv", Buffer.buffer(big), "text/csv"), 413, "PAYLOAD_TOO_LARGE");
     // The service is fine afterwards.
     assertOk(upload("ok.csv", Buffer.buffer("phone\n" + randomPhone() + "\n"), "text/csv"), 200);
+  }
+
+  @Test
+  void aZipBombIsRefusedWithA400() throws IOException {
+    // 64 MB of repeated rows in a file of a few hundred KB: refused as it inflates, the service unharmed.
+    Buffer bomb = withSheet(workbook(new String[][] {{"phone"}}), out -> {
+      byte[] chunk = "<row><c t=\"inlineStr\"><is><t>+79990000000</t></is></c></row>".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+      out.write("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+        .getBytes(StandardCharsets.US_ASCII));
+      for (long n = 0; n < 64L * 1024 * 1024; n += chunk.length) {
+        out.write(chunk);
+      }
+      out.write("</sheetData></worksheet>".getBytes(StandardCharsets.US_ASCII));
+    });
+    assertTrue(bomb.length() < 1024 * 1024, "bomb of " + bomb.length() + " bytes");
+    JsonObject error = assertError(upload("bomb.xlsx", bomb, XLSX), 400, "FILE_UPLOAD_ERROR");
+    assertTrue(error.getString("message").contains("inflates past"), error::encode);
+    assertOk(upload("ok.csv", Buffer.buffer("phone\n" + randomPhone() + "\n"), "text/csv"), 200);
+  }
+
+  @Test
+  void anEncryptedWorkbookIsRefusedWithA400() throws Exception {
+    byte[] plain = workbook(new String[][] {{"phone"}, {randomPhone()}}).getBytes();
+    ByteArrayOutputStream encrypted = new ByteArrayOutputStream();
+    try (org.apache.poi.poifs.filesystem.POIFSFileSystem fs = new org.apache.poi.poifs.filesystem.POIFSFileSystem()) {
+      org.apache.poi.poifs.crypt.Encryptor encryptor =
+        new org.apache.poi.poifs.crypt.EncryptionInfo(org.apache.poi.poifs.crypt.EncryptionMode.agile).getEncryptor();
+      encryptor.confirmPassword("secret");
+      try (OutputStream os = encryptor.getDataStream(fs)) {
+        os.write(plain);
+      }
+      fs.writeFilesystem(encrypted);
+    }
+    JsonObject error = assertError(upload("secret.xlsx", Buffer.buffer(encrypted.toByteArray()), XLSX), 400, "FILE_UPLOAD_ERROR");
+    assertTrue(error.getString("message").contains("password-protected"), error::encode);
+  }
+
+  @Test
+  void uploadsPastTheInstancesLimitAreRefusedWith429UntilASlotIsFree() throws Exception {
+    // Two uploads that stall mid-body hold both slots (USERS_MAX_CONCURRENT_UPLOADS defaults to 2).
+    io.vertx.core.http.HttpClient raw = vertx.createHttpClient();
+    List<io.vertx.core.http.HttpClientRequest> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        io.vertx.core.http.HttpClientRequest r = await(raw.request(io.vertx.core.http.HttpMethod.POST,
+          launcher.context().httpPort(), "127.0.0.1", "/accounts/users/bulk/upload"));
+        r.putHeader("Authorization", "Bearer " + admin).putHeader("Content-Type", "multipart/form-data; boundary=XX")
+          .setChunked(true).exceptionHandler(e -> { });
+        await(r.write("--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.csv\"\r\n"
+          + "Content-Type: text/csv\r\n\r\nphone\n"));
+        stalled.add(r);
+      }
+      // A header-only file: accepted while a slot is still free (nothing created), refused once both are held.
+      Buffer headerOnly = Buffer.buffer("phone\n");
+      assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000,
+        () -> upload("u.csv", headerOnly, "text/csv").statusCode() == 429));
+      io.vertx.ext.web.client.HttpResponse<Buffer> refused = upload("u.csv", headerOnly, "text/csv");
+      assertError(refused, 429, "RATE_LIMITED");
+      assertEquals("5", refused.getHeader("Retry-After"));
+    } finally {
+      for (io.vertx.core.http.HttpClientRequest r : stalled) {
+        r.connection().close();
+      }
+    }
+    // Their connections closed, the slots come back.
+    assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000,
+      () -> upload("u.csv", Buffer.buffer("phone\n"), "text/csv").statusCode() == 200));
+    await(raw.close());
+  }
+
+  private static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+  interface PartWriter {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /** The workbook with its first sheet's XML replaced by what {@code sheet} writes. */
+  private static Buffer withSheet(Buffer xlsx, PartWriter sheet) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(xlsx.getBytes()));
+         ZipOutputStream out = new ZipOutputStream(bytes)) {
+      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        out.putNextEntry(new ZipEntry(e.getName()));
+        if (e.getName().equals("xl/worksheets/sheet1.xml")) {
+          sheet.write(out);
+        } else {
+          in.transferTo(out);
+        }
+        out.closeEntry();
+      }
+    }
+    return Buffer.buffer(bytes.toByteArray());
   }
 
   private static Buffer workbook(String[][] rows) throws IOException {

@@ -14,29 +14,86 @@ import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code POST /accounts/users/bulk/upload}: authorises first (nobody streams 10 MB to disk without the right
- * role), then its own BodyHandler writes the multipart file to a temp dir (deleted when the response ends) with a
- * 10 MB cap (413), the file is parsed on a worker thread and each row becomes a user on its own.
+ * role), takes one of the instance's upload slots (none free: 429), then its own BodyHandler writes the multipart
+ * file to the service's private uploads dir (deleted when the response ends) with a 10 MB cap (413), the file is
+ * parsed on a worker thread and each row becomes a user on its own.
  */
 public final class UploadHandler {
   public static final long MAX_FILE_BYTES = 10L * 1024 * 1024;
   // Room for the multipart envelope (boundaries, part headers) around a file of exactly the maximum size.
   private static final long ENVELOPE_BYTES = 64 * 1024;
+  // An upload holds its slot for seconds (spooling 10 MB, parsing, up to 10,000 inserts): retry after a few.
+  private static final int RETRY_AFTER_SECONDS = 5;
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
   private final Vertx vertx;
   private final BulkService bulk;
   private final UserFileParser parser;
   private final String uploadsDir;
+  private final Semaphore slots;
 
-  public UploadHandler(Vertx vertx, BulkService bulk, UserFileParser parser, String uploadsDir) {
+  /** {@code maxConcurrent}: uploads of this instance spooled or parsed at once (the handler is shared by its loops). */
+  public UploadHandler(Vertx vertx, BulkService bulk, UserFileParser parser, String uploadsDir, int maxConcurrent) {
     this.vertx = vertx;
     this.bulk = bulk;
     this.parser = parser;
     this.uploadsDir = uploadsDir;
+    this.slots = new Semaphore(maxConcurrent);
+  }
+
+  /**
+   * Creates the uploads dir readable by the service's user only (rwx------), or tightens an existing one to that:
+   * spooled files hold other people's phone numbers. Blocking (file system): call it at startup, off the event loop.
+   */
+  public static Path privateDirectory(Path dir) throws IOException {
+    if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      return Files.createDirectories(dir);
+    }
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+    }
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(dir + " is not a directory (a link is not followed)");
+    }
+    // A umask may have taken bits at creation, an existing dir may have more: set exactly (fails unless it is ours).
+    if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
+      Files.setPosixFilePermissions(dir, OWNER_ONLY);
+    }
+    if (!Files.isWritable(dir)) {
+      throw new IOException(dir + " is not writable by the service's user");
+    }
+    return dir;
+  }
+
+  /**
+   * Takes one of the instance's upload slots until the response ends, however it ends (sent, failed, connection
+   * closed); none free → 429 RATE_LIMITED with Retry-After, before anything of the body is read.
+   */
+  void holdSlot(RoutingContext rc) {
+    if (!slots.tryAcquire()) {
+      rc.fail(new ApiException(ErrorCode.RATE_LIMITED, "too many uploads in progress, retry shortly",
+        new JsonObject().put("retry_after_seconds", RETRY_AFTER_SECONDS)));
+      return;
+    }
+    rc.addEndHandler(ar -> slots.release());
+    rc.next();
+  }
+
+  int freeSlots() {
+    return slots.availablePermits();
   }
 
   /** Spools the multipart file to the uploads dir (deleted when the response ends); over the cap → 413. */

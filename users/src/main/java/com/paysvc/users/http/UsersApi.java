@@ -71,9 +71,10 @@ public final class UsersApi {
       return bulk.createAll(b.getJsonArray("users"), b.getString("interface"), Access.mayChangeAdmins(rc), RequestId.of(rc))
         .map(JsonObject::toBuffer);
     }, 200);
-    // Vert.x wants a route's BodyHandler before its other handlers, yet the upload must be authorised before
-    // 10 MB are spooled to disk: the guard and the role check run on a route of their own in front of the
-    // contract's router, then the upload's BodyHandler, then the contract's route (body validation off: multipart).
+    // Vert.x wants a route's BodyHandler before its other handlers, yet the upload must be authorised (and given one
+    // of the instance's upload slots) before 10 MB are spooled to disk: the guard, the role check and the slot run on
+    // a route of their own in front of the contract's router, then the upload's BodyHandler, then the contract's
+    // route (body validation off: multipart).
     Router outer = Router.router(vertx);
     // The stream is paused until the BodyHandler takes it: the guard's async checks would otherwise lose the body.
     outer.post(UPLOAD_PATH).handler(rc -> {
@@ -83,7 +84,7 @@ public final class UsersApi {
     }).handler(guard).handler(rc -> {
       Access.require(rc, Scope.WRITE);
       rc.next();
-    });
+    }).handler(upload::holdSlot);
     outer.post(UPLOAD_PATH).handler(upload.bodyHandler());
     OpenAPIRoute uploadRoute = rb.getRoute("uploadUsers");
     uploadRoute.setDoValidation(false);

@@ -1,0 +1,184 @@
+package com.paysvc.users.http;
+
+import com.paysvc.common.http.FailureHandler;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.multipart.MultipartForm;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static com.paysvc.common.testing.TestStack.await;
+import static com.paysvc.common.testing.TestStack.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The upload route's slots and spool dir, in process (no stack): the handler chain of UsersApi without the JWT guard,
+ * on an HTTP server of this test's own.
+ */
+class UploadHandlerTest {
+  private final Vertx vertx = Vertx.vertx();
+
+  @TempDir
+  Path tmp;
+
+  @AfterEach
+  void close() {
+    await(vertx.close());
+  }
+
+  // The spool dir ---------------------------------------------------------------------------------------------------
+
+  @Test
+  void theUploadsDirIsCreatedForTheServiceUserOnly() throws IOException {
+    Path dir = UploadHandler.privateDirectory(tmp.resolve("state/uploads"));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+  }
+
+  @Test
+  void anExistingLooserUploadsDirIsTightened() throws IOException {
+    Path dir = Files.createDirectory(tmp.resolve("uploads"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    UploadHandler.privateDirectory(dir);
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+  }
+
+  @Test
+  void aLinkOrAFileIsNotTakenForTheUploadsDir() throws IOException {
+    Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
+    Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), elsewhere);
+    assertThrows(IOException.class, () -> UploadHandler.privateDirectory(link));
+    // Not followed: the target keeps its permissions.
+    assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(elsewhere)));
+    assertThrows(IOException.class, () -> UploadHandler.privateDirectory(Files.createFile(tmp.resolve("file"))));
+  }
+
+  // The slots -------------------------------------------------------------------------------------------------------
+
+  /** A request that reached the handler after the BodyHandler (its file spooled), held until the test answers it. */
+  private record Held(Context context, RoutingContext rc) {
+    void answer(int status) {
+      context.runOnContext(v -> {
+        if (status >= 500) {
+          rc.fail(new IllegalStateException("boom"));
+        } else {
+          rc.response().setStatusCode(status).end();
+        }
+      });
+    }
+  }
+
+  @Test
+  void uploadsPastTheLimitAreRefusedBeforeTheirBodyIsReadAndSlotsComeBackHoweverAnUploadEnds() throws Exception {
+    Path spool = UploadHandler.privateDirectory(tmp.resolve("uploads"));
+    UploadHandler upload = new UploadHandler(vertx, null, null, spool.toString(), 2);
+    AtomicInteger arrived = new AtomicInteger();
+    Map<String, Held> held = new ConcurrentHashMap<>();
+    Router router = Router.router(vertx);
+    // UsersApi's chain, the guard left out: pause, drain at end, slot; then the BodyHandler; then the action.
+    router.post("/up").handler(rc -> {
+      rc.request().pause();
+      upload.drainUnreadBodyAtEnd(rc);
+      arrived.incrementAndGet();
+      rc.next();
+    }).handler(upload::holdSlot);
+    router.post("/up").handler(upload.bodyHandler());
+    router.post("/up").handler(rc -> held.put(rc.request().getHeader("X-Name"), new Held(Vertx.currentContext(), rc)));
+    router.route().failureHandler(new FailureHandler());
+    HttpServer server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+    WebClient client = WebClient.create(vertx);
+    int port = server.actualPort();
+
+    Future<HttpResponse<Buffer>> a = send(client, port, "a");
+    Future<HttpResponse<Buffer>> b = send(client, port, "b");
+    Held heldA = take(held, "a");
+    Held heldB = take(held, "b");
+    assertEquals(0, upload.freeSlots());
+    assertEquals(2, spooled(spool));
+
+    // A third upload while both slots are taken: 429 with Retry-After, and nothing of it written to disk.
+    HttpResponse<Buffer> refused = await(send(client, port, "refused"));
+    assertEquals(429, refused.statusCode());
+    assertEquals("5", refused.getHeader("Retry-After"));
+    JsonObject error = refused.bodyAsJsonObject();
+    assertEquals("RATE_LIMITED", error.getString("error_code"));
+    assertEquals(Set.of("error_code", "message", "details"), error.fieldNames());
+    assertEquals(2, spooled(spool));
+
+    // Answered: its slot is free again.
+    heldA.answer(200);
+    assertEquals(200, await(a).statusCode());
+    assertTrue(eventually(5_000, () -> upload.freeSlots() == 1));
+
+    // A client that goes away mid-body holds a slot until its connection closes.
+    HttpClient raw = vertx.createHttpClient();
+    HttpClientRequest stalled = await(raw.request(HttpMethod.POST, port, "127.0.0.1", "/up"));
+    stalled.putHeader("Content-Type", "multipart/form-data; boundary=XX").setChunked(true).exceptionHandler(e -> { });
+    await(stalled.write("--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.csv\"\r\n"
+      + "Content-Type: text/csv\r\n\r\nphone\n"));
+    assertTrue(eventually(5_000, () -> arrived.get() == 4));
+    assertEquals(0, upload.freeSlots());
+    assertEquals(429, await(send(client, port, "refused too")).statusCode());
+    await(stalled.connection().close());
+    assertTrue(eventually(5_000, () -> upload.freeSlots() == 1));
+    Future<HttpResponse<Buffer>> c = send(client, port, "c");
+    Held heldC = take(held, "c");
+
+    // Failed: its slot is free again too.
+    heldB.answer(500);
+    assertEquals(500, await(b).statusCode());
+    assertTrue(eventually(5_000, () -> upload.freeSlots() == 1));
+    Future<HttpResponse<Buffer>> d = send(client, port, "d");
+    Held heldD = take(held, "d");
+
+    heldC.answer(200);
+    heldD.answer(200);
+    assertEquals(200, await(c).statusCode());
+    assertEquals(200, await(d).statusCode());
+    assertTrue(eventually(5_000, () -> upload.freeSlots() == 2));
+    // Every spooled file is deleted once its response has ended.
+    assertTrue(eventually(5_000, () -> spooled(spool) == 0));
+  }
+
+  private static Future<HttpResponse<Buffer>> send(WebClient client, int port, String name) {
+    return client.post(port, "127.0.0.1", "/up").putHeader("X-Name", name).timeout(10_000).sendMultipartForm(MultipartForm.create()
+      .binaryFileUpload("file", "u.csv", Buffer.buffer("phone\n+79990000001\n"), "text/csv"));
+  }
+
+  private static Held take(Map<String, Held> held, String name) throws InterruptedException {
+    assertTrue(eventually(10_000, () -> held.containsKey(name)), name + " did not reach the handler");
+    return held.get(name);
+  }
+
+  private static long spooled(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.count();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
