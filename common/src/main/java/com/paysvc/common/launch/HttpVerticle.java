@@ -5,6 +5,7 @@ import com.paysvc.common.http.AccessLog;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.http.FailureHandler;
+import com.paysvc.common.http.MalformedRequests;
 import com.paysvc.common.http.OpsRoutes;
 import com.paysvc.common.http.RequestId;
 import com.paysvc.common.redis.LoopRedis;
@@ -86,7 +87,7 @@ final class HttpVerticle extends VerticleBase {
         .setPort(ctx.config().get(ctx.settings().httpPort))
         .setTcpNoDelay(true)
         .setIdleTimeout(120);
-      return vertx.createHttpServer(options).requestHandler(router).listen();
+      return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(new MalformedRequests()).listen();
     }).onSuccess(s -> {
       server = s;
       ctx.httpPort(s.actualPort());
