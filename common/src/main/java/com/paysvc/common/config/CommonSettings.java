@@ -44,6 +44,8 @@ public final class CommonSettings {
 
   public static final Setting<String> REDIS_HOST = Setting.string("REDIS_HOST", "127.0.0.1", "Redis host");
   public static final Setting<Integer> REDIS_PORT = Setting.port("REDIS_PORT", 6379, "Redis port");
+  public static final Setting<String> REDIS_USER = Setting.string("REDIS_USER", "",
+    "Redis ACL user (empty: the default user); bin/stack and compose give each service its own (redis/users.acl)");
   public static final Setting<String> REDIS_PASSWORD = Setting.optionalSecret("REDIS_PASSWORD", "Redis password (empty: none)");
 
   public static final Setting<String> RABBITMQ_HOST = Setting.string("RABBITMQ_HOST", "127.0.0.1", "RabbitMQ host");
@@ -73,7 +75,7 @@ public final class CommonSettings {
     return List.of(HTTP_HOST, BODY_LIMIT_KB, SHUTDOWN_GRACE_SECONDS, MIGRATE_ON_START, ACCESS_LOG_SAMPLE, ACCESS_LOG_SLOW_MS, LOG_FORMAT, EVENT_LOOP_BLOCKED_WARNING_MS,
       PG_WRITE_HOST, PG_WRITE_PORT, PG_READ_HOST, PG_READ_PORT, PG_PASSWORD,
       PG_PRIMARY_POOL_SIZE, PG_REPLICA_POOL_SIZE, PG_MAX_LIFETIME_SECONDS, PG_REPLICA_TIMEOUT_MS, PG_REPLICA_RESET_MS,
-      REDIS_HOST, REDIS_PORT, REDIS_PASSWORD,
+      REDIS_HOST, REDIS_PORT, REDIS_USER, REDIS_PASSWORD,
       RABBITMQ_HOST, RABBITMQ_PORT, RABBITMQ_USER, RABBITMQ_PASSWORD, RABBITMQ_VHOST);
   }
 }

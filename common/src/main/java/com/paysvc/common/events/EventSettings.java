@@ -28,6 +28,9 @@ public final class EventSettings {
     "sent outbox rows are pruned after this many hours");
   public static final Setting<Integer> INBOX_RETENTION_HOURS = Setting.integer("EVENTS_INBOX_RETENTION_HOURS", 720, 1, 24 * 3650,
     "processed event ids are remembered (duplicates detected) for this many hours");
+  public static final Setting<Boolean> DECLARE_SHARED = Setting.bool("EVENTS_DECLARE_SHARED", true,
+    "declare the shared exchanges (events, unrouted, dead letters) on connecting; false where the broker's operator "
+      + "declares them and this service's broker user may not (bin/stack and compose: rabbitmq/provision.sh)");
   public static final Setting<Integer> RECONNECT_MS = Setting.integer("RABBITMQ_RECONNECT_MS", 1000, 100, 600_000,
     "pause between attempts to (re)connect to RabbitMQ");
 
@@ -40,6 +43,6 @@ public final class EventSettings {
 
   public List<Setting<?>> all() {
     return List.of(EXCHANGE, queue, MAX_ATTEMPTS, RETRY_DELAY_MS, PREFETCH, HANDLER_TIMEOUT_MS, BATCH_SIZE, SWEEP_MS,
-      CONFIRM_TIMEOUT_MS, RELAY_LEASE_MS, RETENTION_HOURS, INBOX_RETENTION_HOURS, RECONNECT_MS);
+      CONFIRM_TIMEOUT_MS, RELAY_LEASE_MS, RETENTION_HOURS, INBOX_RETENTION_HOURS, RECONNECT_MS, DECLARE_SHARED);
   }
 }

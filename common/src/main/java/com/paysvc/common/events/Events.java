@@ -54,7 +54,8 @@ public final class Events {
   private Events(Vertx vertx, String service, Config config, EventSettings settings, Db db, MeterRegistry registry) {
     this.vertx = vertx;
     this.db = db;
-    this.topology = new Topology(config.get(EventSettings.EXCHANGE), config.get(settings.queue));
+    this.topology = new Topology(config.get(EventSettings.EXCHANGE), config.get(settings.queue),
+      config.get(EventSettings.DECLARE_SHARED));
     this.metrics = new EventMetrics(registry);
     this.outbox = new PgOutbox(vertx, service);
     this.prefetch = config.get(EventSettings.PREFETCH);

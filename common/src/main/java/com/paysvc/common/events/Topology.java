@@ -13,8 +13,16 @@ import java.util.Set;
  * {@code <exchange>.unrouted}, made the exchange's alternate exchange by a broker policy (rabbitmq/policies/paysvc-unrouted.json,
  * set by bin/stack and compose), so an event published before its consumer ever ran is kept, not dropped.
  * Declarations are idempotent; they run on every (re)connection because the client recovers no topology.
+ *
+ * <p>{@code declareShared} false: the shared exchanges and the parking queue are the broker operator's (bin/stack and
+ * compose declare them, rabbitmq/provision.sh), and the service's broker user may configure its own queues only; it
+ * then declares just those and their bindings.
  */
-public record Topology(String exchange, String queue) {
+public record Topology(String exchange, String queue, boolean declareShared) {
+
+  public Topology(String exchange, String queue) {
+    this(exchange, queue, true);
+  }
 
   public String deadLetterExchange() {
     return exchange + ".dlx";
@@ -35,10 +43,11 @@ public record Topology(String exchange, String queue) {
 
   /** Declares the exchange and, if {@code eventTypes} is not empty, the queues and bindings. */
   public Future<Void> declare(RabbitMQClient client, Set<String> eventTypes, int retryDelayMs) {
-    Future<Void> exchangeReady = client.exchangeDeclare(unrouted(), "fanout", true, false)
-      .compose(v -> client.queueDeclare(unrouted(), true, false, false))
-      .compose(ok -> client.queueBind(unrouted(), unrouted(), ""))
-      .compose(v -> client.exchangeDeclare(exchange, "topic", true, false));
+    Future<Void> exchangeReady = !declareShared ? Future.succeededFuture()
+      : client.exchangeDeclare(unrouted(), "fanout", true, false)
+        .compose(v -> client.queueDeclare(unrouted(), true, false, false))
+        .compose(ok -> client.queueBind(unrouted(), unrouted(), ""))
+        .compose(v -> client.exchangeDeclare(exchange, "topic", true, false));
     if (eventTypes.isEmpty()) {
       return exchangeReady;
     }
@@ -51,8 +60,8 @@ public record Topology(String exchange, String queue) {
       .put("x-message-ttl", retryDelayMs)
       .put("x-dead-letter-exchange", "")
       .put("x-dead-letter-routing-key", queue);
-    Future<Void> chain = exchangeReady
-      .compose(v -> client.exchangeDeclare(deadLetterExchange(), "direct", true, false))
+    Future<Void> chain = (!declareShared ? exchangeReady
+      : exchangeReady.compose(v -> client.exchangeDeclare(deadLetterExchange(), "direct", true, false)))
       .compose(v -> client.queueDeclare(deadLetterQueue(), true, false, false))
       .compose(ok -> client.queueBind(deadLetterQueue(), deadLetterExchange(), queue))
       .compose(v -> client.queueDeclare(queue, true, false, false, queueArgs))

@@ -44,6 +44,10 @@ public final class RedisFactory {
       .setMaxPoolWaiting(1024)
       .setMaxWaitingHandlers(4096)
       .setPoolName(name);
+    String user = config.get(CommonSettings.REDIS_USER);
+    if (!user.isEmpty()) {
+      options.setUser(user);
+    }
     String password = config.get(CommonSettings.REDIS_PASSWORD);
     if (!password.isEmpty()) {
       options.setPassword(password);
