@@ -7,7 +7,8 @@ public final class CommonSettings {
   private CommonSettings() {
   }
 
-  public static final Setting<String> HTTP_HOST = Setting.string("HTTP_HOST", "0.0.0.0", "address the HTTP server binds");
+  public static final Setting<String> HTTP_HOST = Setting.string("HTTP_HOST", "127.0.0.1",
+    "address the HTTP server binds (loopback by default; a container sets 0.0.0.0 behind its own network)");
   public static final Setting<Integer> BODY_LIMIT_KB = Setting.integer("HTTP_BODY_LIMIT_KB", 1024, 1, 64 * 1024,
     "largest accepted request body in KiB (uploads have their own limit)");
   public static final Setting<Integer> SHUTDOWN_GRACE_SECONDS = Setting.integer("SHUTDOWN_GRACE_SECONDS", 20, 0, 600,
@@ -44,7 +45,7 @@ public final class CommonSettings {
 
   public static final Setting<String> REDIS_HOST = Setting.string("REDIS_HOST", "127.0.0.1", "Redis host");
   public static final Setting<Integer> REDIS_PORT = Setting.port("REDIS_PORT", 6379, "Redis port");
-  public static final Setting<String> REDIS_USER = Setting.string("REDIS_USER", "",
+  public static final Setting<String> REDIS_USER = Setting.optionalString("REDIS_USER",
     "Redis ACL user (empty: the default user); bin/stack and compose give each service its own (redis/users.acl)");
   public static final Setting<String> REDIS_PASSWORD = Setting.optionalSecret("REDIS_PASSWORD", "Redis password (empty: none)");
 

@@ -24,6 +24,11 @@ public record Setting<T>(String name, String description, String defaultValue, b
     return new Setting<>(name, description, defaultValue, false, Parsers::nonBlank);
   }
 
+  /** A value that may be left empty to mean "not set" (e.g. a server's default user). */
+  public static Setting<String> optionalString(String name, String description) {
+    return new Setting<>(name, description, "", false, String::strip);
+  }
+
   public static Setting<String> secret(String name, String description) {
     return new Setting<>(name, description, null, true, Parsers::nonBlank);
   }
