@@ -25,7 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * {@code loadtest drill <failover|switchover|replica|redis|rabbitmq|users-instance> [--ci] [--rate N]} (run by
+ * {@code loadtest drill <failover|switchover|replica|redis|rabbitmq|users-instance|instances> [--ci] [--rate N]} (run by
  * {@code bin/stack drill}): a constant mixed load through the gateway ({@code drill-mix}: reads, notifications, user
  * creations and deactivations), then one failure caused with bin/stack's control verbs, then the repair, all under
  * that load. Prints one line per second while it runs and then what a user felt: errors by status for reads and for
@@ -38,7 +38,9 @@ import java.util.concurrent.atomic.LongAdder;
  * event to the last bad answer of any request.
  */
 final class Drill {
-  static final List<String> NAMES = List.of("failover", "switchover", "replica", "redis", "rabbitmq", "users-instance");
+  static final List<String> NAMES = List.of("failover", "switchover", "replica", "redis", "rabbitmq", "users-instance",
+    "instances");
+  private static final List<String> SERVICES = List.of("auth", "users", "webhook");
   static final Set<String> WRITES = Set.of("webhook-ingest", "user-create", "user-deactivate");
   static final long SLOW_NANOS = 1_000_000_000L;
   /** Patroni's and HAProxy's failover target of the load-test issue. */
@@ -72,6 +74,8 @@ final class Drill {
   private final JsonObject report = new JsonObject();
   private final long started = System.nanoTime();
   private volatile long eventAt = Long.MAX_VALUE;
+  /** Drill instances: when the killed instances start again (cold JVMs), reported apart from the kill. */
+  private volatile long rejoinAt = Long.MAX_VALUE;
 
   private Drill(String name, boolean ci, int rate, int users, Path out, Stack stack) {
     this.name = name;
@@ -122,7 +126,8 @@ final class Drill {
     System.out.printf("drill %s: %d req/s of drill-mix through the gateway%s%n", name, rate, ci ? " (CI-sized)" : "");
     precondition();
     Vertx vertx = LoadTest.vertx(2);
-    EventCounter counter = name.equals("rabbitmq") ? EventCounter.start(stack) : null;
+    // Two relays competing for one outbox and two consumers on one queue must still publish and apply each event once.
+    EventCounter counter = name.equals("rabbitmq") || name.equals("instances") ? EventCounter.start(stack) : null;
     Instant windowStart = Instant.now();
     Results results;
     Scenario scenario;
@@ -234,6 +239,34 @@ final class Drill {
         require(stack.stack(120, "instance-stop", "users", "2"), "instance-stop users 2 failed");
         mark("users #2 drained and stopped", false);
       }
+      case "instances" -> {
+        // As `bin/stack up --instances 2` runs it; instances this drill started are stopped again at the end.
+        List<String> started = new ArrayList<>();
+        for (String svc : SERVICES) {
+          if (!stack.stack(10, "status").output().matches("(?s).*\\n" + svc + "2 +running.*")) {
+            started.add(svc);
+          }
+          require(stack.stack(180, "instance-start", svc, "2"), "the second " + svc + " instance did not start");
+        }
+        mark("a second instance of auth, users and webhook is UP behind the gateway", false);
+        sleep(ci ? 3 : 5);
+        mark("SIGKILL of instance 1 of auth, users and webhook", true);
+        for (String svc : SERVICES) {
+          require(stack.stack(30, "instance-kill", svc, "1"), "instance-kill " + svc + " failed");
+        }
+        sleep(observe);
+        rejoinAt = System.nanoTime();
+        mark("instance-start of instance 1 of each, one after the other", false);
+        for (String svc : SERVICES) {
+          require(stack.stack(180, "instance-start", svc, "1"), svc + " #1 did not start again");
+        }
+        mark("every instance 1 ready and routed again (HAProxy ramps them up over 5 s: slowstart)", false);
+        sleep(6);
+        for (String svc : started) {
+          require(stack.stack(120, "instance-stop", svc, "2"), "instance-stop " + svc + " 2 failed");
+        }
+        mark("the second instances this drill started are drained and stopped", false);
+      }
       default -> throw new IllegalStateException(name);
     }
     sleep(ci ? 3 : 6);
@@ -265,6 +298,8 @@ final class Drill {
     long lastBadWriteAnswer = 0;
     long lastBad = 0;
     long readsAfterCheck = 0;
+    long writesAfterCheck = 0;
+    Map<String, Long> rejoinErrors = new TreeMap<>();
     long reads = 0;
     long writes = 0;
     for (Results.Sample s : all) {
@@ -286,8 +321,14 @@ final class Drill {
       }
       if (s.error()) {
         (write ? writeErrors : readErrors).merge(s.outcome(), 1L, Long::sum);
-        if (!write && s.intended() - t0 >= GATEWAY_CHECK_S * 1e9) {
-          readsAfterCheck++;
+        if (s.intended() >= rejoinAt) {
+          rejoinErrors.merge(s.kind() + " " + s.outcome(), 1L, Long::sum);
+        } else if (s.intended() - t0 >= GATEWAY_CHECK_S * 1e9) {
+          if (write) {
+            writesAfterCheck++;
+          } else {
+            readsAfterCheck++;
+          }
         }
       }
       if (bad) {
@@ -309,6 +350,8 @@ final class Drill {
       .put("errors_before_event", new JsonObject(new java.util.HashMap<>(baselineErrors)))
       .put("write_outage_s", writeOutage).put("last_bad_write_answered_s", lastBadWriteAnswered).put("recovery_s", recovery)
       .put("failed_reads_after_gateway_checks", readsAfterCheck)
+      .put("failed_writes_after_gateway_checks", writesAfterCheck)
+      .put("failed_while_killed_instances_rejoined", new JsonObject(new java.util.HashMap<>(rejoinErrors)))
       .put("latency_ms", new JsonObject()
         .put("reads_before", Results.latencyJson(beforeReads)).put("reads_after_event", Results.latencyJson(duringReads))
         .put("writes_before", Results.latencyJson(beforeWrites)).put("writes_after_event", Results.latencyJson(duringWrites)));
@@ -329,6 +372,12 @@ final class Drill {
       case "users-instance" -> {
         if (readsAfterCheck > 0) {
           missed.add(readsAfterCheck + " failed reads after HAProxy's check interval (" + GATEWAY_CHECK_S + " s; target 0)");
+        }
+      }
+      case "instances" -> {
+        if (readsAfterCheck + writesAfterCheck > 0) {
+          missed.add((readsAfterCheck + writesAfterCheck) + " failed requests after HAProxy's check interval ("
+            + GATEWAY_CHECK_S + " s; target 0)");
         }
       }
       case "rabbitmq" -> {
@@ -393,7 +442,9 @@ final class Drill {
       missed.add(unseen.size() + " of " + events.size() + " events never reached the counting consumer (" + unsent
         + " still unsent in the outbox), e.g. " + unseen.get(0));
     }
-    if (counter.publishedTwice() > 0) {
+    // A relay SIGKILLed between publishing and its broker's confirm publishes those events again (at least once, by
+    // design: EventsIT); only the drill that kills a relay may see that, and the inbox check below still applies.
+    if (counter.publishedTwice() > 0 && !name.equals("instances")) {
       missed.add(counter.publishedTwice() + " events published twice (a consumer without an inbox would apply them twice)");
     }
     if (!notApplied.isEmpty()) {
@@ -441,9 +492,13 @@ final class Drill {
     sb.append(String.format(Locale.ROOT, "  write outage %.1f s (writes sent until then failed or took > 1 s; the last of them "
         + "answered at %.1f s); recovery (last failed or > 1 s answer of any request) %.1f s after the event%n",
       report.getDouble("write_outage_s"), report.getDouble("last_bad_write_answered_s"), report.getDouble("recovery_s")));
-    if (name.equals("users-instance")) {
-      sb.append(String.format(Locale.ROOT, "  failed reads after HAProxy's check interval (%.0f s): %d%n", GATEWAY_CHECK_S,
-        report.getLong("failed_reads_after_gateway_checks")));
+    if (name.equals("users-instance") || name.equals("instances")) {
+      sb.append(String.format(Locale.ROOT, "  failed after HAProxy's check interval (%.0f s): %d reads, %d writes%n",
+        GATEWAY_CHECK_S, report.getLong("failed_reads_after_gateway_checks"), report.getLong("failed_writes_after_gateway_checks")));
+      if (name.equals("instances")) {
+        sb.append(String.format(Locale.ROOT, "  failed while the killed instances started again, cold (not a target: "
+          + "what a restart under load costs on this machine): %s%n", report.getJsonObject("failed_while_killed_instances_rejoined").encode()));
+      }
     }
     JsonObject acked = report.getJsonObject("acknowledged");
     JsonObject lost = report.getJsonObject("acknowledged_lost");
