@@ -9,6 +9,7 @@ import com.paysvc.users.http.UploadHandler;
 import com.paysvc.users.http.UsersApi;
 import com.paysvc.users.service.BulkService;
 import com.paysvc.users.service.CachedReads;
+import com.paysvc.users.service.CachedWrites;
 import com.paysvc.users.service.DictionaryService;
 import com.paysvc.users.service.UserEvents;
 import com.paysvc.users.service.UserFileParser;
@@ -94,7 +95,8 @@ public final class UsersService implements ServiceDefinition {
     UserCache cache = new UserCache(vertx, ctx.redis(), ctx.registry(), ctx.config().get(CACHE_TIMEOUT_MS),
       ctx.config().get(CACHE_NAMESPACE));
     CachedReads reads = new CachedReads(ctx.db(), cache);
-    UserService users = new UserService(ctx.db(), store, reads, new UserEvents(ctx.outbox()));
+    CachedWrites writes = new CachedWrites(ctx.db(), reads);
+    UserService users = new UserService(ctx.db(), store, reads, writes, new UserEvents(ctx.outbox()));
     BulkService bulk = new BulkService(users);
     JwtGuard guard = JwtGuard.create(vertx, ctx.config(), ctx.registry());
     ctx.onClose(guard::close);
@@ -104,7 +106,7 @@ public final class UsersService implements ServiceDefinition {
       .compose(v -> OpenAPIContract.from(vertx, "openapi.yaml"))
       .onSuccess(c -> {
         contract = c;
-        api = new UsersApi(users, new DictionaryService(ctx.db(), store, reads), bulk,
+        api = new UsersApi(users, new DictionaryService(store, reads, writes), bulk,
           new UploadHandler(vertx, bulk, new UserFileParser(), uploads, maxUploads), guard);
       })
       .mapEmpty();

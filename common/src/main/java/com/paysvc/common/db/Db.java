@@ -7,6 +7,7 @@ import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -16,6 +17,7 @@ import io.vertx.sqlclient.Transaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -90,8 +92,24 @@ public final class Db {
 
   /** A transaction on the primary: committed when {@code work} succeeds, rolled back otherwise. */
   public <T> Future<T> tx(Function<SqlConnection, Future<T>> work) {
-    return onPrimary(conn -> conn.begin().compose(tx -> work.apply(conn)
-      .compose(result -> tx.commit().map(result), err -> rollback(tx).compose(v -> Future.failedFuture(err)))), 0);
+    return onPrimary(conn -> inTx(conn, work), 0);
+  }
+
+  /**
+   * {@link #tx}, then {@code afterCommit} on the same connection once the transaction committed, before the
+   * connection goes back to the pool (e.g. reading the WAL position the commit reached). The transaction stands
+   * whatever {@code afterCommit} does: its failure is returned as it is, never retried (a retry would apply the
+   * committed work again) and never reported as the database being unavailable.
+   */
+  public <T, R> Future<R> tx(Function<SqlConnection, Future<T>> work, BiFunction<SqlConnection, T, Future<R>> afterCommit) {
+    return onPrimary(conn -> inTx(conn, work)
+        .compose(result -> safely(c -> afterCommit.apply(c, result), conn).transform(Future::<AsyncResult<R>>succeededFuture)), 0)
+      .compose(after -> after.succeeded() ? Future.succeededFuture(after.result()) : Future.failedFuture(after.cause()));
+  }
+
+  private static <T> Future<T> inTx(SqlConnection conn, Function<SqlConnection, Future<T>> work) {
+    return conn.begin().compose(tx -> work.apply(conn)
+      .compose(result -> tx.commit().map(result), err -> rollback(tx).compose(v -> Future.failedFuture(err))));
   }
 
   public Pool primary() {

@@ -1,7 +1,9 @@
 package com.paysvc.users.service;
 
 import com.paysvc.common.db.Db;
+import com.paysvc.users.store.AccountsStore.AsOf;
 import com.paysvc.users.store.AccountsStore.Lookup;
+import com.paysvc.users.store.Lsn;
 import com.paysvc.users.store.UserCache;
 import com.paysvc.users.store.UserCache.Fill;
 import io.vertx.core.Future;
@@ -17,8 +19,9 @@ import java.util.function.Supplier;
  * Read-through caching. A hit is one Redis GET whose bytes are the answer (or, empty, a cached 404). A miss is
  * loaded once per key no matter how many requests miss together (they share one in-flight future), from the
  * replica: one prepared call, then one fill script; a row the replica does not have yet (a user created a moment
- * ago) or that was written within the freshness window is re-read from the primary, so a client never sees an older
- * state than the one its own write returned. Only the primary's "no such user" is cached as a miss.
+ * ago) or that misses the user's last write (the replica had not replayed that write's commit when it read the row;
+ * the fill script compares the positions) is re-read from the primary, so a client never sees an older state than
+ * the one its own write returned. Only the primary's "no such user" is cached as a miss.
  */
 public final class CachedReads {
   private final Db db;
@@ -46,27 +49,38 @@ public final class CachedReads {
   }
 
   /** A dictionary list under {@code key}. */
-  public Future<Buffer> plain(String key, long ttlSeconds, Function<SqlClient, Future<Buffer>> query) {
+  public Future<Buffer> plain(String key, long ttlSeconds, Function<SqlClient, Future<AsOf>> query) {
     return cache.get(key).compose(hit -> hit != null ? Future.succeededFuture(hit)
       : once(key, () -> loadPlain(key, ttlSeconds, query)));
   }
 
   /**
-   * Something of {@code userId} that is not cached (contacts, memberships): from the replica, unless the user was
-   * written within the freshness window or the replica does not have it (yet); then from the primary.
+   * Something of {@code userId} that is not cached (contacts, memberships): from the replica, unless the replica
+   * does not have it (yet) or had not replayed the user's last write when it read it; then from the primary. The
+   * write's position is read first: one GET, as the old "written recently" check was.
    */
-  public Future<Buffer> ofUser(UUID userId, Function<SqlClient, Future<Buffer>> query) {
-    return cache.recentlyWritten(userId).compose(fresh -> fresh ? db.readPrimary(query) : replicaOrPrimary(query));
+  public Future<Buffer> ofUser(UUID userId, Function<SqlClient, Future<AsOf>> query) {
+    return cache.writtenAt(userId).compose(written -> db.read(query).compose(replica ->
+      replica.body() != null && current(replica, written) ? Future.succeededFuture(replica.body()) : primary(query)));
   }
 
   /** Like {@link #ofUser} when the user is only known from the row: {@code userIdOf} names it in the replica's answer. */
-  public Future<Buffer> ownedBy(Function<Buffer, UUID> userIdOf, Function<SqlClient, Future<Buffer>> query) {
-    return db.read(query).compose(body -> body == null ? db.readPrimary(query)
-      : cache.recentlyWritten(userIdOf.apply(body)).compose(fresh -> fresh ? db.readPrimary(query) : Future.succeededFuture(body)));
+  public Future<Buffer> ownedBy(Function<Buffer, UUID> userIdOf, Function<SqlClient, Future<AsOf>> query) {
+    return db.read(query).compose(replica -> replica.body() == null ? primary(query)
+      : cache.writtenAt(userIdOf.apply(replica.body())).compose(written ->
+        current(replica, written) ? Future.succeededFuture(replica.body()) : primary(query)));
   }
 
-  private Future<Buffer> replicaOrPrimary(Function<SqlClient, Future<Buffer>> query) {
-    return db.read(query).compose(body -> body != null ? Future.succeededFuture(body) : db.readPrimary(query));
+  /**
+   * Whether a read includes the write at {@code written}: no such write known (none within the marker's life, or
+   * Redis unavailable), read on a primary, or on a replica that had replayed past it.
+   */
+  private static boolean current(AsOf read, Lsn written) {
+    return written == null || read.replayed() == null || read.replayed().reached(written);
+  }
+
+  private Future<Buffer> primary(Function<SqlClient, Future<AsOf>> query) {
+    return db.readPrimary(query).map(AsOf::body);
   }
 
   private Future<Buffer> loadUser(String key, Function<SqlClient, Future<Lookup>> query) {
@@ -74,22 +88,25 @@ public final class CachedReads {
       if (!replica.found()) {
         return db.readPrimary(query).compose(primary -> fillFromPrimary(gen, key, primary));
       }
-      return cache.fillUser(gen, key, replica.userId(), replica.detail(), true).compose(fill -> fill != Fill.NEEDS_PRIMARY
-        ? Future.succeededFuture(replica.detail())
-        : db.readPrimary(query).compose(primary -> fillFromPrimary(gen, key, primary)));
+      // replayed() is null when the read fell back to the primary: then the fill stores it as current.
+      return cache.fillUser(gen, key, replica.userId(), replica.detail(), replica.replayed())
+        .compose(fill -> fill != Fill.NEEDS_PRIMARY
+          ? Future.succeededFuture(replica.detail())
+          : db.readPrimary(query).compose(primary -> fillFromPrimary(gen, key, primary)));
     }));
   }
 
+  /** Primary data is current whatever the function reports (a primary reports no replay position anyway). */
   private Future<Buffer> fillFromPrimary(String gen, String key, Lookup primary) {
-    return primary.found() ? cache.fillUser(gen, key, primary.userId(), primary.detail(), false).map(primary.detail())
+    return primary.found() ? cache.fillUser(gen, key, primary.userId(), primary.detail(), null).map(primary.detail())
       : cache.fillUnknown(gen, key, primary.unknownKey()).map((Buffer) null);
   }
 
-  private Future<Buffer> loadPlain(String key, long ttl, Function<SqlClient, Future<Buffer>> query) {
-    return cache.generation().compose(gen -> db.read(query).compose(body ->
-      cache.fillPlain(gen, key, body, ttl, true).compose(fill -> fill != Fill.NEEDS_PRIMARY
-        ? Future.succeededFuture(body)
-        : db.readPrimary(query).compose(primary -> cache.fillPlain(gen, key, primary, ttl, false).map(primary)))));
+  private Future<Buffer> loadPlain(String key, long ttl, Function<SqlClient, Future<AsOf>> query) {
+    return cache.generation().compose(gen -> db.read(query).compose(replica ->
+      cache.fillPlain(gen, key, replica.body(), ttl, replica.replayed()).compose(fill -> fill != Fill.NEEDS_PRIMARY
+        ? Future.succeededFuture(replica.body())
+        : primary(query).compose(body -> cache.fillPlain(gen, key, body, ttl, null).map(body)))));
   }
 
   private Future<Buffer> once(String key, Supplier<Future<Buffer>> load) {

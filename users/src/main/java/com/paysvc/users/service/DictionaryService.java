@@ -1,9 +1,9 @@
 package com.paysvc.users.service;
 
-import com.paysvc.common.db.Db;
 import com.paysvc.users.store.AccountsStore;
 import com.paysvc.users.store.AccountsStore.Dictionary;
 import com.paysvc.users.store.UserCache;
+import com.paysvc.users.store.UserCache.Invalidation;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -18,14 +18,14 @@ import java.util.UUID;
  * drops the cached detail of every user that shows the renamed entry.
  */
 public final class DictionaryService {
-  private final Db db;
   private final AccountsStore store;
   private final CachedReads reads;
+  private final CachedWrites writes;
 
-  public DictionaryService(Db db, AccountsStore store, CachedReads reads) {
-    this.db = db;
+  public DictionaryService(AccountsStore store, CachedReads reads, CachedWrites writes) {
     this.store = store;
     this.reads = reads;
+    this.writes = writes;
   }
 
   public Future<Buffer> list(Dictionary d) {
@@ -33,28 +33,27 @@ public final class DictionaryService {
   }
 
   public Future<Buffer> create(Dictionary d, String name, String description) {
-    return db.tx(conn -> store.createEntry(conn, d, name, description))
-      .compose(entry -> invalidate(d, List.of()).map(entry));
+    return writes.write(conn -> store.createEntry(conn, d, name, description), entry -> invalidation(d, List.of()));
   }
 
   public Future<Buffer> update(Dictionary d, UUID id, String name, String description) {
-    return db.tx(conn -> store.updateEntry(conn, d, id, name, description)).compose(result -> {
-      JsonObject json = new JsonObject(result);
-      List<UUID> users = new ArrayList<>();
-      for (Object o : json.getJsonArray("user_ids", new JsonArray())) {
-        users.add(UUID.fromString((String) o));
-      }
-      JsonObject entry = json.getJsonObject(d == Dictionary.USER_GROUPS ? "group" : "contact_type");
-      return invalidate(d, users).map(entry.toBuffer());
-    });
+    return writes.write(conn -> store.updateEntry(conn, d, id, name, description).map(JsonObject::new),
+        json -> {
+          List<UUID> users = new ArrayList<>();
+          for (Object o : json.getJsonArray("user_ids", new JsonArray())) {
+            users.add(UUID.fromString((String) o));
+          }
+          return invalidation(d, users);
+        })
+      .map(json -> json.getJsonObject(d == Dictionary.USER_GROUPS ? "group" : "contact_type").toBuffer());
   }
 
   public Future<Void> delete(Dictionary d, UUID id) {
-    return db.tx(conn -> store.deleteEntry(conn, d, id)).compose(v -> invalidate(d, List.of()));
+    return writes.write(conn -> store.deleteEntry(conn, d, id), v -> invalidation(d, List.of()));
   }
 
-  private Future<Void> invalidate(Dictionary d, List<UUID> users) {
-    reads.written();
-    return reads.cache().invalidate(users, List.of(reads.cache().plainKey(d.cacheKey)));
+  /** The list, and the details of the users that show a renamed entry. */
+  private Invalidation invalidation(Dictionary d, List<UUID> users) {
+    return new Invalidation(users, List.of(reads.cache().plainKey(d.cacheKey)), List.of());
   }
 }

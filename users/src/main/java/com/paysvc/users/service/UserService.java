@@ -16,26 +16,29 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Users, their contacts and memberships. Reads: cache, then replica, or the primary where the replica may lag
- * behind a recent write (see {@link CachedReads}). Writes: one
- * transaction on the primary holding the change and its event; after commit the user's cache keys are
- * invalidated before the answer goes out, so the caller's next read by any identifier sees the change.
+ * Users, their contacts and memberships. Reads: cache, then replica, or the primary where the replica lags
+ * behind the user's last write (see {@link CachedReads}). Writes ({@link CachedWrites}): one transaction on the
+ * primary holding the change and its event; after commit the user's cache keys are invalidated before the answer
+ * goes out, so the caller's next read by any identifier sees the change.
  */
 public final class UserService {
   private final Db db;
   private final AccountsStore store;
   private final CachedReads reads;
+  private final CachedWrites writes;
   private final UserEvents events;
 
-  public UserService(Db db, AccountsStore store, CachedReads reads, UserEvents events) {
+  public UserService(Db db, AccountsStore store, CachedReads reads, CachedWrites writes, UserEvents events) {
     this.db = db;
     this.store = store;
     this.reads = reads;
+    this.writes = writes;
     this.events = events;
   }
 
   public Future<Buffer> user(UUID id) {
-    return reads.user(reads.cache().userKey(id), c -> store.user(c, id).map(b -> new Lookup(id, b, null)))
+    return reads.user(reads.cache().userKey(id),
+        c -> store.userAsOf(c, id).map(r -> new Lookup(id, r.body(), null, r.replayed())))
       .compose(b -> found(b, "user"));
   }
 
@@ -46,7 +49,7 @@ public final class UserService {
 
   /**
    * The lookup of a deactivated user too. Not cached (rare: auth asks when a login found no active user); from the
-   * replica unless it lacks the row or the user was written within the freshness window (a deactivation a moment ago).
+   * replica unless it lacks the row or had not replayed the user's last write (a deactivation a moment ago).
    */
   public Future<Buffer> userByIdentifierIncludingInactive(String identifier) {
     return reads.ownedBy(CachedReads::idOf, c -> store.userByIdentifierIncludingInactive(c, identifier))
@@ -59,22 +62,20 @@ public final class UserService {
 
   /** {@code byAdmin}: the caller is an admin, so the user may be put into the group admin (else 403). */
   public Future<Buffer> create(JsonObject body, boolean byAdmin, String correlationId) {
-    return db.tx(conn -> store.createUser(conn, body, byAdmin)
-        .compose(user -> events.append(conn, UserEvents.CREATED, user, correlationId).map(user)))
-      .compose(user -> {
-        events.committed();
-        // A lookup of one of the new identifiers already in flight would answer 404: not for readers after the 201,
-        // nor a 404 cached before it.
-        reads.written();
-        return reads.cache().invalidate(new Invalidation(List.of(), List.of(), UnknownKeys.of(user))).map(user);
-      });
+    // A lookup of one of the new identifiers already in flight would answer 404: not for readers after the 201, nor a
+    // 404 cached before it. No user's keys to drop: none could be cached yet.
+    return writes.write(conn -> store.createUser(conn, body, byAdmin)
+          .compose(user -> events.append(conn, UserEvents.CREATED, user, correlationId).map(user)),
+        user -> new Invalidation(List.of(), List.of(), UnknownKeys.of(user)))
+      .onSuccess(user -> events.committed());
   }
 
   public Future<Buffer> update(UUID id, JsonObject profile, Boolean isActive, String correlationId) {
     String type = Boolean.FALSE.equals(isActive) ? UserEvents.DEACTIVATED : UserEvents.UPDATED;
-    return db.tx(conn -> store.updateUser(conn, id, profile, isActive)
-        .compose(user -> events.append(conn, type, user, correlationId).map(user)))
-      .compose(user -> afterWrite(id, user).map(user));
+    return writes.write(conn -> store.updateUser(conn, id, profile, isActive)
+          .compose(user -> events.append(conn, type, user, correlationId).map(user)),
+        user -> invalidationOf(id, user))
+      .onSuccess(user -> events.committed());
   }
 
   // Contacts ------------------------------------------------------------------------------------------------
@@ -123,13 +124,17 @@ public final class UserService {
    * {@code user_id}; the user's new detail goes into a {@code user.updated} event in the same transaction.
    */
   private Future<Buffer> changeOfUser(Function<SqlConnection, Future<Buffer>> change, String correlationId) {
-    return db.tx(conn -> change.apply(conn).compose(result -> {
-        UUID userId = userIdOf(result);
-        return store.user(conn, userId)
-          .compose(user -> events.append(conn, UserEvents.UPDATED, user, correlationId).map(user))
-          .map(user -> new Changed(userId, user, result));
-      }))
-      .compose(changed -> afterWrite(changed.userId(), changed.user()).map(changed.result()));
+    return writes.write(conn -> change.apply(conn).compose(result -> {
+          UUID userId = userIdOf(result);
+          return store.user(conn, userId)
+            .compose(user -> events.append(conn, UserEvents.UPDATED, user, correlationId).map(user))
+            .map(user -> new Changed(userId, user, result));
+        }),
+        changed -> invalidationOf(changed.userId(), changed.user()))
+      .map(changed -> {
+        events.committed();
+        return changed.result();
+      });
   }
 
   private static UUID userIdOf(Buffer row) {
@@ -140,13 +145,11 @@ public final class UserService {
   }
 
   /**
-   * After commit: publish the events now, and before answering drop every cached key of the user and the cached
-   * misses of its identifiers (a reactivation, or a contact added or changed, makes them exist).
+   * What a change of a user invalidates: every cached key of the user and the cached misses of its identifiers (a
+   * reactivation, or a contact added or changed, makes them exist). Dropped after commit, before answering.
    */
-  Future<Void> afterWrite(UUID userId, Buffer user) {
-    events.committed();
-    reads.written();
-    return reads.cache().invalidate(new Invalidation(List.of(userId), List.of(), UnknownKeys.of(user)));
+  static Invalidation invalidationOf(UUID userId, Buffer user) {
+    return new Invalidation(List.of(userId), List.of(), UnknownKeys.of(user));
   }
 
   static Future<Buffer> found(Buffer body, String what) {

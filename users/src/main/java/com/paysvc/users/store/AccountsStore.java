@@ -14,37 +14,53 @@ import java.util.UUID;
  * The accounts stored functions, one prepared call each. Every function returns json; it is read as text and
  * handed on as bytes (response body, cache value) without being parsed. A SQL NULL ("no such row") becomes a
  * null buffer. The caller picks the client: replica, primary, or a transaction's connection.
+ *
+ * <p>Reads that may answer from the replica or fill the cache report how far the node they ran on had replayed the
+ * primary's WAL, read before the data ({@code sql/users/V10__reads_report_replay_position.sql}): {@link AsOf}.
  */
 public final class AccountsStore {
 
+  /** A read's answer (null: no such row) and the replay position it was read at; null position: read on a primary. */
+  public record AsOf(Buffer body, Lsn replayed) {
+  }
+
+  /** The user's detail, in the caller's transaction (or anywhere the replay position does not matter). */
   public Future<Buffer> user(SqlClient c, UUID id) {
     return call(c, "SELECT accounts.get_user_v1($1)::text", Tuple.of(id));
   }
 
+  /** The user's detail for a read that may come from the replica. */
+  public Future<AsOf> userAsOf(SqlClient c, UUID id) {
+    return asOf(c, "SELECT replayed_lsn::text, body::text FROM accounts.get_user_v2($1)", Tuple.of(id));
+  }
+
   /**
    * What a by-identifier lookup found: the user's id and detail, or (both null) the name under which the miss is
-   * cached, as the database normalises the identifier.
+   * cached, as the database normalises the identifier; and the replay position it was read at (null: a primary).
    */
-  public record Lookup(UUID userId, Buffer detail, String unknownKey) {
+  public record Lookup(UUID userId, Buffer detail, String unknownKey, Lsn replayed) {
     public boolean found() {
       return detail != null;
     }
   }
 
   public Future<Lookup> userByIdentifier(SqlClient c, String identifier) {
-    return c.preparedQuery("SELECT user_id, detail::text, unknown_key FROM accounts.get_user_by_identifier_v2($1)")
+    return c.preparedQuery("SELECT replayed_lsn::text, user_id, detail::text, unknown_key"
+        + " FROM accounts.get_user_by_identifier_v3($1)")
       .execute(Tuple.of(identifier))
       .map(rows -> {
         Row row = rows.iterator().next();
-        String detail = row.getString(1);
-        return new Lookup(row.getUUID(0), detail == null ? null : Buffer.buffer(detail), row.getString(2));
+        String detail = row.getString(2);
+        return new Lookup(row.getUUID(1), detail == null ? null : Buffer.buffer(detail), row.getString(3),
+          Lsn.parse(row.getString(0)));
       })
       .recover(SqlErrors::translate);
   }
 
   /** Like {@link #userByIdentifier}, but a deactivated user matches too. */
-  public Future<Buffer> userByIdentifierIncludingInactive(SqlClient c, String identifier) {
-    return call(c, "SELECT accounts.get_user_by_identifier_including_inactive_v1($1)::text", Tuple.of(identifier));
+  public Future<AsOf> userByIdentifierIncludingInactive(SqlClient c, String identifier) {
+    return asOf(c, "SELECT replayed_lsn::text, body::text FROM accounts.get_user_by_identifier_including_inactive_v2($1)",
+      Tuple.of(identifier));
   }
 
   public Future<Buffer> users(SqlClient c, int page, int size) {
@@ -60,12 +76,12 @@ public final class AccountsStore {
     return call(c, "SELECT accounts.update_user_v1($1, $2::jsonb, $3)::text", Tuple.of(id, profile, isActive));
   }
 
-  public Future<Buffer> contact(SqlClient c, UUID id) {
-    return call(c, "SELECT accounts.get_contact_v1($1)::text", Tuple.of(id));
+  public Future<AsOf> contact(SqlClient c, UUID id) {
+    return asOf(c, "SELECT replayed_lsn::text, body::text FROM accounts.get_contact_v2($1)", Tuple.of(id));
   }
 
-  public Future<Buffer> userContacts(SqlClient c, UUID userId) {
-    return call(c, "SELECT accounts.list_user_contacts_v1($1)::text", Tuple.of(userId));
+  public Future<AsOf> userContacts(SqlClient c, UUID userId) {
+    return asOf(c, "SELECT replayed_lsn::text, body::text FROM accounts.list_user_contacts_v2($1)", Tuple.of(userId));
   }
 
   public Future<Buffer> addContact(SqlClient c, UUID userId, String type, String value) {
@@ -80,12 +96,13 @@ public final class AccountsStore {
     return call(c, "SELECT accounts.delete_contact_v1($1)::text", Tuple.of(id));
   }
 
-  public Future<Buffer> memberships(SqlClient c, UUID userId) {
-    return call(c, "SELECT accounts.list_memberships_v1($1)::text", Tuple.of(userId));
+  public Future<AsOf> memberships(SqlClient c, UUID userId) {
+    return asOf(c, "SELECT replayed_lsn::text, body::text FROM accounts.list_memberships_v2($1)", Tuple.of(userId));
   }
 
-  public Future<Buffer> membership(SqlClient c, UUID userId, UUID groupId) {
-    return call(c, "SELECT accounts.get_membership_v1($1, $2)::text", Tuple.of(userId, groupId));
+  public Future<AsOf> membership(SqlClient c, UUID userId, UUID groupId) {
+    return asOf(c, "SELECT replayed_lsn::text, body::text FROM accounts.get_membership_v2($1, $2)",
+      Tuple.of(userId, groupId));
   }
 
   /** {@code byAdmin}: whether the caller may change the group admin (else 403 when {@code groupId} is it). */
@@ -97,8 +114,8 @@ public final class AccountsStore {
     return call(c, "SELECT accounts.delete_membership_v2($1, $2, $3)::text", Tuple.of(userId, groupId, byAdmin));
   }
 
-  public Future<Buffer> dictionary(SqlClient c, Dictionary d) {
-    return call(c, "SELECT accounts.list_" + d.plural + "_v1()::text", Tuple.tuple());
+  public Future<AsOf> dictionary(SqlClient c, Dictionary d) {
+    return asOf(c, d.listSql, Tuple.tuple());
   }
 
   public Future<Buffer> createEntry(SqlClient c, Dictionary d, String name, String description) {
@@ -120,6 +137,16 @@ public final class AccountsStore {
       .recover(SqlErrors::translate);
   }
 
+  private static Future<AsOf> asOf(SqlClient c, String sql, Tuple args) {
+    return c.preparedQuery(sql).execute(args)
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        String body = row.getString(1);
+        return new AsOf(body == null ? null : Buffer.buffer(body), Lsn.parse(row.getString(0)));
+      })
+      .recover(SqlErrors::translate);
+  }
+
   private static Buffer single(RowSet<Row> rows) {
     Row row = rows.iterator().next();
     String text = row.getString(0);
@@ -135,12 +162,15 @@ public final class AccountsStore {
     final String singular;
     public final String cacheKey;
     public final String label;
+    /** The list with its replay position; built once, like every statement here. */
+    final String listSql;
 
     Dictionary(String plural, String singular, String cacheKey, String label) {
       this.plural = plural;
       this.singular = singular;
       this.cacheKey = cacheKey;
       this.label = label;
+      this.listSql = "SELECT replayed_lsn::text, body::text FROM accounts.list_" + plural + "_v2()";
     }
   }
 }

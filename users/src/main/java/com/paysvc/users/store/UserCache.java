@@ -38,9 +38,15 @@ import java.util.function.Function;
  * and a fill (a Lua script) stores its value only if the counter still holds the generation the reader knew before
  * it started loading. The instance learns the counter from the answer of every fill and invalidation (a script
  * returns it), so a miss costs no extra round trip to read it; a generation learned earlier than necessary only
- * makes a fill refuse (the next miss stores it), never store a stale value. An invalidation also leaves a short
- * {@code user_fresh:{id}} marker; a fill that finds it refuses replica data (the replica may lag behind the write)
- * and the caller re-reads from the primary.
+ * makes a fill refuse (the next miss stores it), never store a stale value.
+ *
+ * <p>Exactness against a lagging replica (a reader loads the replica's row from before a write, after the write's
+ * invalidation): an invalidation leaves a "written" marker {@code user_fresh:{id}} holding the WAL position the
+ * write's commit reached ({@link Lsn}), for {@value #WRITTEN_MARKER_TTL_SECONDS} s; a fill of replica data carries
+ * the position the replica had replayed when it read the row, and the script stores it only if that is at or past the
+ * marker's (else the caller re-reads from the primary). Primary data carries none and is always current. So a stale
+ * row can be cached only from a replica that, {@value #WRITTEN_MARKER_TTL_SECONDS} s after a write, still has not
+ * replayed it. The same rule guards the dictionary lists ({@code fresh:{key}}).
  *
  * <p>Unknown identifiers are cached too, for {@value #UNKNOWN_TTL_SECONDS} s: {@code user_by_identifier:{identifier}}
  * holds an empty value, recorded in the set {@code user_unknown:{key}} named by the database's normalisation of the
@@ -51,7 +57,7 @@ import java.util.function.Function;
  * <p>Redis is optional: every call goes through a breaker with a short timeout; failures read as misses and
  * skipped fills, never as errors. An invalidation that cannot reach Redis is not dropped: it is kept and replayed
  * every second until Redis takes it (a write during a Redis blip or a slow spell would otherwise leave stale
- * entries for up to their TTL).
+ * entries for up to their TTL), with the latest commit position among the writes it merges.
  */
 public final class UserCache {
   private static final Logger log = LoggerFactory.getLogger(UserCache.class);
@@ -59,8 +65,14 @@ public final class UserCache {
   public static final long DICTIONARY_TTL_SECONDS = 3 * 3600;
   /** Short: a miss is cheap to repeat, and a user created meanwhile is found at the latest after this. */
   public static final long UNKNOWN_TTL_SECONDS = 30;
-  /** Longer than the replica can reasonably lag; a fill of replica data within it goes back to the primary. */
-  static final long FRESH_WINDOW_SECONDS = 10;
+  /**
+   * How long a write's commit position is kept: the replica lag tolerated. Within it, replica data that does not
+   * include the write is refused; after it, a replica still that far behind could fill a stale row (it then serves
+   * stale rows to every uncached read too: an incident, not a state the cache hides). One short key per user written
+   * within it. As long as an entry lives and a minute more: a replica behind by less than an entry's lifetime never
+   * fills one.
+   */
+  static final long WRITTEN_MARKER_TTL_SECONDS = USER_TTL_SECONDS + 60;
   public static final String GENERATION_KEY = "users:gen";
   static final long REPLAY_MS = 1000;
   /** Users per invalidation script: keeps one Lua call short (it blocks Redis while it runs). */
@@ -69,34 +81,60 @@ public final class UserCache {
   static final int PENDING_MAX = 200_000;
 
   /**
-   * KEYS: gen, key, index, fresh; ARGV: expected gen, value, ttl, index ttl, replica(1/0). Answers {outcome, gen}:
-   * 1 stored, 0 raced, 2 fresh. The fresh marker is checked first: replica data of a user written a moment ago must
-   * go back to the primary even when another write also moved the generation (else the caller would get the
-   * replica's possibly older row). For an unknown identifier the value is empty and the index is its user_unknown set.
+   * Lua: whether position {@code a} is before {@code b} (both {@link Lsn#marker()}s), comparing the 32-bit halves as
+   * numbers. A {@code b} that is no position (a marker of an older instance, {@code 1}) is after every position.
    */
-  private static final String FILL = """
+  private static final String BEFORE = """
+    local function before(a, b)
+      if #b ~= 16 then return true end
+      local ah, bh = tonumber(string.sub(a, 1, 8), 16), tonumber(string.sub(b, 1, 8), 16)
+      if ah ~= bh then return ah < bh end
+      return tonumber(string.sub(a, 9), 16) < tonumber(string.sub(b, 9), 16)
+    end
+    """;
+
+  /**
+   * KEYS: gen, key, index, written marker; ARGV: expected gen, value, ttl, index ttl, replayed position of replica
+   * data (empty for primary data). Answers {outcome, gen}: 1 stored, 0 raced, 2 replica behind the user's last write.
+   * The marker is checked first: replica data that misses a write must go back to the primary even when another
+   * write also moved the generation (else the caller would get the replica's older row). For an unknown identifier
+   * the value is empty and the index is its user_unknown set.
+   */
+  private static final String FILL = BEFORE + """
     local gen = redis.call('GET', KEYS[1]) or '0'
-    if ARGV[5] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then return {2, gen} end
+    if ARGV[5] ~= '' then
+      local written = redis.call('GET', KEYS[4])
+      if written and before(ARGV[5], written) then return {2, gen} end
+    end
     if gen ~= ARGV[1] then return {0, gen} end
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
     redis.call('SADD', KEYS[3], KEYS[2])
     redis.call('EXPIRE', KEYS[3], ARGV[4])
     return {1, gen}""";
 
-  /** KEYS: gen, key, fresh; ARGV: expected gen, value, ttl, replica(1/0). For keys without an index (dictionaries). */
-  private static final String FILL_PLAIN = """
+  /** KEYS: gen, key, marker; ARGV: expected gen, value, ttl, replayed position (or empty). For dictionaries. */
+  private static final String FILL_PLAIN = BEFORE + """
     local gen = redis.call('GET', KEYS[1]) or '0'
-    if ARGV[4] == '1' and redis.call('EXISTS', KEYS[3]) == 1 then return {2, gen} end
+    if ARGV[4] ~= '' then
+      local written = redis.call('GET', KEYS[3])
+      if written and before(ARGV[4], written) then return {2, gen} end
+    end
     if gen ~= ARGV[1] then return {0, gen} end
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
     return {1, gen}""";
 
   /**
-   * KEYS: gen, then per user (ARGV[2] of them): index, user:{id}, fresh; then ARGV[3] plain keys, each followed by
-   * its fresh marker; then user_unknown sets, whose members go with them. ARGV: fresh window, user count, plain
-   * count. Answers the new generation.
+   * KEYS: gen, then per user (ARGV[2] of them): index, user:{id}, written marker; then ARGV[3] plain keys, each
+   * followed by its marker; then user_unknown sets, whose members go with them. ARGV: marker ttl, user count, plain
+   * count, commit position. Answers the new generation. A marker keeps the later of its position and this one
+   * (invalidations may arrive out of order: a replayed one after a newer write's).
    */
-  private static final String INVALIDATE = """
+  private static final String INVALIDATE = BEFORE + """
+    local function mark(key)
+      local written = redis.call('GET', key)
+      if not (written and before(ARGV[4], written)) then written = ARGV[4] end
+      redis.call('SET', key, written, 'EX', ARGV[1])
+    end
     local gen = redis.call('INCR', KEYS[1])
     local users = tonumber(ARGV[2])
     local last = 1 + 3 * users
@@ -104,12 +142,12 @@ public final class UserCache {
       local keys = redis.call('SMEMBERS', KEYS[i])
       for j = 1, #keys do redis.call('DEL', keys[j]) end
       redis.call('DEL', KEYS[i], KEYS[i + 1])
-      redis.call('SET', KEYS[i + 2], '1', 'EX', ARGV[1])
+      mark(KEYS[i + 2])
     end
     local plain = last + 2 * tonumber(ARGV[3])
     for i = last + 1, plain, 2 do
       redis.call('DEL', KEYS[i])
-      redis.call('SET', KEYS[i + 1], '1', 'EX', ARGV[1])
+      mark(KEYS[i + 1])
     end
     for i = plain + 1, #KEYS do
       local keys = redis.call('SMEMBERS', KEYS[i])
@@ -120,6 +158,13 @@ public final class UserCache {
 
   /** What a fill reports. */
   public enum Fill { STORED, SKIPPED, NEEDS_PRIMARY }
+
+  /** A deferred entry: when it was deferred (a replay clears only what it covered) and the latest commit it stands for. */
+  private record Deferred(long stamp, Lsn committed) {
+    Deferred merge(Deferred newer) {
+      return new Deferred(newer.stamp, Lsn.later(committed, newer.committed));
+    }
+  }
 
   /** What to drop: every cached key of these users, these plain keys, and the cached misses of these identifiers. */
   public record Invalidation(Collection<UUID> users, Collection<String> plainKeys, Collection<String> unknownKeys) {
@@ -148,9 +193,9 @@ public final class UserCache {
   private final Counter invalidationsDropped;
   private final Vertx vertx;
   /** Invalidations Redis has not taken yet, each stamped so a replay only clears what it covered. */
-  private final ConcurrentHashMap<UUID, Long> pendingUsers = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Long> pendingKeys = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Long> pendingUnknown = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<UUID, Deferred> pendingUsers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Deferred> pendingKeys = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Deferred> pendingUnknown = new ConcurrentHashMap<>();
   private final AtomicLong stamps = new AtomicLong();
   private final AtomicBoolean replayScheduled = new AtomicBoolean();
   /** The generation counter as last seen in an answer of Redis; null until then (the first miss reads it). */
@@ -240,11 +285,14 @@ public final class UserCache {
       });
   }
 
-  /** Whether the user was written within the freshness window (its replica rows may lag); false when Redis is unavailable. */
-  public Future<Boolean> recentlyWritten(UUID userId) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EXISTS).arg(freshKey(userId))))
-      .map(r -> r != null && r.toInteger() == 1)
-      .otherwise(false);
+  /**
+   * The commit position of the user's last write within {@value #WRITTEN_MARKER_TTL_SECONDS} s: replica data of the
+   * user counts only if the replica had replayed that far. Null when there is none, or Redis is unavailable.
+   */
+  public Future<Lsn> writtenAt(UUID userId) {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(freshKey(userId))))
+      .map(r -> r == null ? null : Lsn.ofMarker(r.toString()))
+      .otherwise((Lsn) null);
   }
 
   /**
@@ -266,15 +314,23 @@ public final class UserCache {
     return generation;
   }
 
-  /** Stores a user's detail under {@code key} unless an invalidation happened since {@code generation}. */
-  public Future<Fill> fillUser(String generation, String key, UUID userId, Buffer value, boolean fromReplica) {
+  /**
+   * Stores a user's detail under {@code key} unless an invalidation happened since {@code generation}, or (replica
+   * data: {@code replayed} is how far the replica had replayed when it read the value; null for primary data) the
+   * user's last write is past what the replica had replayed: then {@link Fill#NEEDS_PRIMARY}.
+   */
+  public Future<Fill> fillUser(String generation, String key, UUID userId, Buffer value, Lsn replayed) {
     if (generation == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
     Request eval = Request.cmd(Command.EVAL).arg(FILL).arg(4)
       .arg(generationKey).arg(key).arg(indexKey(userId)).arg(freshKey(userId))
-      .arg(generation).arg(value).arg(USER_TTL_SECONDS).arg(USER_TTL_SECONDS + 60).arg(fromReplica ? "1" : "0");
+      .arg(generation).arg(value).arg(USER_TTL_SECONDS).arg(USER_TTL_SECONDS + 60).arg(replayedArg(replayed));
     return fill(eval);
+  }
+
+  private static String replayedArg(Lsn replayed) {
+    return replayed == null ? "" : replayed.marker();
   }
 
   /**
@@ -285,30 +341,47 @@ public final class UserCache {
     if (generation == null || unknownKey == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
-    // The user fill with an empty value and the miss's set as its index; replica(0): no fresh marker applies (only
-    // the primary's "no such user" is cached), so the marker key is a placeholder the script never reads.
+    // The user fill with an empty value and the miss's set as its index; no replayed position: no written marker
+    // applies (only the primary's "no such user" is cached), so the marker key is a placeholder the script never reads.
     Request eval = Request.cmd(Command.EVAL).arg(FILL).arg(4)
       .arg(generationKey).arg(key).arg(unknownIndexKey(unknownKey)).arg(namespace + "user_fresh:-")
-      .arg(generation).arg("").arg(UNKNOWN_TTL_SECONDS).arg(UNKNOWN_TTL_SECONDS + 60).arg("0");
+      .arg(generation).arg("").arg(UNKNOWN_TTL_SECONDS).arg(UNKNOWN_TTL_SECONDS + 60).arg("");
     return fill(eval);
   }
 
-  /** Deletes every cached key of these users. Call after the change committed, before answering. */
+  /**
+   * Deletes every cached key of these users, their commit position unknown (replica data of them is refused for
+   * {@value #WRITTEN_MARKER_TTL_SECONDS} s). Writes pass their position: {@link #invalidate(Invalidation, Lsn)}.
+   */
   public Future<Void> invalidateUsers(Collection<UUID> userIds) {
     return invalidate(Invalidation.ofUsers(userIds));
   }
 
-  /** Deletes plain keys (dictionary lists) and every key of the given users. */
+  /** Deletes plain keys (dictionary lists) and every key of the given users, the commit position unknown. */
   public Future<Void> invalidate(Collection<UUID> userIds, Collection<String> plainKeys) {
     return invalidate(new Invalidation(userIds, plainKeys, List.of()));
   }
 
-  /**
-   * Deletes what {@code what} names. Never fails: when Redis cannot be reached the invalidation is queued and
-   * replayed until it can.
-   */
+  /** {@link #invalidate(Invalidation, Lsn)} of a write whose commit position is unknown. */
   public Future<Void> invalidate(Invalidation what) {
-    return what.isEmpty() ? Future.succeededFuture() : inParts(what, this::sendOrDefer);
+    return invalidate(what, Lsn.UNKNOWN).mapEmpty();
+  }
+
+  /**
+   * Deletes what {@code what} names and marks its users (and plain keys) written at {@code committed}, the WAL
+   * position at or after the write's commit. Never fails: when Redis cannot be reached the invalidation is queued
+   * and replayed until it can. Answers whether Redis took all of it now (false: some of it waits for a replay).
+   */
+  public Future<Boolean> invalidate(Invalidation what, Lsn committed) {
+    if (what.isEmpty()) {
+      return Future.succeededFuture(true);
+    }
+    AtomicBoolean delivered = new AtomicBoolean(true);
+    return inParts(what, part -> send(part, committed).otherwise(err -> {
+      delivered.set(false);
+      defer(part, committed, err);
+      return null;
+    })).map(v -> delivered.get());
   }
 
   /**
@@ -329,19 +402,12 @@ public final class UserCache {
     return chain;
   }
 
-  private Future<Void> sendOrDefer(Invalidation what) {
-    return send(what).otherwise(err -> {
-      defer(what, err);
-      return null;
-    });
-  }
-
   /** Invalidations waiting for Redis (users, plain keys and unknown identifiers). */
   public int pendingInvalidations() {
     return pendingUsers.size() + pendingKeys.size() + pendingUnknown.size();
   }
 
-  private Future<Void> send(Invalidation what) {
+  private Future<Void> send(Invalidation what, Lsn committed) {
     Request eval = Request.cmd(Command.EVAL).arg(INVALIDATE)
       .arg(1 + 3 * what.users().size() + 2 * what.plainKeys().size() + what.unknownKeys().size())
       .arg(generationKey);
@@ -354,27 +420,27 @@ public final class UserCache {
     for (String key : what.unknownKeys()) {
       eval.arg(unknownIndexKey(key));
     }
-    eval.arg(FRESH_WINDOW_SECONDS).arg(what.users().size()).arg(what.plainKeys().size());
+    eval.arg(WRITTEN_MARKER_TTL_SECONDS).arg(what.users().size()).arg(what.plainKeys().size()).arg(committed.marker());
     return breaker.<Response>execute(() -> redis.send(eval)).map(r -> {
       learn(r.toString());
       return null;
     });
   }
 
-  private void defer(Invalidation what, Throwable err) {
+  private void defer(Invalidation what, Lsn committed, Throwable err) {
     if (pendingInvalidations() + what.size() > PENDING_MAX) {
       invalidationsDropped.increment();
-      log.error("cache invalidation dropped, replay queue full ({} user(s), {} key(s), {} unknown): {}",
+      log.error("cache invalidation dropped from memory, replay queue full ({} user(s), {} key(s), {} unknown): {}",
         what.users().size(), what.plainKeys().size(), what.unknownKeys().size(), err.toString());
       return;
     }
     invalidationsDeferred.increment();
     log.warn("cache invalidation deferred ({} user(s), {} key(s), {} unknown): {}", what.users().size(),
       what.plainKeys().size(), what.unknownKeys().size(), err.toString());
-    long stamp = stamps.incrementAndGet();
-    what.users().forEach(id -> pendingUsers.put(id, stamp));
-    what.plainKeys().forEach(key -> pendingKeys.put(key, stamp));
-    what.unknownKeys().forEach(key -> pendingUnknown.put(key, stamp));
+    Deferred entry = new Deferred(stamps.incrementAndGet(), committed);
+    what.users().forEach(id -> pendingUsers.merge(id, entry, Deferred::merge));
+    what.plainKeys().forEach(key -> pendingKeys.merge(key, entry, Deferred::merge));
+    what.unknownKeys().forEach(key -> pendingUnknown.merge(key, entry, Deferred::merge));
     scheduleReplay();
   }
 
@@ -390,15 +456,26 @@ public final class UserCache {
     }
   }
 
-  /** Sends what waits, in batches; an entry deferred again meanwhile (new stamp) stays for the next round. */
+  /**
+   * Sends what waits, in batches, marked with the latest commit position among them (a later position than a
+   * user's own only keeps its replica reads on the primary a moment longer); an entry deferred again meanwhile (new
+   * stamp) stays for the next round.
+   */
   private void replay() {
-    Map<UUID, Long> users = Map.copyOf(pendingUsers);
-    Map<String, Long> keys = Map.copyOf(pendingKeys);
-    Map<String, Long> unknown = Map.copyOf(pendingUnknown);
+    Map<UUID, Deferred> users = Map.copyOf(pendingUsers);
+    Map<String, Deferred> keys = Map.copyOf(pendingKeys);
+    Map<String, Deferred> unknown = Map.copyOf(pendingUnknown);
     if (users.isEmpty() && keys.isEmpty() && unknown.isEmpty()) {
       return;
     }
-    inParts(new Invalidation(users.keySet(), keys.keySet(), unknown.keySet()), part -> send(part).onSuccess(v -> {
+    Lsn committed = null;
+    for (Map<?, Deferred> m : List.of(users, keys, unknown)) {
+      for (Deferred d : m.values()) {
+        committed = Lsn.later(committed, d.committed());
+      }
+    }
+    Lsn latest = committed;
+    inParts(new Invalidation(users.keySet(), keys.keySet(), unknown.keySet()), part -> send(part, latest).onSuccess(v -> {
       part.users().forEach(id -> pendingUsers.remove(id, users.get(id)));
       part.plainKeys().forEach(key -> pendingKeys.remove(key, keys.get(key)));
       part.unknownKeys().forEach(key -> pendingUnknown.remove(key, unknown.get(key)));
@@ -412,17 +489,17 @@ public final class UserCache {
     });
   }
 
-  /** Stores a plain value (a dictionary list) under the same generation and freshness rules as user details. */
-  public Future<Fill> fillPlain(String generation, String key, Buffer value, long ttlSeconds, boolean fromReplica) {
+  /** Stores a plain value (a dictionary list) under the same generation and written-marker rules as user details. */
+  public Future<Fill> fillPlain(String generation, String key, Buffer value, long ttlSeconds, Lsn replayed) {
     if (generation == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
     Request eval = Request.cmd(Command.EVAL).arg(FILL_PLAIN).arg(3).arg(generationKey).arg(key).arg("fresh:" + key)
-      .arg(generation).arg(value).arg(ttlSeconds).arg(fromReplica ? "1" : "0");
+      .arg(generation).arg(value).arg(ttlSeconds).arg(replayedArg(replayed));
     return fill(eval);
   }
 
-  /** Runs a fill script: 1 stored, 2 replica data refused (fresh marker), else skipped; Redis trouble = skipped. */
+  /** Runs a fill script: 1 stored, 2 replica data refused (behind a write), else skipped; Redis trouble = skipped. */
   private Future<Fill> fill(Request eval) {
     return breaker.<Response>execute(() -> redis.send(eval))
       .map(r -> {

@@ -25,9 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The cache's exactness rules against the real Redis (db 1): generation check, freshness window, reverse index. */
+/**
+ * The cache's exactness rules against the real Redis (db 1): generation check, written markers (replica data only
+ * when the replica replayed past the user's last write), reverse index.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UserCacheTest {
+  /** Data read on the primary: no replay position. */
+  private static final Lsn PRIMARY = null;
+  /** Data read on a replica that had replayed this far. */
+  private static final Lsn REPLICA = Lsn.parse("0/16B3748");
   private final String ns = "t" + UUID.randomUUID() + ":";
   private Vertx vertx;
   private Redis redis;
@@ -51,7 +58,7 @@ class UserCacheTest {
     String key = cache.userKey(id);
     String before = await(cache.generation());
     await(cache.invalidateUsers(List.of(id)));     // a writer committed meanwhile
-    assertEquals(UserCache.Fill.SKIPPED, await(cache.fillUser(before, key, id, Buffer.buffer("{\"old\":1}"), false)));
+    assertEquals(UserCache.Fill.SKIPPED, await(cache.fillUser(before, key, id, Buffer.buffer("{\"old\":1}"), PRIMARY)));
     assertNull(await(cache.get(key)));
   }
 
@@ -70,10 +77,10 @@ class UserCacheTest {
     await(other.invalidateUsers(List.of(UUID.randomUUID())));    // another instance wrote something
     String stale = await(cache.generation());
     assertEquals(seen, stale, "this instance has not seen the new generation yet");
-    assertEquals(UserCache.Fill.SKIPPED, await(cache.fillUser(stale, key, id, Buffer.buffer("{\"v\":1}"), false)));
+    assertEquals(UserCache.Fill.SKIPPED, await(cache.fillUser(stale, key, id, Buffer.buffer("{\"v\":1}"), PRIMARY)));
     String learned = await(cache.generation());
     assertEquals(cmd(Command.GET, ns + UserCache.GENERATION_KEY).toString(), learned, "learned from the refusal");
-    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(learned, key, id, Buffer.buffer("{\"v\":2}"), false)));
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(learned, key, id, Buffer.buffer("{\"v\":2}"), PRIMARY)));
   }
 
   @Test
@@ -99,9 +106,9 @@ class UserCacheTest {
     String key = cache.identifierKey("login_" + id);
     await(cache.invalidateUsers(List.of(id)));
     String gen = await(cache.generation());
-    assertEquals(UserCache.Fill.NEEDS_PRIMARY, await(cache.fillUser(gen, key, id, Buffer.buffer("{\"v\":1}"), true)));
+    assertEquals(UserCache.Fill.NEEDS_PRIMARY, await(cache.fillUser(gen, key, id, Buffer.buffer("{\"v\":1}"), REPLICA)));
     assertNull(await(cache.get(key)));
-    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, key, id, Buffer.buffer("{\"v\":2}"), false)));
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, key, id, Buffer.buffer("{\"v\":2}"), PRIMARY)));
     assertEquals(Buffer.buffer("{\"v\":2}"), await(cache.get(key)));
     long ttl = cmd(Command.TTL, key).toLong();
     assertEquals(true, ttl > 590 && ttl <= 600, "ttl " + ttl);
@@ -114,25 +121,75 @@ class UserCacheTest {
     String gen = await(cache.generation());
     await(cache.invalidateUsers(List.of(id)));                    // this user written: fresh marker, generation moved
     await(cache.invalidateUsers(List.of(UUID.randomUUID())));     // and some other write
-    assertEquals(UserCache.Fill.NEEDS_PRIMARY, await(cache.fillUser(gen, cache.userKey(id), id, Buffer.buffer("{}"), true)));
-    assertEquals(true, await(cache.recentlyWritten(id)));
-    assertEquals(false, await(cache.recentlyWritten(UUID.randomUUID())));
+    assertEquals(UserCache.Fill.NEEDS_PRIMARY, await(cache.fillUser(gen, cache.userKey(id), id, Buffer.buffer("{}"), REPLICA)));
+    assertEquals(Lsn.UNKNOWN, await(cache.writtenAt(id)), "a write without a position: no replica has replayed it");
+    assertNull(await(cache.writtenAt(UUID.randomUUID())));
+  }
+
+  /** The replayed position is compared with the write's by its 32-bit halves: above, equal, below in either half. */
+  @Test
+  void replicaDataIsStoredOnlyWhenTheReplicaReplayedUpToTheWrite() {
+    UUID id = UUID.randomUUID();
+    String key = cache.userKey(id);
+    Lsn written = Lsn.parse("1/10");
+    assertEquals(true, await(cache.invalidate(UserCache.Invalidation.ofUsers(List.of(id)), written)), "Redis took it");
+    assertEquals(written, await(cache.writtenAt(id)));
+    assertEquals("0000000100000010", cmd(Command.GET, cache.freshKey(id)).toString());
+    long ttl = cmd(Command.TTL, cache.freshKey(id)).toLong();
+    assertTrue(ttl > UserCache.USER_TTL_SECONDS && ttl <= UserCache.WRITTEN_MARKER_TTL_SECONDS, "ttl " + ttl);
+    String gen = await(cache.generation());
+    for (String behind : List.of("0/FFFFFFFF", "1/F", "0/10")) {
+      assertEquals(UserCache.Fill.NEEDS_PRIMARY,
+        await(cache.fillUser(gen, key, id, Buffer.buffer("{\"old\":1}"), Lsn.parse(behind))), behind);
+    }
+    assertNull(await(cache.get(key)));
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, key, id, Buffer.buffer("{\"v\":1}"), written)));
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, key, id, Buffer.buffer("{\"v\":2}"), Lsn.parse("2/0"))));
+    assertEquals(Buffer.buffer("{\"v\":2}"), await(cache.get(key)));
+  }
+
+  /** A replayed invalidation may arrive after a newer write's: the marker keeps the later position. */
+  @Test
+  void aMarkerKeepsTheLatestWriteWhateverOrderInvalidationsArriveIn() {
+    UUID id = UUID.randomUUID();
+    await(cache.invalidate(UserCache.Invalidation.ofUsers(List.of(id)), Lsn.parse("5/0")));
+    await(cache.invalidate(UserCache.Invalidation.ofUsers(List.of(id)), Lsn.parse("4/FFFFFFFF")));
+    assertEquals(Lsn.parse("5/0"), await(cache.writtenAt(id)));
+    await(cache.invalidate(UserCache.Invalidation.ofUsers(List.of(id)), Lsn.parse("5/1")));
+    assertEquals(Lsn.parse("5/1"), await(cache.writtenAt(id)));
+  }
+
+  /** An older instance's marker ("1", no position) keeps replica data out, and a newer write does not shorten it. */
+  @Test
+  void aMarkerWithoutAPositionRefusesEveryReplica() {
+    UUID id = UUID.randomUUID();
+    cmd(Command.SET, cache.freshKey(id), "1", "EX", "10");
+    String gen = await(cache.generation());
+    Lsn far = Lsn.parse("FFFFFFFF/FFFFFFFE");
+    assertEquals(UserCache.Fill.NEEDS_PRIMARY, await(cache.fillUser(gen, cache.userKey(id), id, Buffer.buffer("{}"), far)));
+    assertEquals(Lsn.UNKNOWN, await(cache.writtenAt(id)));
+    await(cache.invalidate(UserCache.Invalidation.ofUsers(List.of(id)), Lsn.parse("3/0")));
+    gen = await(cache.generation());
+    assertEquals(UserCache.Fill.NEEDS_PRIMARY, await(cache.fillUser(gen, cache.userKey(id), id, Buffer.buffer("{}"), far)));
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, cache.userKey(id), id, Buffer.buffer("{}"), PRIMARY)));
   }
 
   @Test
   void anInvalidationThatCannotReachRedisIsReplayedWhenItCan() throws Exception {
     UUID id = UUID.randomUUID();
     String key = cache.userKey(id);
-    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(await(cache.generation()), key, id, Buffer.buffer("{\"v\":1}"), false)));
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(await(cache.generation()), key, id, Buffer.buffer("{\"v\":1}"), PRIMARY)));
     try (TcpProxy proxy = new TcpProxy(6379)) {
       UserCache cut = new UserCache(vertx, Redis.createClient(vertx, redisUri(proxy.port())), new SimpleMeterRegistry(), 300, ns);
       proxy.breakAll();
-      await(cut.invalidateUsers(List.of(id)));                    // succeeds for the caller, queued
+      // Succeeds for the caller, queued; Redis did not take it now.
+      assertEquals(false, await(cut.invalidate(UserCache.Invalidation.ofUsers(List.of(id)), Lsn.parse("9/0"))));
       assertEquals(1, cut.pendingInvalidations());
       assertEquals(Buffer.buffer("{\"v\":1}"), await(cache.get(key)), "not yet: Redis was not reachable");
       proxy.heal();
       assertTrue(TestStack.eventually(15_000, () -> cut.pendingInvalidations() == 0));
       assertNull(await(cache.get(key)));
+      assertEquals(Lsn.parse("9/0"), await(cache.writtenAt(id)), "the replay carries the write's position");
     }
   }
 
@@ -143,7 +200,7 @@ class UserCacheTest {
     List<String> keys = List.of(cache.userKey(id), cache.identifierKey("+7999" + id.hashCode()),
       cache.identifierKey(id.toString()));
     for (String key : keys) {
-      assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, key, id, Buffer.buffer("{}"), false)));
+      assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, key, id, Buffer.buffer("{}"), PRIMARY)));
     }
     assertEquals(3, cmd(Command.SCARD, cache.indexKey(id)).toInteger());
     await(cache.invalidateUsers(List.of(id)));
@@ -160,7 +217,7 @@ class UserCacheTest {
     for (int i = 0; i < UserCache.BATCH * 2 + 7; i++) {
       UUID id = UUID.randomUUID();
       ids.add(id);
-      assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, cache.userKey(id), id, Buffer.buffer("{}"), false)));
+      assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, cache.userKey(id), id, Buffer.buffer("{}"), PRIMARY)));
     }
     await(cache.invalidateUsers(ids));
     for (UUID id : ids) {
@@ -172,11 +229,14 @@ class UserCacheTest {
   void dictionaryListsFollowTheSameRules() {
     String key = cache.plainKey("users:user_groups");
     String gen = await(cache.generation());
-    assertEquals(UserCache.Fill.STORED, await(cache.fillPlain(gen, key, Buffer.buffer("[]"), 3 * 3600, true)));
+    assertEquals(UserCache.Fill.STORED, await(cache.fillPlain(gen, key, Buffer.buffer("[]"), 3 * 3600, REPLICA)));
     assertEquals(Buffer.buffer("[]"), await(cache.get(key)));
-    await(cache.invalidate(List.of(), List.of(key)));
+    await(cache.invalidate(new UserCache.Invalidation(List.of(), List.of(key), List.of()), Lsn.parse("7/0")));
     assertNull(await(cache.get(key)));
-    assertEquals(UserCache.Fill.SKIPPED, await(cache.fillPlain(gen, key, Buffer.buffer("[1]"), 3 * 3600, false)));
+    assertEquals(UserCache.Fill.SKIPPED, await(cache.fillPlain(gen, key, Buffer.buffer("[1]"), 3 * 3600, PRIMARY)));
+    gen = await(cache.generation());
+    assertEquals(UserCache.Fill.NEEDS_PRIMARY, await(cache.fillPlain(gen, key, Buffer.buffer("[1]"), 3 * 3600, Lsn.parse("6/0"))));
+    assertEquals(UserCache.Fill.STORED, await(cache.fillPlain(gen, key, Buffer.buffer("[2]"), 3 * 3600, Lsn.parse("7/0"))));
   }
 
   private static String redisUri(int port) {
