@@ -6,10 +6,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -192,6 +192,11 @@ public final class UserCache {
   private final Counter invalidationsDeferred;
   private final Counter invalidationsDropped;
   private final Vertx vertx;
+  /**
+   * Where replay rounds run: the context the cache was made on (the service's start, no request's), so their timers
+   * and log lines belong to no request.
+   */
+  private final Context home;
   /** Invalidations Redis has not taken yet, each stamped so a replay only clears what it covered. */
   private final ConcurrentHashMap<UUID, Deferred> pendingUsers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Deferred> pendingKeys = new ConcurrentHashMap<>();
@@ -207,6 +212,7 @@ public final class UserCache {
    */
   public UserCache(Vertx vertx, Redis redis, MeterRegistry registry, long timeoutMs, String namespace) {
     this.vertx = vertx;
+    this.home = vertx.getOrCreateContext();
     this.redis = redis;
     this.namespace = namespace;
     this.generationKey = namespace + GENERATION_KEY;
@@ -446,10 +452,9 @@ public final class UserCache {
 
   private void scheduleReplay() {
     if (replayScheduled.compareAndSet(false, true)) {
-      // From the base context, not the failed request's duplicate: replay rounds (and their log lines, which would
-      // carry that request's id) belong to no request.
-      ContextInternal current = (ContextInternal) vertx.getOrCreateContext();
-      current.unwrap().runOnContext(v -> vertx.setTimer(REPLAY_MS, t -> {
+      // On the home context, not the failed request's: replay rounds (and their log lines, which would carry that
+      // request's id) belong to no request.
+      home.runOnContext(v -> vertx.setTimer(REPLAY_MS, t -> {
         replayScheduled.set(false);
         replay();
       }));
