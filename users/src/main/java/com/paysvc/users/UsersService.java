@@ -31,6 +31,9 @@ public final class UsersService implements ServiceDefinition {
     "a Redis cache call slower than this is abandoned and the read served from Postgres");
   static final Setting<String> CACHE_NAMESPACE = new Setting<>("USERS_CACHE_NAMESPACE",
     "prefix of every users cache key in Redis db 1 (empty: the keys of SPEC §4)", "", false, v -> v);
+  static final Setting<Integer> INVALIDATION_SWEEP_MS = Setting.integer("USERS_INVALIDATION_SWEEP_MS", 5000, 100,
+    3_600_000, "how often recorded cache invalidations that Redis missed (another instance's, or this one's before a"
+      + " restart) are looked for and sent again; each instance also sends them on start");
   static final Setting<String> UPLOADS_DIR = Setting.string("USERS_UPLOADS_DIR", ".uploads",
     "where bulk-upload files are spooled while being parsed (deleted after each request); made rwx------ at startup."
       + " Relative to the working directory: the service's own, not the shared /tmp");
@@ -83,6 +86,7 @@ public final class UsersService implements ServiceDefinition {
     List<Setting<?>> all = new ArrayList<>(GuardSettings.all());
     all.add(CACHE_TIMEOUT_MS);
     all.add(CACHE_NAMESPACE);
+    all.add(INVALIDATION_SWEEP_MS);
     all.add(UPLOADS_DIR);
     all.add(MAX_CONCURRENT_UPLOADS);
     return all;
@@ -95,7 +99,8 @@ public final class UsersService implements ServiceDefinition {
     UserCache cache = new UserCache(vertx, ctx.redis(), ctx.registry(), ctx.config().get(CACHE_TIMEOUT_MS),
       ctx.config().get(CACHE_NAMESPACE));
     CachedReads reads = new CachedReads(ctx.db(), cache);
-    CachedWrites writes = new CachedWrites(ctx.db(), reads);
+    CachedWrites writes = new CachedWrites(vertx, ctx.db(), reads);
+    ctx.onClose(writes::stop);
     UserService users = new UserService(ctx.db(), store, reads, writes, new UserEvents(ctx.outbox()));
     BulkService bulk = new BulkService(users);
     JwtGuard guard = JwtGuard.create(vertx, ctx.config(), ctx.registry());
@@ -103,6 +108,8 @@ public final class UsersService implements ServiceDefinition {
     String uploads = Path.of(ctx.config().get(UPLOADS_DIR)).toAbsolutePath().toString();
     int maxUploads = ctx.config().get(MAX_CONCURRENT_UPLOADS);
     return vertx.executeBlocking(() -> UploadHandler.privateDirectory(Path.of(uploads)))
+      // Before serving: what Redis missed before this instance (re)started is dropped first.
+      .compose(v -> writes.start(ctx.config().get(INVALIDATION_SWEEP_MS)))
       .compose(v -> OpenAPIContract.from(vertx, "openapi.yaml"))
       .onSuccess(c -> {
         contract = c;

@@ -41,7 +41,20 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Starts {@code service}'s jar on {@code port} with {@code env} (added to PATH/HOME/JAVA_HOME) and waits until it is live. */
   public static ServiceProcess start(String service, int port, Map<String, String> env) {
-    Path jar = TestStack.repoRoot().resolve(service).resolve("target").resolve(service + ".jar");
+    return start(service, TestStack.repoRoot().resolve(service).resolve("target").resolve(service + ".jar"), port, env);
+  }
+
+  /**
+   * The module under test as a process: the jar its own build just packaged ({@code target/<service>.jar} under the
+   * working directory, the module's, as failsafe runs it), which may be another checkout than the stack's
+   * repository root (a worktree).
+   */
+  public static ServiceProcess startOwn(String service, int port, Map<String, String> env) {
+    return start(service, Path.of("target", service + ".jar").toAbsolutePath(), port, env);
+  }
+
+  /** Starts {@code jar} as {@code service} on {@code port} with {@code env} and waits until it is live. */
+  public static ServiceProcess start(String service, Path jar, int port, Map<String, String> env) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: build it first (mvn -B verify builds every module in order)");
     }
@@ -106,6 +119,19 @@ public final class ServiceProcess implements AutoCloseable {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e + ")";
+    }
+  }
+
+  /** SIGKILL: the process dies at once, nothing of its memory is saved (a crash). */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(service + " survived SIGKILL for 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

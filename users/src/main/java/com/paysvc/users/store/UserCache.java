@@ -57,7 +57,9 @@ import java.util.function.Function;
  * <p>Redis is optional: every call goes through a breaker with a short timeout; failures read as misses and
  * skipped fills, never as errors. An invalidation that cannot reach Redis is not dropped: it is kept and replayed
  * every second until Redis takes it (a write during a Redis blip or a slow spell would otherwise leave stale
- * entries for up to their TTL), with the latest commit position among the writes it merges.
+ * entries for up to their TTL), with the latest commit position among the writes it merges. That queue lives in
+ * memory only; a write's invalidation is also recorded in Postgres until Redis took it, and swept from there by any
+ * instance, so it survives a restart (see {@code CachedWrites}).
  */
 public final class UserCache {
   private static final Logger log = LoggerFactory.getLogger(UserCache.class);
@@ -172,7 +174,7 @@ public final class UserCache {
       return new Invalidation(users, List.of(), List.of());
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
       return users.isEmpty() && plainKeys.isEmpty() && unknownKeys.isEmpty();
     }
 
@@ -436,6 +438,7 @@ public final class UserCache {
   private void defer(Invalidation what, Lsn committed, Throwable err) {
     if (pendingInvalidations() + what.size() > PENDING_MAX) {
       invalidationsDropped.increment();
+      // Still recorded in Postgres when it came from a write (CachedWrites): a sweep sends it once Redis is back.
       log.error("cache invalidation dropped from memory, replay queue full ({} user(s), {} key(s), {} unknown): {}",
         what.users().size(), what.plainKeys().size(), what.unknownKeys().size(), err.toString());
       return;
