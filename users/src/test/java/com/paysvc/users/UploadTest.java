@@ -182,6 +182,7 @@ class UploadTest extends UsersTestBase {
   void uploadsPastTheInstancesLimitAreRefusedWith429UntilASlotIsFree() throws Exception {
     // Two uploads that stall mid-body hold both slots (USERS_MAX_CONCURRENT_UPLOADS defaults to 2).
     io.vertx.core.http.HttpClient raw = vertx.createHttpClient();
+    io.vertx.ext.web.client.WebClient fresh = io.vertx.ext.web.client.WebClient.create(vertx);
     List<io.vertx.core.http.HttpClientRequest> stalled = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
@@ -193,11 +194,11 @@ class UploadTest extends UsersTestBase {
           + "Content-Type: text/csv\r\n\r\nphone\n"));
         stalled.add(r);
       }
-      // A header-only file: accepted while a slot is still free (nothing created), refused once both are held.
-      Buffer headerOnly = Buffer.buffer("phone\n");
-      assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000,
-        () -> upload("u.csv", headerOnly, "text/csv").statusCode() == 429));
-      io.vertx.ext.web.client.HttpResponse<Buffer> refused = upload("u.csv", headerOnly, "text/csv");
+      // A header-only file: accepted while a slot is still free (nothing created), refused once both are held. Sent
+      // on a client of its own, each with a timeout: a pooled connection of an earlier test (a 413 whose body the
+      // server is still draining) must not queue these behind it.
+      assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000, () -> headerOnlyUpload(fresh) == 429));
+      io.vertx.ext.web.client.HttpResponse<Buffer> refused = await(headerOnlyRequest(fresh));
       assertError(refused, 429, "RATE_LIMITED");
       assertEquals("5", refused.getHeader("Retry-After"));
     } finally {
@@ -206,9 +207,26 @@ class UploadTest extends UsersTestBase {
       }
     }
     // Their connections closed, the slots come back.
-    assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000,
-      () -> upload("u.csv", Buffer.buffer("phone\n"), "text/csv").statusCode() == 200));
+    assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000, () -> headerOnlyUpload(fresh) == 200));
+    fresh.close();
     await(raw.close());
+  }
+
+  private io.vertx.core.Future<io.vertx.ext.web.client.HttpResponse<Buffer>> headerOnlyRequest(
+      io.vertx.ext.web.client.WebClient client) {
+    return client.post(launcher.context().httpPort(), "127.0.0.1", "/accounts/users/bulk/upload")
+      .bearerTokenAuthentication(admin).timeout(5_000)
+      .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
+        .binaryFileUpload("file", "u.csv", Buffer.buffer("phone\n"), "text/csv"));
+  }
+
+  /** The status of a header-only upload, or -1 when it did not answer within its timeout. */
+  private int headerOnlyUpload(io.vertx.ext.web.client.WebClient client) {
+    try {
+      return await(headerOnlyRequest(client)).statusCode();
+    } catch (RuntimeException e) {
+      return -1;
+    }
   }
 
   private static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
