@@ -178,7 +178,7 @@ final class Bench {
     out.put("lean_reference", limits.pgbench("pgbench of the lean reference (sql/bench/lean_reference.sql)",
       "lean_by_identifier.sql", Stack.PG_READ_PORT, "users", "users_svc", "USERS_DB_PASSWORD",
       Map.of("users", Integer.toString(users))).toJson());
-    out.put("by_identifier_function", limits.pgbench("pgbench of accounts.get_user_by_identifier_v2", "by_identifier.sql",
+    out.put("by_identifier_function", limits.pgbench("pgbench of accounts.get_user_by_identifier_v3", "by_identifier.sql",
       Stack.PG_READ_PORT, "users", "users_svc", "USERS_DB_PASSWORD", Map.of("users", Integer.toString(users))).toJson());
     out.put("ingest_function", limits.pgbench("pgbench of webhook.ingest_v1", "webhook_ingest.sql", Stack.PG_WRITE_PORT,
       "webhook", "webhook_svc", "WEBHOOK_DB_PASSWORD", Map.of()).toJson());

