@@ -8,6 +8,6 @@ public final class AuthMain {
   }
 
   public static void main(String[] args) {
-    ServiceLauncher.main(new AuthService(), args);
+    ServiceLauncher.main(new AuthDefinition(), args);
   }
 }

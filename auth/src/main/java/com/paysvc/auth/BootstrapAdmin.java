@@ -101,17 +101,17 @@ final class BootstrapAdmin implements ServiceCommand {
   private static Future<String> bootstrap(Vertx vertx, Config config, Invocation inv, String email, String password,
                                           boolean reset, boolean promote) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    SigningKeys keys = AuthService.signingKeys(config);
-    TokenIssuer issuer = AuthService.tokenIssuer(config, keys);
+    SigningKeys keys = AuthDefinition.signingKeys(config);
+    TokenIssuer issuer = AuthDefinition.tokenIssuer(config, keys);
     ServiceToken adminToken = new ServiceToken(() -> {
       TokenIssuer.Issued t = issuer.issue(SUBJECT, new JsonArray().add(Caller.ADMIN), new JsonObject());
       return Future.succeededFuture(new ServiceToken.Grant(t.token(), t.expiresIn()));
     });
-    PeerClient peer = new PeerClient(vertx, AuthService.webClient(vertx), "users", config.get(PeerSettings.USERS_URL),
+    PeerClient peer = new PeerClient(vertx, AuthDefinition.webClient(vertx), "users", config.get(PeerSettings.USERS_URL),
       adminToken, config.get(PeerSettings.USERS_TIMEOUT_MS), registry);
     UsersClient users = new UsersClient(peer);
     Db db = DbFactory.create(vertx, config, config.get(inv.settings().pgDatabase), config.get(inv.settings().pgUser), registry);
-    PasswordHasher hasher = AuthService.passwordHasher(vertx, config, registry);
+    PasswordHasher hasher = AuthDefinition.passwordHasher(vertx, config, registry);
     AuthStore store = new AuthStore();
     String rid = "bootstrap-admin-" + UUID.randomUUID();
 

@@ -80,14 +80,14 @@ class TokenApiIT {
     env1.put("SERVICE_CLIENTS", CLIENTS);
     env1.put("SERVICE_CLIENT_SECRET", AUTH_SECRET);
     env1.put("REFRESH_TOKEN_SECRET", "refresh-" + UUID.randomUUID());
-    old = await(ServiceLauncher.startForTest(new AuthService(), TestStack.serviceEnv(database, env1)));
+    old = await(ServiceLauncher.startForTest(new AuthDefinition(), TestStack.serviceEnv(database, env1)));
     Map<String, String> env2 = new HashMap<>(env1);
     // The PEM itself (multi-line) is accepted too; the previous key as one-line base64 SPKI.
     env2.put("JWT_SIGNING_KEY", pem("PRIVATE KEY", key2.getPrivate().getEncoded()));
     env2.put("JWT_KEY_ID", "key-2");
     env2.put("JWT_PREVIOUS_PUBLIC_KEYS", Base64.getEncoder().encodeToString(key1.getPublic().getEncoded()));
     env2.put("TOKEN_MAX_FAILURES", "3");
-    current = await(ServiceLauncher.startForTest(new AuthService(), TestStack.serviceEnv(database, env2)));
+    current = await(ServiceLauncher.startForTest(new AuthDefinition(), TestStack.serviceEnv(database, env2)));
 
     // A resource server like users: JwtGuard against the current instance's JWKS.
     Map<String, String> guardEnv = new HashMap<>(TestStack.serviceEnv(database, Map.of()));
@@ -270,7 +270,7 @@ class TokenApiIT {
       env.put("REFRESH_TOKEN_SECRET", "refresh-" + UUID.randomUUID());
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code = ServiceLauncherAccess.run(new AuthService(), new String[] {"run"}, env,
+      int code = ServiceLauncherAccess.run(new AuthDefinition(), new String[] {"run"}, env,
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
       String text = err.toString(StandardCharsets.UTF_8);
       assertEquals(2, code, text);
@@ -294,7 +294,7 @@ class TokenApiIT {
       env.put("SERVICE_CLIENT_SECRET", AUTH_SECRET);
       env.put("REFRESH_TOKEN_SECRET", values[1]);
       ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code = ServiceLauncherAccess.run(new AuthService(), new String[] {"run"}, env,
+      int code = ServiceLauncherAccess.run(new AuthDefinition(), new String[] {"run"}, env,
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
       String text = err.toString(StandardCharsets.UTF_8);
       assertEquals(2, code, text);

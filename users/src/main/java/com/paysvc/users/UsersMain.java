@@ -8,6 +8,6 @@ public final class UsersMain {
   }
 
   public static void main(String[] args) {
-    ServiceLauncher.main(new UsersService(), args);
+    ServiceLauncher.main(new UsersDefinition(), args);
   }
 }

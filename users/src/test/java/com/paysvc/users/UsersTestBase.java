@@ -52,7 +52,7 @@ abstract class UsersTestBase {
     Map<String, String> env = new HashMap<>(tokens.env());
     env.put("USERS_CACHE_NAMESPACE", ns);
     env.putAll(extraEnv());
-    launcher = await(ServiceLauncher.startForTest(new UsersService(), TestStack.serviceEnv(database, env)));
+    launcher = await(ServiceLauncher.startForTest(new UsersDefinition(), TestStack.serviceEnv(database, env)));
     http = WebClient.create(vertx);
     String password = System.getenv().getOrDefault("REDIS_PASSWORD", "");
     String auth = password.isEmpty() ? "" : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@";

@@ -8,6 +8,6 @@ public final class WebhookMain {
   }
 
   public static void main(String[] args) {
-    ServiceLauncher.main(new WebhookService(), args);
+    ServiceLauncher.main(new WebhookDefinition(), args);
   }
 }

@@ -1,6 +1,6 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.auth.AuthService;
+import com.paysvc.auth.AuthDefinition;
 import com.paysvc.common.events.Topology;
 import com.paysvc.common.launch.ServiceLauncher;
 import com.paysvc.common.security.TestTokens;
@@ -73,7 +73,7 @@ public final class Platform implements AutoCloseable {
     env.put("EVENTS_RETRY_DELAY_MS", "200");
     env.putAll(authOverrides);
     authEnv = Map.copyOf(TestStack.serviceEnv(authDatabase, env));
-    auth = TestStack.await(ServiceLauncher.startForTest(new AuthService(), authEnv));
+    auth = TestStack.await(ServiceLauncher.startForTest(new AuthDefinition(), authEnv));
     Map<String, String> ue = new HashMap<>(TestStack.serviceEnv(usersDatabase, Map.of()));
     ue.put("JWKS_URL", authUrl() + "/auth/.well-known/jwks.json");
     ue.put("EVENTS_EXCHANGE", exchange);

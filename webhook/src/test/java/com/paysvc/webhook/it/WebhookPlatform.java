@@ -7,7 +7,7 @@ import com.paysvc.common.testing.Http;
 import com.paysvc.common.testing.ServiceProcess;
 import com.paysvc.common.testing.TcpProxy;
 import com.paysvc.common.testing.TestStack;
-import com.paysvc.webhook.WebhookService;
+import com.paysvc.webhook.WebhookDefinition;
 import com.paysvc.webhook.service.Signatures;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -107,7 +107,7 @@ public final class WebhookPlatform implements AutoCloseable {
     env.put("RESOLVER_INTERVAL_MS", "200");
     env.put("RESOLVER_MAX_DELAY_SECONDS", "1");
     env.putAll(webhookOverrides);
-    webhook = TestStack.await(ServiceLauncher.startForTest(new WebhookService(), TestStack.serviceEnv(webhookDatabase, env)));
+    webhook = TestStack.await(ServiceLauncher.startForTest(new WebhookDefinition(), TestStack.serviceEnv(webhookDatabase, env)));
 
     rabbit = RabbitMQClient.create(vertx, new RabbitMQOptions().setHost("127.0.0.1")
       .setUser(TestStack.env("RABBITMQ_USER")).setPassword(TestStack.env("RABBITMQ_PASSWORD")));

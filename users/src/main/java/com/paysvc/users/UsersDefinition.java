@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Set;
 
 /** The users service: port 8002, gateway prefix /accounts, database users. */
-public final class UsersService implements ServiceDefinition {
+public final class UsersDefinition implements ServiceDefinition {
   static final Setting<Integer> CACHE_TIMEOUT_MS = Setting.integer("USERS_CACHE_TIMEOUT_MS", 100, 5, 5000,
     "a Redis cache call slower than this is abandoned and the read served from Postgres");
   static final Setting<String> CACHE_NAMESPACE = new Setting<>("USERS_CACHE_NAMESPACE",

@@ -48,8 +48,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /** The auth service: port 8001, gateway prefix /auth, database auth. */
-public final class AuthService implements ServiceDefinition {
-  private static final Logger log = LoggerFactory.getLogger(AuthService.class);
+public final class AuthDefinition implements ServiceDefinition {
+  private static final Logger log = LoggerFactory.getLogger(AuthDefinition.class);
   private static final long PRUNE_EVERY_MS = 3_600_000;
 
   private volatile AuthApi api;

@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The webhook service: port 8000, gateway prefix /webhooks, database webhook. */
-public final class WebhookService implements ServiceDefinition {
+public final class WebhookDefinition implements ServiceDefinition {
   private volatile WebhookApi api;
   private volatile OpenAPIContract contract;
 
