@@ -1,15 +1,17 @@
 package com.paysvc.common.events;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.NoOpMetricsCollector;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.rabbitmq.RabbitMQClient;
 import io.vertx.rabbitmq.RabbitMQOptions;
-import io.vertx.rabbitmq.impl.RabbitMQClientImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -30,6 +32,7 @@ final class Broker extends VerticleBase {
   private static final long MAX_BACKOFF_MS = 5000;
 
   private final RabbitMQOptions options;
+  private final ChannelCounter channels = new ChannelCounter();
   private final long recheckMs;
   private final List<Function<RabbitMQClient, Future<Void>>> steps = new CopyOnWriteArrayList<>();
   private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
@@ -45,8 +48,12 @@ final class Broker extends VerticleBase {
   private long timer = -1;
 
   Broker(RabbitMQOptions options, long recheckMs) {
+    if (options.getMetricsCollector() != null) {
+      throw new IllegalArgumentException("the broker counts channels with the metrics collector: it cannot take another");
+    }
     // The client must neither retry on its own nor use the Java client's recovery: the supervisor owns that.
-    this.options = new RabbitMQOptions(options).setReconnectAttempts(0).setAutomaticRecoveryEnabled(false);
+    this.options = new RabbitMQOptions(options).setReconnectAttempts(0).setAutomaticRecoveryEnabled(false)
+      .setMetricsCollector(channels);
     this.recheckMs = recheckMs;
   }
 
@@ -98,10 +105,11 @@ final class Broker extends VerticleBase {
 
   /**
    * Identifies the current channel: delivery tags and publisher confirms belong to one channel, so an ack or a
-   * confirm wait is only meaningful if this did not change in between.
+   * confirm wait is only meaningful if this did not change in between. It is the number of channels the client
+   * opened so far (1 and up), so the current channel is the last one counted.
    */
   long channelId() {
-    return client instanceof RabbitMQClientImpl impl ? impl.getChannelInstance() : 0;
+    return channels.opened.get();
   }
 
   private void supervise() {
@@ -165,6 +173,22 @@ final class Broker extends VerticleBase {
   /** Readiness probe: reported, normally not required (the outbox keeps writes working without the broker). */
   Future<Void> probe() {
     return isUp() ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException("not connected"));
+  }
+
+  /**
+   * Counts the channels the client opens, through the Java client's metrics hook (it reports every channel a
+   * connection creates). The client opens one with each connection, and another, silently, when an operation finds
+   * the current one closed (after a channel error) on a live connection. The connection-established callback would
+   * only see the first kind; both void the delivery tags and outstanding confirms of the channel before.
+   */
+  private static final class ChannelCounter extends NoOpMetricsCollector {
+    // Bumped on the thread that opens the channel (a worker while connecting, the caller of an operation otherwise).
+    final AtomicLong opened = new AtomicLong();
+
+    @Override
+    public void newChannel(Channel channel) {
+      opened.incrementAndGet();
+    }
   }
 
   /**

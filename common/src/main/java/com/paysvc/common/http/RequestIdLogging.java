@@ -6,7 +6,6 @@ import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import org.slf4j.MDC;
 import org.slf4j.Marker;
 
@@ -16,18 +15,25 @@ import org.slf4j.Marker;
  * field, text logs print it after the thread.
  *
  * <p>Vert.x runs each HTTP request on its own duplicated context and keeps every callback of that request on it,
- * so {@link RequestId} stores the id there; a thread-local MDC alone would be wrong on an event loop that
- * interleaves many requests. This filter runs synchronously at each log call (before the async appender copies
- * the MDC) and mirrors the current context's id into the MDC, or clears it outside a request.
+ * so {@link RequestId} stores the id in a context local of that context ({@link RequestIdStorage#REQUEST_ID}); a
+ * thread-local MDC alone would be wrong on an event loop that interleaves many requests. This filter runs
+ * synchronously at each log call (before the async appender copies the MDC) and mirrors the current context's id
+ * into the MDC, or clears it outside a request.
  */
 public final class RequestIdLogging extends TurboFilter {
   static final String KEY = "request_id";
 
-  /** Called by {@link RequestId} on the request's context. */
+  /**
+   * Called by {@link RequestId}, i.e. from a route handler, on the request's context. That context is the request's
+   * own: the HTTP server dispatches every request (HTTP/1 and each HTTP/2 stream) on a fresh duplicate of its
+   * context, and a duplicate has its own locals. The public {@link Context} of Vert.x 5 cannot tell a duplicate
+   * from its event-loop context (only the internal API can), so this relies on that dispatch rule, which
+   * RequestIdLoggingTest checks (concurrent requests on one event loop keep their ids, the event loop has none).
+   */
   static void bind(String requestId) {
     Context ctx = Vertx.currentContext();
-    if (ctx instanceof ContextInternal internal && internal.isDuplicate()) {
-      internal.putLocal(KEY, requestId);
+    if (ctx != null) {
+      ctx.putLocal(RequestIdStorage.REQUEST_ID, requestId);
     }
   }
 
@@ -38,8 +44,10 @@ public final class RequestIdLogging extends TurboFilter {
       // line is made, so the MDC need not be current (a log call that follows comes here again with its format).
       return FilterReply.NEUTRAL;
     }
+    // Only request contexts have the local set (see bind): elsewhere this reads null and the MDC is cleared. The read
+    // is an index into the context's local array.
     Context ctx = Vertx.currentContext();
-    String id = ctx instanceof ContextInternal internal && internal.isDuplicate() ? internal.getLocal(KEY) : null;
+    String id = ctx == null ? null : ctx.getLocal(RequestIdStorage.REQUEST_ID);
     // Runs for every log call and level check: only touch the MDC when the id changed (a put invalidates the
     // MDC's cached copy, which the next event would then rebuild).
     String inMdc = MDC.get(KEY);
