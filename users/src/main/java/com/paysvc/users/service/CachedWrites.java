@@ -78,9 +78,14 @@ public final class CachedWrites {
       .compose(done -> {
         // Loads started before this commit are not shared with readers after it (SingleFlight).
         reads.written();
+        // The record's delete is not awaited: the answer does not depend on it, and a delete that fails leaves the
+        // record to a sweep (sending it again is harmless).
         return cache().invalidate(done.what(), done.lsn())
-          .compose(delivered -> delivered && done.recordId() != null ? forget(List.of(done.recordId()))
-            : Future.succeededFuture())
+          .onSuccess(delivered -> {
+            if (delivered && done.recordId() != null) {
+              forget(List.of(done.recordId()));
+            }
+          })
           .map(done.result());
       });
   }
