@@ -254,16 +254,6 @@ class UploadTest extends UsersTestBase {
   }
 
   private static Buffer workbook(String[][] rows) throws IOException {
-    try (XSSFWorkbook wb = new XSSFWorkbook(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-      Sheet sheet = wb.createSheet("users");
-      for (int r = 0; r < rows.length; r++) {
-        Row row = sheet.createRow(r);
-        for (int c = 0; c < rows[r].length; c++) {
-          row.createCell(c).setCellValue(rows[r][c]);
-        }
-      }
-      wb.write(out);
-      return Buffer.buffer(out.toByteArray());
-    }
+    return Buffer.buffer(com.paysvc.users.service.Workbooks.of(new XSSFWorkbook(), rows));
   }
 }

@@ -8,8 +8,6 @@ import org.apache.poi.poifs.crypt.EncryptionInfo;
 import org.apache.poi.poifs.crypt.EncryptionMode;
 import org.apache.poi.poifs.crypt.Encryptor;
 import org.apache.poi.poifs.filesystem.POIFSFileSystem;
-import org.apache.poi.ss.usermodel.Row;
-import org.apache.poi.ss.usermodel.Sheet;
 import org.apache.poi.ss.usermodel.Workbook;
 import org.apache.poi.xssf.usermodel.XSSFWorkbook;
 import org.junit.jupiter.api.Test;
@@ -259,17 +257,7 @@ class UserFileParserTest {
   }
 
   private static byte[] workbook(Workbook wb, String[][] rows) throws IOException {
-    try (wb; ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-      Sheet sheet = wb.createSheet("users");
-      for (int r = 0; r < rows.length; r++) {
-        Row row = sheet.createRow(r);
-        for (int c = 0; c < rows[r].length; c++) {
-          row.createCell(c).setCellValue(rows[r][c]);
-        }
-      }
-      wb.write(out);
-      return out.toByteArray();
-    }
+    return Workbooks.of(wb, rows);
   }
 
   private static String row(int r, String a, String b) {
