@@ -262,3 +262,9 @@ for m in d.get("members", []):
             "${PG_REST_PORT[$n]}" "${role:-not in cluster}"
     done
 }
+
+# patronictl with the cluster's settings (the verb; e.g. 'bin/stack patronictl list').
+cmd_patronictl() {
+    load_env; pg_env pg1
+    exec_with_env "${PG_ENV[@]}" -- patronictl -c "$(pg_root)/pg1.yml" "$@"
+}
