@@ -88,6 +88,26 @@ wait_component() {
     done
 }
 
+# render_template FILE NAME=value...: FILE's text with every ${NAME} replaced by its value, inserted literally and in one
+# pass (a '$', '&' or '${...}' inside a password stays as it is). A placeholder without a value is an error, so a
+# template and its caller cannot drift apart silently. Values are arguments of a shell function, never of a process:
+# nothing shows on a command line.
+render_template() {
+    local file=$1 text out="" kv name value found
+    shift
+    text=$(<"$file") || die "cannot read the template $file"
+    while [[ $text =~ \$\{([A-Za-z_][A-Za-z0-9_]*)\} ]]; do
+        name=${BASH_REMATCH[1]} found=0
+        for kv in "$@"; do
+            if [[ ${kv%%=*} == "$name" ]]; then value=${kv#*=} found=1; break; fi
+        done
+        (( found )) || die "$file: no value for \${$name}"
+        out+=${text%%"${BASH_REMATCH[0]}"*}$value
+        text=${text#*"${BASH_REMATCH[0]}"}
+    done
+    printf '%s\n' "$out$text"
+}
+
 # Is anything listening on 127.0.0.1/0.0.0.0:PORT (TCP)?
 port_listening() { [[ -n $(ss -Hltn "sport = :$1" 2>/dev/null) ]]; }
 
