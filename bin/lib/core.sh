@@ -18,25 +18,36 @@ PY=/usr/bin/python3                       # Debian's python3 (a dependency of pa
 SYS_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 WAIT_TIMEOUT=${STACK_WAIT_TIMEOUT:-120}   # seconds, for cluster-level waits
 
-ETCD_PORT=2379
-ETCD_PEER_PORT=2380
+# Ports, gateway prefixes and Redis databases: topology.env, the one definition (the services' defaults come from it
+# too). Parsed, not sourced: KEY=value lines only. A key missing there stops bin/stack at once (set -u).
+declare -A TOPOLOGY=()
+while IFS='=' read -r key value; do
+    if [[ $key =~ ^[A-Z][A-Z0-9_]*$ ]]; then TOPOLOGY[$key]=$value; fi
+done <"$ROOT/topology.env"
+unset key value
+ETCD_PORT=${TOPOLOGY[ETCD_PORT]}
+ETCD_PEER_PORT=${TOPOLOGY[ETCD_PEER_PORT]}
 PG_NODES=(pg1 pg2)
-declare -A PG_PORT=([pg1]=5441 [pg2]=5442)
-declare -A PG_REST_PORT=([pg1]=8008 [pg2]=8009)
-PG_WRITE_PORT=5432
-PG_READ_PORT=5433
-GATEWAY_PORT=8080
-STATS_PORT=7000
-REDIS_PORT=6379
-RABBITMQ_PORT=5672
-RABBITMQ_MGMT_PORT=15672
-RABBITMQ_DIST_PORT=25672
-EPMD_PORT=4369
+declare -A PG_PORT=([pg1]=${TOPOLOGY[PG1_PORT]} [pg2]=${TOPOLOGY[PG2_PORT]})
+declare -A PG_REST_PORT=([pg1]=${TOPOLOGY[PG1_REST_PORT]} [pg2]=${TOPOLOGY[PG2_REST_PORT]})
+PG_WRITE_PORT=${TOPOLOGY[PG_WRITE_PORT]}
+PG_READ_PORT=${TOPOLOGY[PG_READ_PORT]}
+GATEWAY_PORT=${TOPOLOGY[GATEWAY_PORT]}
+STATS_PORT=${TOPOLOGY[STATS_PORT]}
+REDIS_PORT=${TOPOLOGY[REDIS_PORT]}
+RABBITMQ_PORT=${TOPOLOGY[RABBITMQ_PORT]}
+RABBITMQ_MGMT_PORT=${TOPOLOGY[RABBITMQ_MGMT_PORT]}
+RABBITMQ_DIST_PORT=${TOPOLOGY[RABBITMQ_DIST_PORT]}
+EPMD_PORT=${TOPOLOGY[EPMD_PORT]}
 RABBITMQ_NODE=rabbit@localhost            # every rabbitmqctl call must use the same node name
 SERVICES=(auth users webhook)
-declare -A SVC_PORT=([auth]=8001 [users]=8002 [webhook]=8000)
-declare -A SVC_PREFIX=([auth]=/auth [users]=/accounts [webhook]=/webhooks)   # gateway paths (haproxy.cfg)
-declare -A SVC_REDIS_DB=([auth]=0 [users]=1 [webhook]=0)
+declare -A SVC_PORT=() SVC_PREFIX=() SVC_REDIS_DB=()   # gateway paths: haproxy.cfg's ACLs
+for svc in "${SERVICES[@]}"; do
+    SVC_PORT[$svc]=${TOPOLOGY[${svc^^}_PORT]}
+    SVC_PREFIX[$svc]=${TOPOLOGY[${svc^^}_PREFIX]}
+    SVC_REDIS_DB[$svc]=${TOPOLOGY[${svc^^}_REDIS_DB]}
+done
+unset svc
 
 # Debian packages the stack needs (jq only for the README walk-through). postgresql-15 is deliberately NOT in this list: its binaries are
 # normally preinstalled and listing it would upgrade the server; it is only added when
