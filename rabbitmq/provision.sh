@@ -9,6 +9,7 @@
 # Environment (never the command line): RABBITMQ_API (e.g. http://127.0.0.1:15672), RABBITMQ_USER and
 # RABBITMQ_PASSWORD (the operator's administrator), RABBITMQ_<SERVICE>_PASSWORD for users/<service>_svc.
 # Used by bin/stack (native) and by compose's rabbitmq-init, so both run the same broker.
+# shellcheck disable=SC2094  # each JSON file is only read (as fd 3 of curl), never written
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 api=${RABBITMQ_API:?RABBITMQ_API is not set}

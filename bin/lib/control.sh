@@ -2,6 +2,7 @@
 # bin/lib/control.sh (sourced by bin/stack): the control verbs that integration tests and the failure drills call
 # (TestStack.stack, loadtest's Stack), and the drills themselves. Quiet on success (QUIET=1), idempotent; the ones
 # that change something hold the stack lock. One function per verb: cmd_<verb>, called by bin/stack's dispatch.
+# shellcheck disable=SC2034  # QUIET is read by say (bin/lib/core.sh)
 
 # ------------------------------------------------------------------------------------------------
 # PostgreSQL nodes (pg-leader and pg-replica are pg_leader / pg_replica of bin/lib/pg.sh)
@@ -34,8 +35,7 @@ pg_switchover() {
              say "switchover still under way after Patroni's poll; waiting for $candidate" ;;
         *)   die "switchover refused: ${out%$'\n'*}" ;;
     esac
-    wait_for "$WAIT_TIMEOUT" "the write port to reach $candidate" \
-        eval '[[ $(node_behind_port "$PG_WRITE_PORT") == "$candidate" ]]'
+    wait_for "$WAIT_TIMEOUT" "the write port to reach $candidate" write_port_reaches "$candidate"
     wait_cluster_healthy
     [[ $(pg_leader) == "$candidate" ]] || die "leader is $(pg_leader || echo none), expected $candidate"
 }
@@ -64,7 +64,7 @@ instance_start() {
     wait_service_ready "$svc" "$n"
     if (( n == 1 )); then
         # Its own server in the backend, not just the gateway path: another instance may be answering that.
-        wait_for 30 "HAProxy to see $svc/$svc UP" eval '[[ $(haproxy_server_state "$svc/$svc") == UP ]]' || exit 1
+        wait_for 30 "HAProxy to see $svc/$svc UP" haproxy_server_up "$svc/$svc" || exit 1
     else
         gateway_add "$svc" "$n"
     fi

@@ -2,6 +2,7 @@
 # bin/lib/core.sh (sourced by bin/stack): paths, the topology, small helpers, pidfiles and liveness, clean
 # environments and detached daemons, Debian packages, the state directory and the lock.
 # Expects ROOT (the repository) to be set by the sourcing script.
+# shellcheck disable=SC2034  # the globals of this file are read by the other bin/lib files and bin/stack
 
 # ------------------------------------------------------------------------------------------------
 # Paths and ports
@@ -9,7 +10,6 @@
 STATE_DIR=$ROOT/.stack
 RUN_DIR=$STATE_DIR/run
 LOG_DIR=$STATE_DIR/logs
-ENV_FILE=$ROOT/bin/stack.env
 PATRONI_SHARED_CFG=$ROOT/compose/patroni.yml
 HAPROXY_CFG=$ROOT/haproxy.cfg
 BOOTSTRAP_SQL=$ROOT/sql/bootstrap.sql

@@ -80,6 +80,7 @@ wait_haproxy_down() {
 # haproxy.cfg). Instance 1 is in haproxy.cfg itself.
 haproxy_cmd() { printf '%s\n' "$1" | socat -T 2 - "UNIX-CONNECT:$(haproxy_sock)"; }
 haproxy_server_state() { haproxy_states | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }'; }
+haproxy_server_up() { [[ $(haproxy_server_state "$1") == UP ]]; }
 gateway_add() {
     local svc=$1 n=$2 comp out
     comp=$(instance_name "$svc" "$n")
@@ -89,20 +90,21 @@ gateway_add() {
     fi
     haproxy_cmd "enable health $svc/$comp" >/dev/null
     haproxy_cmd "enable server $svc/$comp" >/dev/null
-    wait_for 30 "HAProxy to see $svc/$comp UP" eval '[[ $(haproxy_server_state "$svc/$comp") == UP ]]' || exit 1
+    wait_for 30 "HAProxy to see $svc/$comp UP" haproxy_server_up "$svc/$comp" || exit 1
 }
 # Current sessions of one server (column scur of 'show stat').
 haproxy_server_sessions() {
     echo "show stat" | socat -T 2 - "UNIX-CONNECT:$(haproxy_sock)" 2>/dev/null |
         awk -F, -v b="$1" -v s="$2" '$1 == b && $2 == s { print $5 }'
 }
+haproxy_server_idle() { [[ $(haproxy_server_sessions "$1" "$2") == 0 ]]; }
 # Drain first (no new requests, the running ones finish), then remove: nobody's request is cut.
 gateway_remove() {
     local svc=$1 n=$2 comp
     comp=$(instance_name "$svc" "$n")
     [[ -n $(haproxy_server_state "$svc/$comp") ]] || return 0
     haproxy_cmd "set server $svc/$comp state drain" >/dev/null
-    wait_for 15 "$svc/$comp to finish its requests" eval '[[ $(haproxy_server_sessions "$svc" "$comp") == 0 ]]' || true
+    wait_for 15 "$svc/$comp to finish its requests" haproxy_server_idle "$svc" "$comp" || true
     haproxy_cmd "set server $svc/$comp state maint" >/dev/null
     haproxy_cmd "shutdown sessions server $svc/$comp" >/dev/null
     haproxy_cmd "del server $svc/$comp" >/dev/null

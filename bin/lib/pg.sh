@@ -112,11 +112,11 @@ pg_stop() {
 # Hard crash of a node: SIGKILL Patroni, its postmaster and every postgres process of that node at once.
 pg_kill() {
     local node=$1 pid pm
-    local -a victims=()
+    local -a victims=() children=()
     pid=$(read_pid "$node" 2>/dev/null || true)
-    if [[ -n $pid ]] && alive "$node"; then victims+=("$pid" $(pgrep -P "$pid" || true)); fi
+    if [[ -n $pid ]] && alive "$node"; then mapfile -t children < <(pgrep -P "$pid" || true); victims+=("$pid" "${children[@]}"); fi
     pm=$(node_postmaster "$node" || true)
-    if [[ -n $pm ]]; then victims+=("$pm" $(pgrep -P "$pm" || true)); fi
+    if [[ -n $pm ]]; then mapfile -t children < <(pgrep -P "$pm" || true); victims+=("$pm" "${children[@]}"); fi
     (( ${#victims[@]} )) || { rm -f "$RUN_DIR/$node.pid"; return 0; }
     kill -KILL "${victims[@]}" 2>/dev/null || true
     local v
@@ -162,6 +162,7 @@ write_port_on_leader() {
     [[ $l == "$w" ]] && [[ $(psql_su "$PG_WRITE_PORT" -c 'select pg_is_in_recovery()' 2>/dev/null) == f ]]
 }
 read_port_answers() { node_behind_port "$PG_READ_PORT" >/dev/null; }
+write_port_reaches() { [[ $(node_behind_port "$PG_WRITE_PORT") == "$1" ]]; }
 
 # ------------------------------------------------------------------------------------------------
 # Cluster-level steps

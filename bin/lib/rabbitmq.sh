@@ -46,6 +46,7 @@ rabbit_api_code() {
     rabbit_curl_auth | curl -K - -s -o /dev/null -w '%{http_code}' --max-time 2 \
         "http://127.0.0.1:$RABBITMQ_MGMT_PORT/api/whoami" 2>/dev/null || true
 }
+rabbit_api_ok() { [[ $(rabbit_api_code) == 200 ]]; }
 rabbit_up() { [[ $(rabbit_api_code) != 000 ]] && port_listening "$RABBITMQ_PORT"; }
 
 # Spawn only (RabbitMQ takes ~10 s to boot; infra starts it first and waits for it at the end).
@@ -77,7 +78,7 @@ spawn_rabbitmq() {
 # predates the current password (bin/stack.env regenerated), fix the user with rabbitmqctl.
 finish_rabbitmq() {
     wait_component rabbitmq 120 "RabbitMQ (AMQP $RABBITMQ_PORT + management $RABBITMQ_MGMT_PORT)" rabbit_up
-    [[ $(rabbit_api_code) == 200 ]] || fix_rabbitmq_user
+    rabbit_api_ok || fix_rabbitmq_user
     provision_rabbitmq
 }
 
@@ -91,7 +92,7 @@ fix_rabbitmq_user() {
     fi
     rmqctl -q set_user_tags "$RABBITMQ_USER" administrator >/dev/null
     rmqctl -q set_permissions -p / "$RABBITMQ_USER" '.*' '.*' '.*' >/dev/null
-    wait_for 20 "RabbitMQ to accept $RABBITMQ_USER" eval '[[ $(rabbit_api_code) == 200 ]]'
+    wait_for 20 "RabbitMQ to accept $RABBITMQ_USER" rabbit_api_ok
 }
 
 # The broker's shared topology, policies and one user per service (rabbitmq/provision.sh, shared with compose/): see

@@ -2,6 +2,8 @@
 # bin/lib/secrets.sh (sourced by bin/stack): bin/stack.env, the git-ignored development secrets (generated once,
 # mode 0600, never printed), and loading them into the shell.
 
+ENV_FILE=$ROOT/bin/stack.env
+
 # Keys of bin/stack.env, in file order. Fixed values are not secrets; everything else is random.
 ENV_KEYS=(PG_SUPERUSER PG_SUPERUSER_PASSWORD PG_REPLICATION_PASSWORD PG_REWIND_PASSWORD
           AUTH_DB_PASSWORD USERS_DB_PASSWORD WEBHOOK_DB_PASSWORD REDIS_PASSWORD
@@ -20,8 +22,9 @@ gen_secret() {
 # stored as one-line base64 of the PEM so it fits the env file. auth derives the public key and kid.
 gen_jwt_key() {
     local pem
-    pem=$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null) && [[ $pem == *"BEGIN PRIVATE KEY"* ]] ||
+    if ! pem=$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null) || [[ $pem != *"BEGIN PRIVATE KEY"* ]]; then
         die "cannot generate JWT_SIGNING_KEY (is openssl installed?)"
+    fi
     printf '%s\n' "$pem" | base64 -w0
 }
 
