@@ -130,9 +130,9 @@ leader_exists() { pg_leader >/dev/null; }
 
 # A cluster left in maintenance mode (a test or drill that paused it was killed) never starts Postgres again:
 # resume it. The flag lives in etcd, so it outlives every process.
-rest_answers() { curl -sS --max-time 1 "http://127.0.0.1:${PG_REST_PORT[pg1]}/patroni" >/dev/null 2>&1; }
+patroni_api_answers() { curl -sS --max-time 1 "http://127.0.0.1:${PG_REST_PORT[pg1]}/patroni" >/dev/null 2>&1; }
 resume_if_paused() {
-    wait_for 30 "Patroni's REST API" rest_answers || return 0
+    wait_for 30 "Patroni's REST API" patroni_api_answers || return 0
     if curl -sS --max-time 2 "http://127.0.0.1:${PG_REST_PORT[pg1]}/patroni" | grep -q '"pause": *true'; then
         say "Patroni was left in maintenance mode (an interrupted test or drill): resuming"
         pg_env pg1
