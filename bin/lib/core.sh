@@ -242,7 +242,13 @@ ensure_packages() {
     command -v psql >/dev/null || missing+=(postgresql-client-15)
     [[ -x $PY ]] || missing+=(python3)
     (( ${#missing[@]} == 0 )) && return 0
-    say "installing missing Debian packages: ${missing[*]}"
+    apt_install "${missing[@]}"
+}
+
+# apt_install PKG...: installs Debian packages (as root), quietly; the output goes to .stack/logs/apt.log, its tail to
+# stderr when apt-get fails. Also used by .ci/run (shellcheck).
+apt_install() {
+    say "installing missing Debian packages: $*"
     # Debian starts daemons right after installing them (when an init system allows it); they would
     # grab our ports. A temporary policy-rc.d forbids that (exit 101 = action forbidden).
     local policy=/usr/sbin/policy-rc.d created_policy=0
@@ -253,7 +259,7 @@ ensure_packages() {
     {
         DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q &&
         DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
-            --no-install-recommends "${missing[@]}"
+            --no-install-recommends "$@"
     } >"$LOG_DIR/apt.log" 2>&1 || rc=$?
     [[ $created_policy == 1 ]] && rm -f "$policy"
     if [[ $rc != 0 ]]; then
