@@ -47,7 +47,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** The auth service: port 8001, gateway prefix /auth, database auth. */
+/** The auth service, database auth; its port, gateway prefix and Redis database are in topology.env. */
 public final class AuthDefinition implements ServiceDefinition {
   private static final Logger log = LoggerFactory.getLogger(AuthDefinition.class);
   private static final long PRUNE_EVERY_MS = 3_600_000;
@@ -58,21 +58,6 @@ public final class AuthDefinition implements ServiceDefinition {
   @Override
   public String name() {
     return "auth";
-  }
-
-  @Override
-  public String pathPrefix() {
-    return "/auth";
-  }
-
-  @Override
-  public int defaultPort() {
-    return 8001;
-  }
-
-  @Override
-  public int defaultRedisDb() {
-    return 0;
   }
 
   @Override

@@ -25,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** The users service: port 8002, gateway prefix /accounts, database users. */
+/** The users service, database users; its port, gateway prefix and Redis database are in topology.env. */
 public final class UsersDefinition implements ServiceDefinition {
   static final Setting<Integer> CACHE_TIMEOUT_MS = Setting.integer("USERS_CACHE_TIMEOUT_MS", 100, 5, 5000,
     "a Redis cache call slower than this is abandoned and the read served from Postgres");
@@ -52,23 +52,8 @@ public final class UsersDefinition implements ServiceDefinition {
   }
 
   @Override
-  public String pathPrefix() {
-    return "/accounts";
-  }
-
-  @Override
   public Set<String> uploadPaths() {
     return Set.of(UsersApi.UPLOAD_PATH);
-  }
-
-  @Override
-  public int defaultPort() {
-    return 8002;
-  }
-
-  @Override
-  public int defaultRedisDb() {
-    return 1;
   }
 
   @Override

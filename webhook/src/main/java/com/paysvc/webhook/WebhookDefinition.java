@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The webhook service: port 8000, gateway prefix /webhooks, database webhook. */
+/** The webhook service, database webhook; its port, gateway prefix and Redis database are in topology.env. */
 public final class WebhookDefinition implements ServiceDefinition {
   private volatile WebhookApi api;
   private volatile OpenAPIContract contract;
@@ -36,21 +36,6 @@ public final class WebhookDefinition implements ServiceDefinition {
   @Override
   public String name() {
     return "webhook";
-  }
-
-  @Override
-  public String pathPrefix() {
-    return "/webhooks";
-  }
-
-  @Override
-  public int defaultPort() {
-    return 8000;
-  }
-
-  @Override
-  public int defaultRedisDb() {
-    return 0;
   }
 
   @Override

@@ -27,9 +27,11 @@ public final class CommonSettings {
     1, 600_000, "an event-loop task running longer than this is logged by Vert.x's blocked-thread checker");
 
   public static final Setting<String> PG_WRITE_HOST = Setting.string("PG_WRITE_HOST", "127.0.0.1", "Postgres write endpoint host (HAProxy → primary)");
-  public static final Setting<Integer> PG_WRITE_PORT = Setting.port("PG_WRITE_PORT", 5432, "Postgres write endpoint port");
+  public static final Setting<Integer> PG_WRITE_PORT = Setting.port("PG_WRITE_PORT", Topology.integer("PG_WRITE_PORT"),
+    "Postgres write endpoint port");
   public static final Setting<String> PG_READ_HOST = Setting.string("PG_READ_HOST", "127.0.0.1", "Postgres read endpoint host (HAProxy → replica, primary as backup)");
-  public static final Setting<Integer> PG_READ_PORT = Setting.port("PG_READ_PORT", 5433, "Postgres read endpoint port");
+  public static final Setting<Integer> PG_READ_PORT = Setting.port("PG_READ_PORT", Topology.integer("PG_READ_PORT"),
+    "Postgres read endpoint port");
   public static final Setting<String> PG_PASSWORD = Setting.secret("PG_PASSWORD", "password of the service's database role");
   // 10 + 10 per service: three services stay far below max_connections=200 even doubled during a restart, and on a
   // 2-core database more concurrent backends only add context switching.
@@ -44,13 +46,14 @@ public final class CommonSettings {
     "how long the replica breaker stays open before trying the replica again");
 
   public static final Setting<String> REDIS_HOST = Setting.string("REDIS_HOST", "127.0.0.1", "Redis host");
-  public static final Setting<Integer> REDIS_PORT = Setting.port("REDIS_PORT", 6379, "Redis port");
+  public static final Setting<Integer> REDIS_PORT = Setting.port("REDIS_PORT", Topology.integer("REDIS_PORT"), "Redis port");
   public static final Setting<String> REDIS_USER = Setting.optionalString("REDIS_USER",
     "Redis ACL user (empty: the default user); bin/stack and compose give each service its own (redis/users.acl)");
   public static final Setting<String> REDIS_PASSWORD = Setting.optionalSecret("REDIS_PASSWORD", "Redis password (empty: none)");
 
   public static final Setting<String> RABBITMQ_HOST = Setting.string("RABBITMQ_HOST", "127.0.0.1", "RabbitMQ host");
-  public static final Setting<Integer> RABBITMQ_PORT = Setting.port("RABBITMQ_PORT", 5672, "RabbitMQ AMQP port");
+  public static final Setting<Integer> RABBITMQ_PORT = Setting.port("RABBITMQ_PORT", Topology.integer("RABBITMQ_PORT"),
+    "RabbitMQ AMQP port");
   public static final Setting<String> RABBITMQ_USER = Setting.string("RABBITMQ_USER", "paysvc", "RabbitMQ user");
   public static final Setting<String> RABBITMQ_PASSWORD = Setting.secret("RABBITMQ_PASSWORD", "RabbitMQ password");
   public static final Setting<String> RABBITMQ_VHOST = Setting.string("RABBITMQ_VHOST", "/", "RabbitMQ virtual host");

@@ -2,6 +2,7 @@ package com.paysvc.common.launch;
 
 import com.paysvc.common.config.Config;
 import com.paysvc.common.config.Setting;
+import com.paysvc.common.config.Topology;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 
@@ -15,12 +16,20 @@ public interface ServiceDefinition {
   /** Short name: jar name, database, migration folder ({@code sql/<name>}). */
   String name();
 
-  /** Gateway prefix, e.g. {@code /accounts}; business routes include it. */
-  String pathPrefix();
+  /** Gateway prefix, e.g. {@code /accounts}; business routes include it. From topology.env ({@code <NAME>_PREFIX}). */
+  default String pathPrefix() {
+    return Topology.service(name()).prefix();
+  }
 
-  int defaultPort();
+  /** HTTP_PORT's default, from topology.env ({@code <NAME>_PORT}). */
+  default int defaultPort() {
+    return Topology.service(name()).port();
+  }
 
-  int defaultRedisDb();
+  /** REDIS_DB's default, from topology.env ({@code <NAME>_REDIS_DB}). */
+  default int defaultRedisDb() {
+    return Topology.service(name()).redisDb();
+  }
 
   /** Dependencies whose outage makes {@code /health/ready} answer 503 (of primary, replica, redis, rabbitmq). */
   Set<String> defaultReadyRequires();

@@ -1,6 +1,7 @@
 package com.paysvc.common.security;
 
 import com.paysvc.common.config.Setting;
+import com.paysvc.common.config.Topology;
 
 import java.util.List;
 
@@ -9,7 +10,10 @@ public final class GuardSettings {
   private GuardSettings() {
   }
 
-  public static final Setting<String> JWKS_URL = Setting.url("JWKS_URL", "http://127.0.0.1:8001/auth/.well-known/jwks.json",
+  private static final Topology.Service AUTH = Topology.service("auth");
+
+  public static final Setting<String> JWKS_URL = Setting.url("JWKS_URL",
+    "http://127.0.0.1:" + AUTH.port() + AUTH.prefix() + "/.well-known/jwks.json",
     "auth's JWKS document (public keys that sign access tokens)");
   public static final Setting<String> JWT_ISSUER = Setting.string("JWT_ISSUER", "paysvc-auth", "required iss claim of access tokens");
   public static final Setting<String> JWT_AUDIENCE = Setting.string("JWT_AUDIENCE", "paysvc", "required aud claim of access tokens");
@@ -17,7 +21,7 @@ public final class GuardSettings {
     "an unknown kid re-fetches the JWKS at most once per this many seconds");
   public static final Setting<Integer> JWKS_MAX_AGE_SECONDS = Setting.integer("JWKS_MAX_AGE_SECONDS", 600, 10, 86400,
     "the cached JWKS is re-fetched after this many seconds");
-  public static final Setting<Integer> AUTH_REDIS_DB = Setting.integer("AUTH_REDIS_DB", 0, 0, 15,
+  public static final Setting<Integer> AUTH_REDIS_DB = Setting.integer("AUTH_REDIS_DB", AUTH.redisDb(), 0, 15,
     "Redis logical database of auth's deny-list and per-user not-before times");
 
   // auth's Redis is the service's own by default; a platform may run the deny-list on a server of its own.
