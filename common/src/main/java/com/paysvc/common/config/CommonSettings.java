@@ -22,6 +22,10 @@ public final class CommonSettings {
   public static final Setting<Integer> ACCESS_LOG_SLOW_MS = Setting.integer("ACCESS_LOG_SLOW_MS", 250, 0, 600_000,
     "access log: a request slower than this is always logged");
   public static final Setting<String> LOG_FORMAT = Setting.oneOf("LOG_FORMAT", "text", "log line format", "text", "json");
+  // Read by logback.xml itself (${LOG_LEVEL}, ${LOG_LEVEL_ACCESS}); declared so that --help names them and a misspelt
+  // level stops the service instead of turning into logback's DEBUG.
+  public static final Setting<String> LOG_LEVEL = logLevel("LOG_LEVEL", "level of the root logger");
+  public static final Setting<String> LOG_LEVEL_ACCESS = logLevel("LOG_LEVEL_ACCESS", "level of the access log (logger 'access')");
   // Vert.x's own default; tests lower it so that any blocking on an event loop shows as a warning.
   public static final Setting<Integer> EVENT_LOOP_BLOCKED_WARNING_MS = Setting.integer("EVENT_LOOP_BLOCKED_WARNING_MS", 2000,
     1, 600_000, "an event-loop task running longer than this is logged by Vert.x's blocked-thread checker");
@@ -58,6 +62,16 @@ public final class CommonSettings {
   public static final Setting<String> RABBITMQ_PASSWORD = Setting.secret("RABBITMQ_PASSWORD", "RabbitMQ password");
   public static final Setting<String> RABBITMQ_VHOST = Setting.string("RABBITMQ_VHOST", "/", "RabbitMQ virtual host");
 
+  private static Setting<String> logLevel(String name, String description) {
+    List<String> levels = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+    return new Setting<>(name, description + " (one of " + String.join(", ", levels) + ", any case)", "INFO", false, v -> {
+      if (!levels.contains(v.trim().toUpperCase(java.util.Locale.ROOT))) {
+        throw new IllegalArgumentException("must be one of " + String.join(", ", levels));
+      }
+      return v.trim();
+    });
+  }
+
   /** The settings whose defaults differ per service (port, database, role, Redis db). */
   public static Setting<Integer> httpPort(int defaultPort) {
     return Setting.port("HTTP_PORT", defaultPort, "HTTP port");
@@ -76,7 +90,8 @@ public final class CommonSettings {
   }
 
   public static List<Setting<?>> shared() {
-    return List.of(HTTP_HOST, BODY_LIMIT_KB, SHUTDOWN_GRACE_SECONDS, MIGRATE_ON_START, ACCESS_LOG_SAMPLE, ACCESS_LOG_SLOW_MS, LOG_FORMAT, EVENT_LOOP_BLOCKED_WARNING_MS,
+    return List.of(HTTP_HOST, BODY_LIMIT_KB, SHUTDOWN_GRACE_SECONDS, MIGRATE_ON_START, ACCESS_LOG_SAMPLE, ACCESS_LOG_SLOW_MS, LOG_FORMAT, LOG_LEVEL, LOG_LEVEL_ACCESS,
+      EVENT_LOOP_BLOCKED_WARNING_MS,
       PG_WRITE_HOST, PG_WRITE_PORT, PG_READ_HOST, PG_READ_PORT, PG_PASSWORD,
       PG_PRIMARY_POOL_SIZE, PG_REPLICA_POOL_SIZE, PG_MAX_LIFETIME_SECONDS, PG_REPLICA_TIMEOUT_MS, PG_REPLICA_RESET_MS,
       REDIS_HOST, REDIS_PORT, REDIS_USER, REDIS_PASSWORD,

@@ -1,11 +1,14 @@
 package com.paysvc.common.config;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Validated settings of one service. Built only through {@link #load}, which checks every declared setting and
@@ -46,6 +49,29 @@ public final class Config {
       throw new ConfigException(problems);
     }
     return new Config(values, Collections.unmodifiableMap(declared));
+  }
+
+  /**
+   * The names in {@code env} that look like the platform's but are none of {@code declared}, sorted: a name whose first
+   * word (up to its first '_') starts a setting of {@code vocabulary} — every setting the platform's shared code knows,
+   * and the service's own. Such a variable is ignored by the service: passed to a service that does not read it (a
+   * deployment drifted from the code) or misspelt (LOGIN_MAX_FAILRES). Other names (PATH, JAVA_HOME, HOSTNAME) are not
+   * the platform's business.
+   */
+  public static List<String> undeclared(Collection<Setting<?>> declared, Collection<Setting<?>> vocabulary,
+                                        Collection<String> env) {
+    Set<String> names = new HashSet<>();
+    declared.forEach(s -> names.add(s.name()));
+    Set<String> words = new HashSet<>();
+    vocabulary.forEach(s -> words.add(firstWord(s.name())));
+    declared.forEach(s -> words.add(firstWord(s.name())));
+    return env.stream().filter(n -> !names.contains(n) && n.indexOf('_') > 0 && words.contains(firstWord(n))).sorted()
+      .toList();
+  }
+
+  private static String firstWord(String name) {
+    int i = name.indexOf('_');
+    return i < 0 ? name : name.substring(0, i);
   }
 
   @SuppressWarnings("unchecked")

@@ -91,6 +91,10 @@ public final class ServiceLauncher {
       err.println("Run with --help for every setting.");
       return EXIT_CONFIG;
     }
+    // The name only, never the value (it may be a secret meant for another service).
+    for (String name : Config.undeclared(settings.all(), settings.vocabulary(), env.keySet())) {
+      log.warn("{} is set but is not a setting of {}: ignored (--help lists its settings)", name, definition.name());
+    }
     ServiceLauncher launcher = new ServiceLauncher(definition, settings, config);
     try {
       if (command.equals("migrate")) {

@@ -1,8 +1,10 @@
 package com.paysvc.common.launch;
 
+import com.paysvc.common.client.PeerSettings;
 import com.paysvc.common.config.CommonSettings;
 import com.paysvc.common.config.Setting;
 import com.paysvc.common.events.EventSettings;
+import com.paysvc.common.security.GuardSettings;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,17 @@ public final class ServiceSettings {
 
   public List<Setting<?>> all() {
     return all;
+  }
+
+  /**
+   * Every setting the shared code knows, whether this service declares it or not (the guard's and the peers' too): the
+   * words of these names mark a variable as the platform's (Config.undeclared).
+   */
+  public List<Setting<?>> vocabulary() {
+    List<Setting<?>> list = new ArrayList<>(all);
+    list.addAll(GuardSettings.all());
+    list.addAll(PeerSettings.all());
+    return list;
   }
 
   public static Set<String> parseDependencies(String value) {
