@@ -19,8 +19,9 @@ default_java_opts() {
     echo "-Xms64m -Xmx192m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=64m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dvertx.cacheDirBase=$1/vertx-cache"
 }
 
-# The ONE place that maps bin/stack.env + ports to each service's environment (the Java side reads
-# exactly these names). Add new variables here.
+# The ONE place that maps bin/stack.env + topology.env to each service's environment (the Java side reads exactly these
+# names). Add new variables here; a variable the service does not declare as a setting fails its SettingsDriftTest
+# (the test reads this function's text: keep one SVC_ENV list per case branch).
 service_env() {
     local svc=$1 upper=${1^^}
     local pw_var=${upper}_DB_PASSWORD secret_var=${upper}_CLIENT_SECRET
@@ -38,20 +39,21 @@ service_env() {
         REDIS_USER="${svc}_svc" REDIS_PASSWORD="${!redis_pw_var}"
         RABBITMQ_HOST=127.0.0.1 RABBITMQ_PORT="$RABBITMQ_PORT" RABBITMQ_VHOST=/
         RABBITMQ_USER="${svc}_svc" RABBITMQ_PASSWORD="${!rabbit_pw_var}" EVENTS_DECLARE_SHARED=false
-        SERVICE_CLIENT_SECRET="${!secret_var}"
     )
     case $svc in
         # auth signs tokens with JWT_SIGNING_KEY and grants them to the service clients (client-credentials),
         # each with its own scopes (SERVICE_CLIENT_SCOPES, one definition shared with compose's comments).
         # JWT_PREVIOUS_PUBLIC_KEYS is optional in bin/stack.env: set only while a key rotation is in progress.
         # Calls between services (users, auth's token endpoint and JWKS) go through the gateway, which knows every
-        # instance and which of them is up: a call to one instance's port would fail with it.
-        auth)    SVC_ENV+=(USERS_URL="$gw" JWT_SIGNING_KEY="$JWT_SIGNING_KEY"
+        # instance and which of them is up: a call to one instance's port would fail with it. users calls nobody: it
+        # only verifies tokens (JWKS_URL), so it has no client secret and no peer URL.
+        auth)    SVC_ENV+=(SERVICE_CLIENT_SECRET="${!secret_var}" USERS_URL="$gw" JWT_SIGNING_KEY="$JWT_SIGNING_KEY"
                            JWT_PREVIOUS_PUBLIC_KEYS="${JWT_PREVIOUS_PUBLIC_KEYS:-}"
                            REFRESH_TOKEN_SECRET="$REFRESH_TOKEN_SECRET"
                            SERVICE_CLIENTS="$(service_clients)") ;;
-        users)   SVC_ENV+=(AUTH_URL="$gw" JWKS_URL="$gw/auth/.well-known/jwks.json") ;;
-        webhook) SVC_ENV+=(AUTH_URL="$gw" USERS_URL="$gw" JWKS_URL="$gw/auth/.well-known/jwks.json"
+        users)   SVC_ENV+=(JWKS_URL="$gw${SVC_PREFIX[auth]}/.well-known/jwks.json") ;;
+        webhook) SVC_ENV+=(SERVICE_CLIENT_SECRET="${!secret_var}" AUTH_URL="$gw" USERS_URL="$gw"
+                           JWKS_URL="$gw${SVC_PREFIX[auth]}/.well-known/jwks.json"
                            WEBHOOK_HMAC_SECRET="$WEBHOOK_HMAC_SECRET"
                            WEBHOOK_HMAC_PREVIOUS_SECRET="${WEBHOOK_HMAC_PREVIOUS_SECRET:-}") ;;
     esac
