@@ -21,10 +21,13 @@ WAIT_TIMEOUT=${STACK_WAIT_TIMEOUT:-120}   # seconds, for cluster-level waits
 # Ports, gateway prefixes and Redis databases: topology.env, the one definition (the services' defaults come from it
 # too). Parsed, not sourced: KEY=value lines only. A key missing there stops bin/stack at once (set -u).
 declare -A TOPOLOGY=()
-while IFS='=' read -r key value; do
-    if [[ $key =~ ^[A-Z][A-Z0-9_]*$ ]]; then TOPOLOGY[$key]=$value; fi
-done <"$ROOT/topology.env"
-unset key value
+read_topology() {
+    local key value
+    while IFS='=' read -r key value; do
+        if [[ $key =~ ^[A-Z][A-Z0-9_]*$ ]]; then TOPOLOGY[$key]=$value; fi
+    done <"$ROOT/topology.env"
+}
+read_topology
 ETCD_PORT=${TOPOLOGY[ETCD_PORT]}
 ETCD_PEER_PORT=${TOPOLOGY[ETCD_PEER_PORT]}
 PG_NODES=(pg1 pg2)
@@ -41,13 +44,9 @@ RABBITMQ_DIST_PORT=${TOPOLOGY[RABBITMQ_DIST_PORT]}
 EPMD_PORT=${TOPOLOGY[EPMD_PORT]}
 RABBITMQ_NODE=rabbit@localhost            # every rabbitmqctl call must use the same node name
 SERVICES=(auth users webhook)
-declare -A SVC_PORT=() SVC_PREFIX=() SVC_REDIS_DB=()   # gateway paths: haproxy.cfg's ACLs
-for svc in "${SERVICES[@]}"; do
-    SVC_PORT[$svc]=${TOPOLOGY[${svc^^}_PORT]}
-    SVC_PREFIX[$svc]=${TOPOLOGY[${svc^^}_PREFIX]}
-    SVC_REDIS_DB[$svc]=${TOPOLOGY[${svc^^}_REDIS_DB]}
-done
-unset svc
+declare -A SVC_PORT=([auth]=${TOPOLOGY[AUTH_PORT]} [users]=${TOPOLOGY[USERS_PORT]} [webhook]=${TOPOLOGY[WEBHOOK_PORT]})
+declare -A SVC_PREFIX=([auth]=${TOPOLOGY[AUTH_PREFIX]} [users]=${TOPOLOGY[USERS_PREFIX]} [webhook]=${TOPOLOGY[WEBHOOK_PREFIX]})   # gateway paths (haproxy.cfg)
+declare -A SVC_REDIS_DB=([auth]=${TOPOLOGY[AUTH_REDIS_DB]} [users]=${TOPOLOGY[USERS_REDIS_DB]} [webhook]=${TOPOLOGY[WEBHOOK_REDIS_DB]})
 
 # Debian packages the stack needs (jq only for the README walk-through). postgresql-15 is deliberately NOT in this list: its binaries are
 # normally preinstalled and listing it would upgrade the server; it is only added when
