@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * when the replica replayed past the user's last write), reverse index.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UserCacheTest {
+class UserCacheIT {
   /** Data read on the primary: no replay position. */
   private static final Lsn PRIMARY = null;
   /** Data read on a replica that had replayed this far. */

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Postgres behind the cache's timeout and breaker, and once Redis answers again no stale entry is served (the
  * write's invalidation was kept and is replayed).
  */
-class SlowRedisTest extends UsersTestBase {
+class SlowRedisIT extends UsersTestBase {
   private static final TcpProxy redisProxy = new TcpProxy(6379);
 
   @Override

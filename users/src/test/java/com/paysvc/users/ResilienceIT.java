@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * while auth's revocation state (Redis db 0) cannot be read, the guard refuses them (a logged-out or deactivated
  * caller must not change data unchecked).
  */
-class ResilienceTest extends UsersTestBase {
+class ResilienceIT extends UsersTestBase {
 
   @Override
   protected Map<String, String> extraEnv() {

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** auth's JWKS unreachable before any key set was loaded: requests fail with 503, without a fetch each. */
-class JwksUnavailableTest extends UsersTestBase {
+class JwksUnavailableIT extends UsersTestBase {
   private final AtomicInteger fetches = new AtomicInteger();
 
   @Override

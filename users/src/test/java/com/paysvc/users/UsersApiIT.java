@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class UsersApiTest extends UsersTestBase {
+class UsersApiIT extends UsersTestBase {
 
   @Test
   void createsUserAndReadsDetail() {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Read-your-writes while the replica lags: WAL replay on the real replica is paused, so anything written now
  * exists only on the primary, and every read right after a write must still see it.
  */
-class ReplicaLagTest extends UsersTestBase {
+class ReplicaLagIT extends UsersTestBase {
 
   @Test
   void aCallerSeesItsOwnWritesWhileTheReplicaIsBehind() throws SQLException {

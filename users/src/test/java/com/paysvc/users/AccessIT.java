@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The JWT guard and the SPEC §4 access rules of plain users, with tokens from a test issuer and its own JWKS. */
-class AccessTest extends UsersTestBase {
+class AccessIT extends UsersTestBase {
 
   @Test
   void everyRouteNeedsAValidToken() {
