@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** auth's JWKS unreachable before any key set was loaded: requests fail with 503, without a fetch each. */

@@ -1,6 +1,6 @@
 package com.paysvc.users;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -1,13 +1,14 @@
 package com.paysvc.users;
 
-import com.paysvc.common.testing.TcpProxy;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TcpProxy;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,7 +57,7 @@ class SlowRedisIT extends UsersTestBase {
       assertEquals("Slow", assertOk(get(byIdentifier(phone)), 200).getJsonObject("profile").getString("name"));
       Thread.sleep(100);
     }
-    assertTrue(TestStack.eventually(10_000, () -> cached("user_by_identifier:" + phone)), "cached again");
+    assertTrue(eventually(10_000, () -> cached("user_by_identifier:" + phone)), "cached again");
     assertEquals("Slow", assertOk(get(byIdentifier(phone)), 200).getJsonObject("profile").getString("name"));
   }
 }

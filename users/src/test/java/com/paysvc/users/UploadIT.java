@@ -19,6 +19,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
+import static com.paysvc.testing.Await.await;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -197,7 +199,7 @@ class UploadIT extends UsersTestBase {
       // A header-only file: accepted while a slot is still free (nothing created), refused once both are held. Sent
       // on a client of its own, each with a timeout: a pooled connection of an earlier test (a 413 whose body the
       // server is still draining) must not queue these behind it.
-      assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000, () -> headerOnlyUpload(fresh) == 429));
+      assertTrue(eventually(10_000, () -> headerOnlyUpload(fresh) == 429));
       io.vertx.ext.web.client.HttpResponse<Buffer> refused = await(headerOnlyRequest(fresh));
       assertError(refused, 429, "RATE_LIMITED");
       assertEquals("5", refused.getHeader("Retry-After"));
@@ -207,7 +209,7 @@ class UploadIT extends UsersTestBase {
       }
     }
     // Their connections closed, the slots come back.
-    assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000, () -> headerOnlyUpload(fresh) == 200));
+    assertTrue(eventually(10_000, () -> headerOnlyUpload(fresh) == 200));
     fresh.close();
     await(raw.close());
   }

@@ -1,7 +1,7 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -12,11 +12,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.claimsOf;
 import static com.paysvc.auth.it.Platform.part;
 import static com.paysvc.auth.it.Platform.person;
 import static com.paysvc.auth.it.Platform.randomIp;
+import static com.paysvc.testing.ApiErrors.assertError;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -261,7 +262,7 @@ class AccountsIT extends PlatformIT {
     long t0 = System.currentTimeMillis();
     Http.Response patch = p.usersCall("PATCH", "/accounts/users/" + id, new JsonObject().put("is_active", false), p.admin());
     assertEquals(200, patch.status(), patch.body());
-    boolean rejected = TestStack.eventually(5_000, () ->
+    boolean rejected = eventually(5_000, () ->
       p.usersCall("GET", "/accounts/users/" + id, null, access).status() == 401);
     long took = System.currentTimeMillis() - t0;
     assertTrue(rejected, "the deactivated user's token still works at users after 5 s");

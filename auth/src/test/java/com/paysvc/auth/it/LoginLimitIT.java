@@ -1,6 +1,6 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.testing.Http;
+import com.paysvc.testing.Http;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.person;
 import static com.paysvc.auth.it.Platform.randomIp;
+import static com.paysvc.testing.ApiErrors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

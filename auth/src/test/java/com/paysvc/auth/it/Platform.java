@@ -3,10 +3,11 @@ package com.paysvc.auth.it;
 import com.paysvc.auth.AuthDefinition;
 import com.paysvc.common.events.Topology;
 import com.paysvc.common.launch.ServiceLauncher;
-import com.paysvc.common.security.TestTokens;
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.ServiceProcess;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.ServiceProcess;
+import com.paysvc.testing.TestKeys;
+import com.paysvc.testing.TestStack;
+import com.paysvc.testing.TestTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,11 +23,11 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -40,7 +41,7 @@ public final class Platform implements AutoCloseable {
   public static final String AUDIENCE = "paysvc";
   public static final String AUTH_SCOPES = "users:lookup users:read users:create users:deactivate";
 
-  public final KeyPair signingKey = TestTokens.newKeyPair();
+  public final KeyPair signingKey = TestKeys.p256();
   public final String authSecret = secret();
   public final String webhookSecret = secret();
   public final String authDatabase;
@@ -62,7 +63,7 @@ public final class Platform implements AutoCloseable {
     usersDatabase = TestStack.createDatabase("users_it");
     int usersPort = ServiceProcess.freePort();
     Map<String, String> env = new HashMap<>();
-    env.put("JWT_SIGNING_KEY", TestTokens.signingKeySetting(signingKey));
+    env.put("JWT_SIGNING_KEY", TestKeys.signingKeySetting(signingKey));
     env.put("JWT_KEY_ID", KID);
     env.put("SERVICE_CLIENTS", "auth:" + authSecret + ":" + AUTH_SCOPES + ",webhook:" + webhookSecret + ":users:lookup");
     env.put("SERVICE_CLIENT_SECRET", authSecret);
@@ -73,7 +74,7 @@ public final class Platform implements AutoCloseable {
     env.put("EVENTS_RETRY_DELAY_MS", "200");
     env.putAll(authOverrides);
     authEnv = Map.copyOf(TestStack.serviceEnv(authDatabase, env));
-    auth = TestStack.await(ServiceLauncher.startForTest(new AuthDefinition(), authEnv));
+    auth = await(ServiceLauncher.startForTest(new AuthDefinition(), authEnv));
     Map<String, String> ue = new HashMap<>(TestStack.serviceEnv(usersDatabase, Map.of()));
     ue.put("JWKS_URL", authUrl() + "/auth/.well-known/jwks.json");
     ue.put("EVENTS_EXCHANGE", exchange);
@@ -112,17 +113,13 @@ public final class Platform implements AutoCloseable {
     try {
       RabbitMQClient admin = RabbitMQClient.create(vertx, new RabbitMQOptions().setHost("127.0.0.1")
         .setUser(TestStack.env("RABBITMQ_USER")).setPassword(TestStack.env("RABBITMQ_PASSWORD")));
-      TestStack.await(admin.start());
+      await(admin.start());
       Topology t = new Topology(exchange, authQueue);
-      for (String q : List.of(authQueue, t.retryQueue(), t.deadLetterQueue(), t.unrouted())) {
-        TestStack.await(admin.queueDelete(q).<Void>mapEmpty().otherwiseEmpty());
-      }
-      for (String x : List.of(exchange, t.deadLetterExchange(), t.unrouted())) {
-        TestStack.await(admin.exchangeDelete(x).otherwiseEmpty());
-      }
-      TestStack.await(admin.stop().otherwiseEmpty());
+      TestStack.deleteFromBroker(admin, List.of(authQueue, t.retryQueue(), t.deadLetterQueue(), t.unrouted()),
+        List.of(exchange, t.deadLetterExchange(), t.unrouted()));
+      await(admin.stop().otherwiseEmpty());
     } finally {
-      TestStack.await(vertx.close());
+      await(vertx.close());
     }
   }
 
@@ -255,14 +252,6 @@ public final class Platform implements AutoCloseable {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  public static JsonObject assertError(Http.Response r, int status, String code) {
-    assertEquals(status, r.status(), r.body());
-    JsonObject body = r.json();
-    assertEquals(code, body.getString("error_code"), r.body());
-    assertEquals(Set.of("error_code", "message", "details"), body.fieldNames(), r.body());
-    return body;
   }
 
   public static JsonObject claimsOf(String jwt) {

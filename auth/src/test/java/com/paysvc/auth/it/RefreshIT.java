@@ -1,7 +1,7 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.claimsOf;
 import static com.paysvc.auth.it.Platform.person;
+import static com.paysvc.testing.ApiErrors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -2,11 +2,12 @@ package com.paysvc.webhook.it;
 
 import com.paysvc.common.events.Topology;
 import com.paysvc.common.launch.ServiceLauncher;
-import com.paysvc.common.security.TestTokens;
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.ServiceProcess;
-import com.paysvc.common.testing.TcpProxy;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.ServiceProcess;
+import com.paysvc.testing.TcpProxy;
+import com.paysvc.testing.TestKeys;
+import com.paysvc.testing.TestStack;
+import com.paysvc.testing.TestTokens;
 import com.paysvc.webhook.WebhookDefinition;
 import com.paysvc.webhook.service.Signatures;
 import io.vertx.core.Vertx;
@@ -27,11 +28,11 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -43,7 +44,7 @@ public final class WebhookPlatform implements AutoCloseable {
   public static final String KID = "wh-it-key";
   public final String secret = secret();
   public final String previousSecret = secret();
-  private final KeyPair signingKey = TestTokens.newKeyPair();
+  private final KeyPair signingKey = TestKeys.p256();
   private final String authSecret = secret();
   private final String webhookClientSecret = secret();
   private final String exchange;
@@ -77,7 +78,7 @@ public final class WebhookPlatform implements AutoCloseable {
     usersPort = ServiceProcess.freePort();
 
     authEnv = new HashMap<>(TestStack.serviceEnv(authDatabase, Map.of()));
-    authEnv.put("JWT_SIGNING_KEY", TestTokens.signingKeySetting(signingKey));
+    authEnv.put("JWT_SIGNING_KEY", TestKeys.signingKeySetting(signingKey));
     authEnv.put("JWT_KEY_ID", KID);
     authEnv.put("SERVICE_CLIENTS", "auth:" + authSecret + ":users:lookup users:read users:create users:deactivate,webhook:"
       + webhookClientSecret + ":users:lookup");
@@ -107,11 +108,11 @@ public final class WebhookPlatform implements AutoCloseable {
     env.put("RESOLVER_INTERVAL_MS", "200");
     env.put("RESOLVER_MAX_DELAY_SECONDS", "1");
     env.putAll(webhookOverrides);
-    webhook = TestStack.await(ServiceLauncher.startForTest(new WebhookDefinition(), TestStack.serviceEnv(webhookDatabase, env)));
+    webhook = await(ServiceLauncher.startForTest(new WebhookDefinition(), TestStack.serviceEnv(webhookDatabase, env)));
 
     rabbit = RabbitMQClient.create(vertx, new RabbitMQOptions().setHost("127.0.0.1")
       .setUser(TestStack.env("RABBITMQ_USER")).setPassword(TestStack.env("RABBITMQ_PASSWORD")));
-    TestStack.await(rabbit.start()
+    await(rabbit.start()
       .compose(v -> rabbit.exchangeDeclare(exchange, "topic", true, false))
       .compose(v -> rabbit.queueDeclare(tap, false, true, true))
       .compose(ok -> rabbit.queueBind(tap, exchange, "payment.#"))
@@ -155,14 +156,10 @@ public final class WebhookPlatform implements AutoCloseable {
       usersProxy.close();
       authProxy.close();
       Topology t = new Topology(exchange, "whit." + suffix + ".auth");
-      for (String q : List.of(t.queue(), t.retryQueue(), t.deadLetterQueue(), t.unrouted())) {
-        TestStack.await(rabbit.queueDelete(q).<Void>mapEmpty().otherwiseEmpty());
-      }
-      for (String x : List.of(exchange, t.deadLetterExchange(), t.unrouted())) {
-        TestStack.await(rabbit.exchangeDelete(x).otherwiseEmpty());
-      }
-      TestStack.await(rabbit.stop().otherwiseEmpty());
-      TestStack.await(vertx.close());
+      TestStack.deleteFromBroker(rabbit, List.of(t.queue(), t.retryQueue(), t.deadLetterQueue(), t.unrouted()),
+        List.of(exchange, t.deadLetterExchange(), t.unrouted()));
+      await(rabbit.stop().otherwiseEmpty());
+      await(vertx.close());
     }
   }
 
@@ -251,14 +248,6 @@ public final class WebhookPlatform implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  public static JsonObject assertError(Http.Response r, int status, String code) {
-    assertEquals(status, r.status(), r.body());
-    JsonObject body = r.json();
-    assertEquals(code, body.getString("error_code"), r.body());
-    assertEquals(Set.of("error_code", "message", "details"), body.fieldNames(), r.body());
-    return body;
   }
 
   public static String phone() {

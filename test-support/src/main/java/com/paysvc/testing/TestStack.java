@@ -1,4 +1,6 @@
-package com.paysvc.common.testing;
+package com.paysvc.testing;
+
+import io.vertx.rabbitmq.RabbitMQClient;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -116,30 +118,16 @@ public final class TestStack {
     }
   }
 
-  /** Polls {@code check} every 200 ms until it returns true or the timeout passes. */
-  public static boolean eventually(long timeoutMs, java.util.function.BooleanSupplier check) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        if (check.getAsBoolean()) {
-          return true;
-        }
-      } catch (RuntimeException ignored) {
-        // not yet
-      }
-      Thread.sleep(200);
+  /**
+   * Deletes what a test declared on the stack's RabbitMQ (its exchange, queues, dead-letter and parking places),
+   * through {@code admin}, a started client; what is already gone is fine.
+   */
+  public static void deleteFromBroker(RabbitMQClient admin, List<String> queues, List<String> exchanges) {
+    for (String q : queues) {
+      Await.await(admin.queueDelete(q).<Void>mapEmpty().otherwiseEmpty());
     }
-    return check.getAsBoolean();
-  }
-
-  /** Waits for a Vert.x future from the test thread. */
-  public static <T> T await(io.vertx.core.Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+    for (String x : exchanges) {
+      Await.await(admin.exchangeDelete(x).otherwiseEmpty());
     }
   }
 }
