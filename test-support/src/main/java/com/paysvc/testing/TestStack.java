@@ -62,6 +62,16 @@ public final class TestStack {
       env("PG_SUPERUSER"), env("PG_SUPERUSER_PASSWORD"));
   }
 
+  /** The first column of the first row of {@code query} (e.g. a count) on {@code database}, as the superuser on the primary. */
+  public static long count(String database, String query) {
+    try (Connection c = superuser(database); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A superuser connection to the replica (HAProxy's read port; the primary answers there only when no replica is up). */
   public static Connection replicaSuperuser(String database) throws SQLException {
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5433/" + database + "?connectTimeout=5",

@@ -12,10 +12,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -145,12 +141,7 @@ class InvalidationsSurviveRestartIT extends UsersTestBase {
   }
 
   private long count(String query) {
-    try (Connection c = TestStack.superuser(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestStack.count(database, query);
   }
 
   private static String name(JsonObject user) {

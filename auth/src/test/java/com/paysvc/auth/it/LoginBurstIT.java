@@ -41,7 +41,7 @@ class LoginBurstIT extends PlatformIT {
   Logger checker;
 
   @Override
-  protected Map<String, String> authSettings() {
+  protected Map<String, String> settings() {
     return Map.of("EVENT_LOOP_BLOCKED_WARNING_MS", "250");
   }
 

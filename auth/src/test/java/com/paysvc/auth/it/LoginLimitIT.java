@@ -20,7 +20,7 @@ class LoginLimitIT extends PlatformIT {
   static final int PER_IP = 8;
 
   @Override
-  protected Map<String, String> authSettings() {
+  protected Map<String, String> settings() {
     return Map.of("LOGIN_MAX_FAILURES", Integer.toString(PER_ACCOUNT),
       "LOGIN_MAX_FAILURES_PER_IP", Integer.toString(PER_IP), "LOGIN_LOCKOUT_SECONDS", "2", "REGISTER_MAX_PER_IP", "3");
   }

@@ -29,7 +29,7 @@ class RefreshIT extends PlatformIT {
   static final int GRACE_SECONDS = 2;
 
   @Override
-  protected Map<String, String> authSettings() {
+  protected Map<String, String> settings() {
     return Map.of("REFRESH_REUSE_GRACE_SECONDS", Integer.toString(GRACE_SECONDS));
   }
 

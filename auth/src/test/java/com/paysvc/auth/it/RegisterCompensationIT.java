@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RegisterCompensationIT extends PlatformIT {
   @Override
-  protected java.util.Map<String, String> authSettings() {
+  protected java.util.Map<String, String> settings() {
     return java.util.Map.of("REGISTRATION_SWEEP_SECONDS", "1");
   }
 
@@ -103,13 +103,7 @@ class RegisterCompensationIT extends PlatformIT {
   }
 
   private long count(String query) {
-    try (Connection c = TestStack.superuser(p.authDatabase); Statement s = c.createStatement();
-         java.sql.ResultSet rs = s.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return TestStack.count(p.authDatabase, query);
   }
 
   private void sql(String statement) throws Exception {

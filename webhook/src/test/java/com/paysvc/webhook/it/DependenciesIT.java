@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DependenciesIT extends WebhookIT {
 
   @Override
-  protected Map<String, String> webhookSettings() {
+  protected Map<String, String> settings() {
     // Long enough for auth's restart in the first test on a busy machine (at 6 s the event once left without its user
     // before auth was back), short enough for the third test to see the limit.
     return Map.of("PAYER_WAIT_MAX_SECONDS", "15");

@@ -21,9 +21,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -242,12 +239,7 @@ public final class WebhookPlatform implements AutoCloseable {
 
   /** A count from webhook's database. */
   public long count(String sql) {
-    try (Connection c = TestStack.superuser(webhookDatabase); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return TestStack.count(webhookDatabase, sql);
   }
 
   public static String phone() {
