@@ -5,6 +5,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
+import java.util.UUID;
 
 /** EC key pairs and their PEM texts, in the forms auth's settings take them. */
 public final class TestKeys {
@@ -36,6 +37,11 @@ public final class TestKeys {
   /** {@code text} as one line of base64 (how bin/stack stores a PEM in an environment variable). */
   public static String oneLine(String text) {
     return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** A random secret: {@code prefix} and 44 random characters (longer than any minimum of our settings). */
+  public static String secret(String prefix) {
+    return prefix + UUID.randomUUID() + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** {@code JWT_SIGNING_KEY} for auth: the PKCS#8 PEM of {@code keys}' private key, as one line of base64. */

@@ -98,9 +98,14 @@ public final class TestTokens {
 
   /** Standard claims for {@code sub} with {@code roles}, valid for 5 minutes. */
   public JsonObject claims(String sub, List<String> roles) {
+    return claims(ISSUER, AUDIENCE, sub, roles);
+  }
+
+  /** Standard claims of an access token by {@code issuer} for {@code audience}: {@code sub} with {@code roles}, valid 5 minutes. */
+  public static JsonObject claims(String issuer, String audience, String sub, List<String> roles) {
     long now = System.currentTimeMillis() / 1000;
     return new JsonObject().put("sub", sub).put("jti", UUID.randomUUID().toString()).put("iat", now)
-      .put("exp", now + 300).put("iss", ISSUER).put("aud", AUDIENCE).put("roles", new JsonArray(roles));
+      .put("exp", now + 300).put("iss", issuer).put("aud", audience).put("roles", new JsonArray(roles));
   }
 
   public String token(String sub, String... roles) {

@@ -1,5 +1,6 @@
 package com.paysvc.auth.it;
 
+import com.paysvc.testing.AuthCredentials;
 import com.paysvc.testing.Http;
 import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonArray;
@@ -55,8 +56,8 @@ class AccountsIT extends PlatformIT {
       assertEquals(Platform.KID, header.getString("kid"));
       JsonObject claims = claimsOf(access);
       assertEquals(id, claims.getString("sub"));
-      assertEquals(Platform.ISSUER, claims.getString("iss"));
-      assertEquals(Platform.AUDIENCE, claims.getString("aud"));
+      assertEquals(AuthCredentials.ISSUER, claims.getString("iss"));
+      assertEquals(AuthCredentials.AUDIENCE, claims.getString("aud"));
       assertEquals(900, claims.getLong("exp") - claims.getLong("iat"));
       assertNotNull(UUID.fromString(claims.getString("jti")));
       assertNotNull(UUID.fromString(claims.getString("sid")));
@@ -212,7 +213,7 @@ class AccountsIT extends PlatformIT {
     // A token that speaks for no user (an admin tool, a service client) has no sessions to end: still a plain 204.
     assertEquals(204, Platform.send(p.authPort(), "POST", "/auth/logout?all=true", null, p.admin(), null).status());
     assertEquals(204, Platform.send(p.authPort(), "POST", "/auth/logout?all=true", null,
-      p.serviceToken("webhook", p.webhookSecret), null).status());
+      p.serviceToken("webhook", p.credentials.webhookSecret), null).status());
   }
 
   @Test
@@ -240,7 +241,7 @@ class AccountsIT extends PlatformIT {
     String hAccess = p.login(h, h.email()).getString("access_token");
     assertError(send("PUT", path, new JsonObject().put("password", "hijacked-pw").put("old_password", h.password()), hAccess),
       403, "FORBIDDEN");
-    assertError(send("PUT", path, new JsonObject().put("password", "hijacked-pw"), p.serviceToken("webhook", p.webhookSecret)),
+    assertError(send("PUT", path, new JsonObject().put("password", "hijacked-pw"), p.serviceToken("webhook", p.credentials.webhookSecret)),
       403, "FORBIDDEN");
     assertEquals(204, send("PUT", path, new JsonObject().put("password", "admin-set-pw"), p.admin()).status());
     assertEquals(200, p.post("/auth/login", new JsonObject().put("identifier", g.login()).put("password", "admin-set-pw"),

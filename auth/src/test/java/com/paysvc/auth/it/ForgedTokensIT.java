@@ -45,9 +45,9 @@ class ForgedTokensIT extends PlatformIT {
     forged.put("expired", p.sign(claims.copy().put("iat", now - 1000).put("exp", now - 60)));
     forged.put("wrong aud", p.sign(claims.copy().put("aud", "someone-else")));
     forged.put("wrong iss", p.sign(claims.copy().put("iss", "someone-else")));
-    forged.put("wrong typ (JWT)", TestTokens.signWith(p.signingKey, Platform.KID, claims, "JWT"));
-    forged.put("no typ", TestTokens.signWith(p.signingKey, Platform.KID, claims, null));
-    forged.put("unknown kid", TestTokens.signWith(p.signingKey, "not-a-kid", claims));
+    forged.put("wrong typ (JWT)", TestTokens.signWith(p.credentials.signingKey, Platform.KID, claims, "JWT"));
+    forged.put("no typ", TestTokens.signWith(p.credentials.signingKey, Platform.KID, claims, null));
+    forged.put("unknown kid", TestTokens.signWith(p.credentials.signingKey, "not-a-kid", claims));
     forged.put("right kid, another key", TestTokens.signWith(TestKeys.p256(), Platform.KID, claims));
     forged.put("no exp", p.sign(claims.copy().put("exp", (Object) null)));
     forged.put("garbage", "abc.def.ghi");

@@ -1,5 +1,6 @@
 package com.paysvc.auth.it;
 
+import com.paysvc.testing.AuthCredentials;
 import com.paysvc.testing.Http;
 import com.paysvc.testing.TestStack;
 import io.vertx.core.Vertx;
@@ -45,7 +46,7 @@ class RevocationDurabilityIT extends PlatformIT {
       String pw = System.getenv().getOrDefault("REDIS_PASSWORD", "");
       Redis redis = Redis.createClient(vertx, "redis://" + (pw.isEmpty() ? "" : ":" + URLEncoder.encode(pw, StandardCharsets.UTF_8) + "@")
         + "127.0.0.1:6379/0");
-      String denied = "auth:revoked:" + Platform.ISSUER + ":" + Platform.claimsOf(loggedOut).getString("jti");
+      String denied = "auth:revoked:" + AuthCredentials.ISSUER + ":" + Platform.claimsOf(loggedOut).getString("jti");
       assertEquals(1, await(redis.send(Request.cmd(Command.EXISTS).arg(denied))).toInteger());
       String loadedAt = await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded:" + p.authDatabase))).toString();
       // A key auth never writes: if it is back after the restart, Redis' own append-only file brought it back.

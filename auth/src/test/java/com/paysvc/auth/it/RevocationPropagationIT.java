@@ -1,5 +1,6 @@
 package com.paysvc.auth.it;
 
+import com.paysvc.testing.AuthCredentials;
 import com.paysvc.testing.Http;
 import com.paysvc.testing.ServiceProcess;
 import com.paysvc.testing.TestStack;
@@ -79,7 +80,7 @@ class RevocationPropagationIT extends PlatformIT {
     }
     long ms = (System.nanoTime() - acknowledged) / 1_000_000;
     assertTrue(ms <= 1000, "took " + ms + " ms");
-    String key = "auth:revoked:" + Platform.ISSUER + ":" + Platform.claimsOf(token).getString("jti");
+    String key = "auth:revoked:" + AuthCredentials.ISSUER + ":" + Platform.claimsOf(token).getString("jti");
     assertEquals(1, await(redis.send(Request.cmd(Command.DEL).arg(key))).toInteger());
     for (int port : ports()) {
       assertEquals(401, status(port, id, token), "memory forgot the logout once the key was gone");

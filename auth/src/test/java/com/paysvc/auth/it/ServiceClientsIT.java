@@ -60,11 +60,11 @@ class ServiceClientsIT extends PlatformIT {
   void webhooksTokenMayOnlyLookUsersUp() {
     Platform.Person a = person();
     String id = p.register(a);
-    String token = p.serviceToken("webhook", p.webhookSecret);
+    String token = p.serviceToken("webhook", p.credentials.webhookSecret);
     assertEquals("users:lookup", claimsOf(token).getString("scope"));
     assertEquals(Set.of("service"), Set.copyOf(claimsOf(token).getJsonArray("roles").getList()));
 
-    PeerClient webhook = usersAs("webhook", p.webhookSecret);
+    PeerClient webhook = usersAs("webhook", p.credentials.webhookSecret);
     HttpResponse<Buffer> found = call(webhook, HttpMethod.GET, "/accounts/users/by-identifier?identifier="
       + URLEncoder.encode(a.phone(), StandardCharsets.UTF_8), null);
     assertEquals(200, found.statusCode(), found.bodyAsString());
@@ -86,7 +86,7 @@ class ServiceClientsIT extends PlatformIT {
 
   @Test
   void authsTokenCreatesAndDeactivatesButNeverGrantsAdmin() {
-    PeerClient auth = usersAs("auth", p.authSecret);
+    PeerClient auth = usersAs("auth", p.credentials.authSecret);
     Platform.Person b = person();
     HttpResponse<Buffer> created = call(auth, HttpMethod.POST, "/accounts/users", new JsonObject()
       .put("contacts", new JsonArray().add(new JsonObject().put("type", "email").put("value", b.email()))));

@@ -2,12 +2,12 @@ package com.paysvc.webhook.it;
 
 import com.paysvc.common.events.Topology;
 import com.paysvc.common.launch.ServiceLauncher;
+import com.paysvc.testing.AuthCredentials;
 import com.paysvc.testing.Http;
 import com.paysvc.testing.ServiceProcess;
 import com.paysvc.testing.TcpProxy;
 import com.paysvc.testing.TestKeys;
 import com.paysvc.testing.TestStack;
-import com.paysvc.testing.TestTokens;
 import com.paysvc.webhook.WebhookDefinition;
 import com.paysvc.webhook.service.Signatures;
 import io.vertx.core.Vertx;
@@ -20,7 +20,6 @@ import io.vertx.rabbitmq.RabbitMQOptions;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -41,9 +40,8 @@ public final class WebhookPlatform implements AutoCloseable {
   public static final String KID = "wh-it-key";
   public final String secret = secret();
   public final String previousSecret = secret();
-  private final KeyPair signingKey = TestKeys.p256();
-  private final String authSecret = secret();
-  private final String webhookClientSecret = secret();
+  /** auth's signing key and the service clients' secrets. */
+  private final AuthCredentials credentials = new AuthCredentials(KID, "whit-");
   private final String exchange;
   private final String suffix;
   public final String webhookDatabase;
@@ -75,15 +73,7 @@ public final class WebhookPlatform implements AutoCloseable {
     usersPort = ServiceProcess.freePort();
 
     authEnv = new HashMap<>(TestStack.serviceEnv(authDatabase, Map.of()));
-    authEnv.put("JWT_SIGNING_KEY", TestKeys.signingKeySetting(signingKey));
-    authEnv.put("JWT_KEY_ID", KID);
-    authEnv.put("SERVICE_CLIENTS", "auth:" + authSecret + ":users:lookup users:read users:create users:deactivate,webhook:"
-      + webhookClientSecret + ":users:lookup");
-    authEnv.put("SERVICE_CLIENT_SECRET", authSecret);
-    authEnv.put("REFRESH_TOKEN_SECRET", secret());
-    authEnv.put("USERS_URL", "http://127.0.0.1:" + usersPort);
-    authEnv.put("EVENTS_EXCHANGE", exchange);
-    authEnv.put("EVENTS_QUEUE", "whit." + suffix + ".auth");
+    authEnv.putAll(credentials.env("http://127.0.0.1:" + usersPort, exchange, "whit." + suffix + ".auth"));
     auth = ServiceProcess.start("auth", authPort, authEnv);
 
     usersEnv = new HashMap<>(TestStack.serviceEnv(usersDatabase, Map.of()));
@@ -95,7 +85,7 @@ public final class WebhookPlatform implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("WEBHOOK_HMAC_SECRET", secret);
     env.put("WEBHOOK_HMAC_PREVIOUS_SECRET", previousSecret);
-    env.put("SERVICE_CLIENT_SECRET", webhookClientSecret);
+    env.put("SERVICE_CLIENT_SECRET", credentials.webhookSecret);
     usersProxy = new TcpProxy(usersPort);
     authProxy = new TcpProxy(authPort);
     env.put("AUTH_URL", "http://127.0.0.1:" + authProxy.port());
@@ -194,15 +184,12 @@ public final class WebhookPlatform implements AutoCloseable {
   // ------------------------------------------------------------------------------------------------ admins and users
 
   public String admin() {
-    return token("wh-admin-" + UUID.randomUUID(), new JsonArray().add("admin"));
+    return credentials.admin("wh-admin-");
   }
 
   /** A token as auth issues it, signed with auth's key. */
   public String token(String sub, JsonArray roles) {
-    long now = System.currentTimeMillis() / 1000;
-    return TestTokens.signWith(signingKey, KID, new JsonObject().put("sub", sub)
-      .put("jti", UUID.randomUUID().toString()).put("iat", now).put("exp", now + 300).put("iss", "paysvc-auth")
-      .put("aud", "paysvc").put("roles", roles));
+    return credentials.sign(credentials.claims(sub, roles.stream().map(String::valueOf).toList()));
   }
 
   public Http.Response get(String path, String bearer) {
@@ -247,6 +234,6 @@ public final class WebhookPlatform implements AutoCloseable {
   }
 
   static String secret() {
-    return "whit-" + UUID.randomUUID() + UUID.randomUUID().toString().substring(0, 8);
+    return TestKeys.secret("whit-");
   }
 }
