@@ -9,10 +9,10 @@ import com.paysvc.common.launch.ServiceLauncherAccess;
 import com.paysvc.common.security.Caller;
 import com.paysvc.common.security.GuardSettings;
 import com.paysvc.common.security.JwtGuard;
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestKeys;
+import com.paysvc.testing.TestStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -30,8 +30,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -42,7 +40,8 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import static com.paysvc.common.testing.TestStack.await;
+import static com.paysvc.testing.ApiErrors.assertError;
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -72,18 +71,18 @@ class TokenApiIT {
   @BeforeAll
   void start() throws Exception {
     vertx = Vertx.vertx();
-    key1 = newKey();
-    key2 = newKey();
+    key1 = TestKeys.p256();
+    key2 = TestKeys.p256();
     String database = TestStack.createDatabase("auth_test");
     Map<String, String> env1 = new HashMap<>();
-    env1.put("JWT_SIGNING_KEY", base64Pem("PRIVATE KEY", key1.getPrivate().getEncoded()));
+    env1.put("JWT_SIGNING_KEY", TestKeys.signingKeySetting(key1));
     env1.put("SERVICE_CLIENTS", CLIENTS);
     env1.put("SERVICE_CLIENT_SECRET", AUTH_SECRET);
     env1.put("REFRESH_TOKEN_SECRET", "refresh-" + UUID.randomUUID());
     old = await(ServiceLauncher.startForTest(new AuthDefinition(), TestStack.serviceEnv(database, env1)));
     Map<String, String> env2 = new HashMap<>(env1);
     // The PEM itself (multi-line) is accepted too; the previous key as one-line base64 SPKI.
-    env2.put("JWT_SIGNING_KEY", pem("PRIVATE KEY", key2.getPrivate().getEncoded()));
+    env2.put("JWT_SIGNING_KEY", TestKeys.pem("PRIVATE KEY", key2.getPrivate().getEncoded()));
     env2.put("JWT_KEY_ID", "key-2");
     env2.put("JWT_PREVIOUS_PUBLIC_KEYS", Base64.getEncoder().encodeToString(key1.getPublic().getEncoded()));
     env2.put("TOKEN_MAX_FAILURES", "3");
@@ -259,9 +258,7 @@ class TokenApiIT {
 
   @Test
   void badSigningKeyIsAConfigErrorThatNamesTheSettingWithoutEchoingIt() throws Exception {
-    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-    gen.initialize(new ECGenParameterSpec("secp384r1"));
-    String p384 = base64Pem("PRIVATE KEY", gen.generateKeyPair().getPrivate().getEncoded());
+    String p384 = TestKeys.signingKeySetting(TestKeys.ec("secp384r1"));
     for (String bad : new String[] {"bm90LWEta2V5LWF0LWFsbA==", p384}) {
       Map<String, String> env = new HashMap<>(TestStack.serviceEnv("auth_unused", Map.of()));
       env.put("JWT_SIGNING_KEY", bad);
@@ -289,7 +286,7 @@ class TokenApiIT {
       "REFRESH_TOKEN_SECRET", new String[] {CLIENTS, "zz9-too-short"});
     cases.forEach((setting, values) -> {
       Map<String, String> env = new HashMap<>(TestStack.serviceEnv("auth_unused", Map.of()));
-      env.put("JWT_SIGNING_KEY", base64Pem("PRIVATE KEY", key1.getPrivate().getEncoded()));
+      env.put("JWT_SIGNING_KEY", TestKeys.signingKeySetting(key1));
       env.put("SERVICE_CLIENTS", values[0]);
       env.put("SERVICE_CLIENT_SECRET", AUTH_SECRET);
       env.put("REFRESH_TOKEN_SECRET", values[1]);
@@ -325,14 +322,6 @@ class TokenApiIT {
     return Http.send(b);
   }
 
-  static JsonObject assertError(Http.Response r, int status, String code) {
-    assertEquals(status, r.status(), r.body());
-    JsonObject body = r.json();
-    assertEquals(code, body.getString("error_code"), r.body());
-    assertEquals(Set.of("error_code", "message", "details"), body.fieldNames());
-    return body;
-  }
-
   static String form(String... kv) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < kv.length; i += 2) {
@@ -352,20 +341,5 @@ class TokenApiIT {
   static String randomIp() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     return "10." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(1, 255);
-  }
-
-  static KeyPair newKey() throws Exception {
-    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-    gen.initialize(new ECGenParameterSpec("secp256r1"));
-    return gen.generateKeyPair();
-  }
-
-  static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-      .encodeToString(der) + "\n-----END " + type + "-----\n";
-  }
-
-  static String base64Pem(String type, byte[] der) {
-    return Base64.getEncoder().encodeToString(pem(type, der).getBytes(StandardCharsets.US_ASCII));
   }
 }

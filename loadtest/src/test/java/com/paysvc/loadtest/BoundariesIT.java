@@ -1,6 +1,6 @@
 package com.paysvc.loadtest;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;

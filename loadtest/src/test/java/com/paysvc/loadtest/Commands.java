@@ -1,6 +1,6 @@
 package com.paysvc.loadtest;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

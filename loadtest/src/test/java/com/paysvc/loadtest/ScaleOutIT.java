@@ -1,6 +1,6 @@
 package com.paysvc.loadtest;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,7 +113,7 @@ class ScaleOutIT {
     }
     assertEquals(204, send(AUTH_2, "POST", "/auth/logout", token, null).statusCode());
     long t0 = System.nanoTime();
-    assertTrue(TestStack.eventually(1_000, () -> {
+    assertTrue(eventually(1_000, () -> {
       try {
         return send(USERS_1, "GET", "/accounts/users/" + id, token, null).statusCode() == 401
           && send(USERS_2, "GET", "/accounts/users/" + id, token, null).statusCode() == 401;

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Locale;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,7 +68,7 @@ class AdminGroupIT extends UsersTestBase {
       assertOk(send(HttpMethod.POST, "/accounts/users", service, newUser(randomPhone(), List.of("client"))), 201);
     }
     JsonObject made = assertOk(post("/accounts/users", newUser(randomPhone(), List.of("client", "admin"))), 201);
-    assertEquals(List.of("admin", "client"), UsersApiTest.names(made.getJsonArray("groups")));
+    assertEquals(List.of("admin", "client"), UsersApiIT.names(made.getJsonArray("groups")));
   }
 
   @Test
@@ -78,7 +79,7 @@ class AdminGroupIT extends UsersTestBase {
       .add(newUser(phones[1], List.of("driver", "admin")))
       .add(newUser(phones[2], List.of())));
     JsonObject result = assertOk(send(HttpMethod.POST, "/accounts/users/bulk", everything(), body), 200);
-    assertEquals(List.of(0, 2), UsersApiTest.positions(result.getJsonArray("created"), "index"));
+    assertEquals(List.of(0, 2), UsersApiIT.positions(result.getJsonArray("created"), "index"));
     JsonObject failed = result.getJsonArray("failed").getJsonObject(0);
     assertEquals(1, failed.getInteger("index"));
     assertEquals("FORBIDDEN", failed.getString("error_code"));
@@ -89,7 +90,7 @@ class AdminGroupIT extends UsersTestBase {
     JsonObject byAdmin = assertOk(post("/accounts/users/bulk", new JsonObject().put("users", new JsonArray()
       .add(newUser(adminsPick, List.of("admin"))))), 200);
     assertEquals(0, byAdmin.getJsonArray("failed").size());
-    assertEquals(List.of("admin"), UsersApiTest.names(assertOk(get(byIdentifier(adminsPick)), 200).getJsonArray("groups")));
+    assertEquals(List.of("admin"), UsersApiIT.names(assertOk(get(byIdentifier(adminsPick)), 200).getJsonArray("groups")));
   }
 
   @Test
@@ -100,16 +101,16 @@ class AdminGroupIT extends UsersTestBase {
       + phones[1] + ",\"client,admin\"\n"
       + phones[2] + ",\" admin \"\n";
     JsonObject result = assertOk(upload(everything(), csv), 200);
-    assertEquals(List.of(1), UsersApiTest.positions(result.getJsonArray("created"), "row"));
-    assertEquals(List.of(2, 3), UsersApiTest.positions(result.getJsonArray("failed"), "row"));
+    assertEquals(List.of(1), UsersApiIT.positions(result.getJsonArray("created"), "row"));
+    assertEquals(List.of(2, 3), UsersApiIT.positions(result.getJsonArray("failed"), "row"));
     result.getJsonArray("failed").forEach(o -> assertEquals("FORBIDDEN", ((JsonObject) o).getString("error_code")));
     assertError(get(byIdentifier(phones[1])), 404, "NOT_FOUND");
     assertError(get(byIdentifier(phones[2])), 404, "NOT_FOUND");
 
     String adminsPick = randomPhone();
     JsonObject byAdmin = assertOk(upload(admin, "phone,user_groups\n" + adminsPick + ",\"client, admin\"\n"), 200);
-    assertEquals(List.of(1), UsersApiTest.positions(byAdmin.getJsonArray("created"), "row"));
-    assertEquals(List.of("admin", "client"), UsersApiTest.names(assertOk(get(byIdentifier(adminsPick)), 200).getJsonArray("groups")));
+    assertEquals(List.of(1), UsersApiIT.positions(byAdmin.getJsonArray("created"), "row"));
+    assertEquals(List.of("admin", "client"), UsersApiIT.names(assertOk(get(byIdentifier(adminsPick)), 200).getJsonArray("groups")));
   }
 
   @Test
@@ -130,7 +131,7 @@ class AdminGroupIT extends UsersTestBase {
   }
 
   private List<String> groupsOf(String id) {
-    return UsersApiTest.names(assertOk(get("/accounts/users/" + id), 200).getJsonArray("groups"));
+    return UsersApiIT.names(assertOk(get("/accounts/users/" + id), 200).getJsonArray("groups"));
   }
 
   private static JsonObject newUser(String phone, List<String> groups) {

@@ -1,8 +1,8 @@
 package com.paysvc.users;
 
-import com.paysvc.common.testing.ServiceProcess;
-import com.paysvc.common.testing.TcpProxy;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.ServiceProcess;
+import com.paysvc.testing.TcpProxy;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -12,13 +12,11 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 
+import static com.paysvc.testing.Await.await;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -90,7 +88,7 @@ class InvalidationsSurviveRestartIT extends UsersTestBase {
           "still stale in Redis");
 
         redisProxy.heal();
-        assertTrue(TestStack.eventually(15_000, () -> !cached("user:" + id)), "the missed invalidation reached Redis");
+        assertTrue(eventually(15_000, () -> !cached("user:" + id)), "the missed invalidation reached Redis");
         assertFalse(cached("user_by_identifier:" + phone));
         assertFalse(cached("user_by_identifier:" + email));
         assertFalse(cached("users:user_groups"));
@@ -98,7 +96,7 @@ class InvalidationsSurviveRestartIT extends UsersTestBase {
         assertNotNull(marker);
         assertTrue(marker.toString().matches("[0-9A-F]{16}"), "marked written at a WAL position: " + marker);
         // Records older than the sweep's grace (10 s) are sent by the next round once Redis takes them, then deleted.
-        assertTrue(TestStack.eventually(30_000, () -> count(PENDING) == 0), "records deleted once Redis took them");
+        assertTrue(eventually(30_000, () -> count(PENDING) == 0), "records deleted once Redis took them");
       } finally {
         restarted.close();
       }
@@ -110,7 +108,7 @@ class InvalidationsSurviveRestartIT extends UsersTestBase {
     assertEquals(id, assertOk(get(byIdentifier(email)), 200).getString("id"));
     assertTrue(get("/accounts/user-groups").bodyAsString().contains(group));
     // Cached again (its first fill may be refused: that instance learns the moved generation from the refusal).
-    assertTrue(TestStack.eventually(5_000, () -> get("/accounts/users/" + id).bodyAsString().contains("Missed")
+    assertTrue(eventually(5_000, () -> get("/accounts/users/" + id).bodyAsString().contains("Missed")
       && cached("user:" + id)));
     assertEquals("Missed", name(new JsonObject(redis(cacheRedis, Command.GET, ns + "user:" + id).toBuffer())));
 
@@ -143,12 +141,7 @@ class InvalidationsSurviveRestartIT extends UsersTestBase {
   }
 
   private long count(String query) {
-    try (Connection c = TestStack.superuser(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestStack.count(database, query);
   }
 
   private static String name(JsonObject user) {

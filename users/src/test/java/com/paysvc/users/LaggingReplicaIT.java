@@ -1,6 +1,6 @@
 package com.paysvc.users;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -53,7 +54,7 @@ class LaggingReplicaIT extends UsersTestBase {
 
     try (Connection replica = TestStack.replicaSuperuser(database); Statement sql = replica.createStatement()) {
       assertTrue(bool(sql, "SELECT pg_is_in_recovery()"), "precondition: port 5433 reaches the replica");
-      assertTrue(TestStack.eventually(15_000, () -> count(sql, "SELECT count(*) FROM accounts.users WHERE id IN ('"
+      assertTrue(eventually(15_000, () -> count(sql, "SELECT count(*) FROM accounts.users WHERE id IN ('"
         + id + "', '" + id2 + "')") == 2), "the replica has both users before it stops");
       // Entries from before the writes (the writes must drop them).
       assertEquals(id, assertOk(get(byIdentifier(phone)), 200).getString("id"));
@@ -80,7 +81,7 @@ class LaggingReplicaIT extends UsersTestBase {
         sql.execute("SELECT pg_wal_replay_resume()");
         TestStack.stack("patronictl", "resume", "--wait");
       }
-      assertTrue(TestStack.eventually(30_000, () -> "After".equals(text(sql,
+      assertTrue(eventually(30_000, () -> "After".equals(text(sql,
         "SELECT profile->>'name' FROM accounts.users WHERE id = '" + id + "'"))), "the replica caught up");
     }
     // Caught up: the same answers, and the cache holds the new rows only.

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -166,7 +167,7 @@ class ScopesIT extends UsersTestBase {
     assertError(send(HttpMethod.POST, "/accounts/users", webhook, new JsonObject()), 403, "FORBIDDEN");
     assertError(send(HttpMethod.POST, "/accounts/user-group-memberships", webhook,
       new JsonObject().put("user_id", f.id()).put("group_id", groupId("admin"))), 403, "FORBIDDEN");
-    assertEquals(List.of("client"), UsersApiTest.names(assertOk(get("/accounts/users/" + f.id()), 200).getJsonArray("groups")));
+    assertEquals(List.of("client"), UsersApiIT.names(assertOk(get("/accounts/users/" + f.id()), 200).getJsonArray("groups")));
   }
 
   @Test

@@ -1,9 +1,9 @@
 package com.paysvc.users;
 
 import com.paysvc.common.launch.ServiceLauncher;
-import com.paysvc.common.security.TestTokens;
-import com.paysvc.common.testing.TestStack;
-import io.vertx.core.Future;
+import com.paysvc.testing.ApiErrors;
+import com.paysvc.testing.TestStack;
+import com.paysvc.testing.TestTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** One users service per test class, on a fresh database of the real stack, with its own token issuer. */
@@ -72,16 +73,6 @@ abstract class UsersTestBase {
     }
     if (vertx != null) {
       await(vertx.close());
-    }
-  }
-
-  static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -133,11 +124,7 @@ abstract class UsersTestBase {
 
   /** Asserts status and the SPEC §3 error shape; returns the error body. */
   static JsonObject assertError(HttpResponse<Buffer> resp, int status, String code) {
-    assertEquals(status, resp.statusCode(), () -> "body: " + resp.bodyAsString());
-    JsonObject body = resp.bodyAsJsonObject();
-    assertEquals(code, body.getString("error_code"), body::encode);
-    assertEquals(java.util.Set.of("error_code", "message", "details"), body.fieldNames(), body::encode);
-    return body;
+    return ApiErrors.assertError(resp.statusCode(), resp.bodyAsString(), status, code);
   }
 
   static JsonObject assertOk(HttpResponse<Buffer> resp, int status) {

@@ -1,7 +1,8 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.AuthCredentials;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -12,11 +13,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.claimsOf;
 import static com.paysvc.auth.it.Platform.part;
 import static com.paysvc.auth.it.Platform.person;
 import static com.paysvc.auth.it.Platform.randomIp;
+import static com.paysvc.testing.ApiErrors.assertError;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -54,8 +56,8 @@ class AccountsIT extends PlatformIT {
       assertEquals(Platform.KID, header.getString("kid"));
       JsonObject claims = claimsOf(access);
       assertEquals(id, claims.getString("sub"));
-      assertEquals(Platform.ISSUER, claims.getString("iss"));
-      assertEquals(Platform.AUDIENCE, claims.getString("aud"));
+      assertEquals(AuthCredentials.ISSUER, claims.getString("iss"));
+      assertEquals(AuthCredentials.AUDIENCE, claims.getString("aud"));
       assertEquals(900, claims.getLong("exp") - claims.getLong("iat"));
       assertNotNull(UUID.fromString(claims.getString("jti")));
       assertNotNull(UUID.fromString(claims.getString("sid")));
@@ -211,7 +213,7 @@ class AccountsIT extends PlatformIT {
     // A token that speaks for no user (an admin tool, a service client) has no sessions to end: still a plain 204.
     assertEquals(204, Platform.send(p.authPort(), "POST", "/auth/logout?all=true", null, p.admin(), null).status());
     assertEquals(204, Platform.send(p.authPort(), "POST", "/auth/logout?all=true", null,
-      p.serviceToken("webhook", p.webhookSecret), null).status());
+      p.serviceToken("webhook", p.credentials.webhookSecret), null).status());
   }
 
   @Test
@@ -239,7 +241,7 @@ class AccountsIT extends PlatformIT {
     String hAccess = p.login(h, h.email()).getString("access_token");
     assertError(send("PUT", path, new JsonObject().put("password", "hijacked-pw").put("old_password", h.password()), hAccess),
       403, "FORBIDDEN");
-    assertError(send("PUT", path, new JsonObject().put("password", "hijacked-pw"), p.serviceToken("webhook", p.webhookSecret)),
+    assertError(send("PUT", path, new JsonObject().put("password", "hijacked-pw"), p.serviceToken("webhook", p.credentials.webhookSecret)),
       403, "FORBIDDEN");
     assertEquals(204, send("PUT", path, new JsonObject().put("password", "admin-set-pw"), p.admin()).status());
     assertEquals(200, p.post("/auth/login", new JsonObject().put("identifier", g.login()).put("password", "admin-set-pw"),
@@ -261,7 +263,7 @@ class AccountsIT extends PlatformIT {
     long t0 = System.currentTimeMillis();
     Http.Response patch = p.usersCall("PATCH", "/accounts/users/" + id, new JsonObject().put("is_active", false), p.admin());
     assertEquals(200, patch.status(), patch.body());
-    boolean rejected = TestStack.eventually(5_000, () ->
+    boolean rejected = eventually(5_000, () ->
       p.usersCall("GET", "/accounts/users/" + id, null, access).status() == 401);
     long took = System.currentTimeMillis() - t0;
     assertTrue(rejected, "the deactivated user's token still works at users after 5 s");

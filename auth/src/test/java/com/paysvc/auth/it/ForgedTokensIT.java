@@ -1,7 +1,8 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.security.TestTokens;
-import com.paysvc.common.testing.Http;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestKeys;
+import com.paysvc.testing.TestTokens;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.person;
+import static com.paysvc.testing.ApiErrors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Tokens that must not pass, at auth and at users: each forgery next to a genuine token that does pass. */
@@ -44,10 +45,10 @@ class ForgedTokensIT extends PlatformIT {
     forged.put("expired", p.sign(claims.copy().put("iat", now - 1000).put("exp", now - 60)));
     forged.put("wrong aud", p.sign(claims.copy().put("aud", "someone-else")));
     forged.put("wrong iss", p.sign(claims.copy().put("iss", "someone-else")));
-    forged.put("wrong typ (JWT)", TestTokens.signWith(p.signingKey, Platform.KID, claims, "JWT"));
-    forged.put("no typ", TestTokens.signWith(p.signingKey, Platform.KID, claims, null));
-    forged.put("unknown kid", TestTokens.signWith(p.signingKey, "not-a-kid", claims));
-    forged.put("right kid, another key", TestTokens.signWith(TestTokens.newKeyPair(), Platform.KID, claims));
+    forged.put("wrong typ (JWT)", TestTokens.signWith(p.credentials.signingKey, Platform.KID, claims, "JWT"));
+    forged.put("no typ", TestTokens.signWith(p.credentials.signingKey, Platform.KID, claims, null));
+    forged.put("unknown kid", TestTokens.signWith(p.credentials.signingKey, "not-a-kid", claims));
+    forged.put("right kid, another key", TestTokens.signWith(TestKeys.p256(), Platform.KID, claims));
     forged.put("no exp", p.sign(claims.copy().put("exp", (Object) null)));
     forged.put("garbage", "abc.def.ghi");
 

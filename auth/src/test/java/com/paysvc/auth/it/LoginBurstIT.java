@@ -3,8 +3,8 @@ package com.paysvc.auth.it;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 import static com.paysvc.auth.it.Platform.person;
 import static com.paysvc.auth.it.Platform.randomIp;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +41,7 @@ class LoginBurstIT extends PlatformIT {
   Logger checker;
 
   @Override
-  protected Map<String, String> authSettings() {
+  protected Map<String, String> settings() {
     return Map.of("EVENT_LOOP_BLOCKED_WARNING_MS", "250");
   }
 
@@ -69,7 +70,7 @@ class LoginBurstIT extends PlatformIT {
         Thread.currentThread().interrupt();
       }
     });
-    assertTrue(TestStack.eventually(3_000, () -> !warnings.list.isEmpty()), "the blocked-thread checker reports nothing");
+    assertTrue(eventually(3_000, () -> !warnings.list.isEmpty()), "the blocked-thread checker reports nothing");
     Thread.sleep(700);
     warnings.list.clear();
     Set<Thread> loops = eventLoopThreads();

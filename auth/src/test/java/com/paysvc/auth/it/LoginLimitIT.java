@@ -1,6 +1,6 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.testing.Http;
+import com.paysvc.testing.Http;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.person;
 import static com.paysvc.auth.it.Platform.randomIp;
+import static com.paysvc.testing.ApiErrors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +20,7 @@ class LoginLimitIT extends PlatformIT {
   static final int PER_IP = 8;
 
   @Override
-  protected Map<String, String> authSettings() {
+  protected Map<String, String> settings() {
     return Map.of("LOGIN_MAX_FAILURES", Integer.toString(PER_ACCOUNT),
       "LOGIN_MAX_FAILURES_PER_IP", Integer.toString(PER_IP), "LOGIN_LOCKOUT_SECONDS", "2", "REGISTER_MAX_PER_IP", "3");
   }

@@ -3,12 +3,11 @@ package com.paysvc.auth.it;
 import com.paysvc.auth.AuthDefinition;
 import com.paysvc.common.events.Topology;
 import com.paysvc.common.launch.ServiceLauncher;
-import com.paysvc.common.security.TestTokens;
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.ServiceProcess;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.AuthCredentials;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.ServiceProcess;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rabbitmq.RabbitMQClient;
 import io.vertx.rabbitmq.RabbitMQOptions;
@@ -17,16 +16,15 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -36,13 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 public final class Platform implements AutoCloseable {
   public static final String KID = "it-key";
-  public static final String ISSUER = "paysvc-auth";
-  public static final String AUDIENCE = "paysvc";
-  public static final String AUTH_SCOPES = "users:lookup users:read users:create users:deactivate";
 
-  public final KeyPair signingKey = TestTokens.newKeyPair();
-  public final String authSecret = secret();
-  public final String webhookSecret = secret();
+  /** auth's signing key and the service clients' secrets. */
+  public final AuthCredentials credentials = new AuthCredentials(KID, "it-");
   public final String authDatabase;
   public final String usersDatabase;
   private final String exchange;
@@ -61,19 +55,11 @@ public final class Platform implements AutoCloseable {
     authDatabase = TestStack.createDatabase("auth_it");
     usersDatabase = TestStack.createDatabase("users_it");
     int usersPort = ServiceProcess.freePort();
-    Map<String, String> env = new HashMap<>();
-    env.put("JWT_SIGNING_KEY", TestTokens.signingKeySetting(signingKey));
-    env.put("JWT_KEY_ID", KID);
-    env.put("SERVICE_CLIENTS", "auth:" + authSecret + ":" + AUTH_SCOPES + ",webhook:" + webhookSecret + ":users:lookup");
-    env.put("SERVICE_CLIENT_SECRET", authSecret);
-    env.put("REFRESH_TOKEN_SECRET", secret());
-    env.put("USERS_URL", "http://127.0.0.1:" + usersPort);
-    env.put("EVENTS_EXCHANGE", exchange);
-    env.put("EVENTS_QUEUE", authQueue);
+    Map<String, String> env = credentials.env("http://127.0.0.1:" + usersPort, exchange, authQueue);
     env.put("EVENTS_RETRY_DELAY_MS", "200");
     env.putAll(authOverrides);
     authEnv = Map.copyOf(TestStack.serviceEnv(authDatabase, env));
-    auth = TestStack.await(ServiceLauncher.startForTest(new AuthDefinition(), authEnv));
+    auth = await(ServiceLauncher.startForTest(new AuthDefinition(), authEnv));
     Map<String, String> ue = new HashMap<>(TestStack.serviceEnv(usersDatabase, Map.of()));
     ue.put("JWKS_URL", authUrl() + "/auth/.well-known/jwks.json");
     ue.put("EVENTS_EXCHANGE", exchange);
@@ -112,17 +98,13 @@ public final class Platform implements AutoCloseable {
     try {
       RabbitMQClient admin = RabbitMQClient.create(vertx, new RabbitMQOptions().setHost("127.0.0.1")
         .setUser(TestStack.env("RABBITMQ_USER")).setPassword(TestStack.env("RABBITMQ_PASSWORD")));
-      TestStack.await(admin.start());
+      await(admin.start());
       Topology t = new Topology(exchange, authQueue);
-      for (String q : List.of(authQueue, t.retryQueue(), t.deadLetterQueue(), t.unrouted())) {
-        TestStack.await(admin.queueDelete(q).<Void>mapEmpty().otherwiseEmpty());
-      }
-      for (String x : List.of(exchange, t.deadLetterExchange(), t.unrouted())) {
-        TestStack.await(admin.exchangeDelete(x).otherwiseEmpty());
-      }
-      TestStack.await(admin.stop().otherwiseEmpty());
+      TestStack.deleteFromBroker(admin, List.of(authQueue, t.retryQueue(), t.deadLetterQueue(), t.unrouted()),
+        List.of(exchange, t.deadLetterExchange(), t.unrouted()));
+      await(admin.stop().otherwiseEmpty());
     } finally {
-      TestStack.await(vertx.close());
+      await(vertx.close());
     }
   }
 
@@ -130,18 +112,16 @@ public final class Platform implements AutoCloseable {
 
   /** Claims as auth would issue them for {@code sub}, valid 5 minutes. */
   public JsonObject claims(String sub, String... roles) {
-    long now = System.currentTimeMillis() / 1000;
-    return new JsonObject().put("sub", sub).put("jti", UUID.randomUUID().toString()).put("iat", now).put("exp", now + 300)
-      .put("iss", ISSUER).put("aud", AUDIENCE).put("roles", new JsonArray(List.of(roles)));
+    return credentials.claims(sub, List.of(roles));
   }
 
   /** A token signed with auth's own key (what auth would issue): for admins and for crafted tokens. */
   public String sign(JsonObject claims) {
-    return TestTokens.signWith(signingKey, KID, claims);
+    return credentials.sign(claims);
   }
 
   public String admin() {
-    return sign(claims("it-admin-" + UUID.randomUUID(), "admin"));
+    return credentials.admin("it-admin-");
   }
 
   /** A service token from auth's client-credentials grant. */
@@ -257,14 +237,6 @@ public final class Platform implements AutoCloseable {
     }
   }
 
-  public static JsonObject assertError(Http.Response r, int status, String code) {
-    assertEquals(status, r.status(), r.body());
-    JsonObject body = r.json();
-    assertEquals(code, body.getString("error_code"), r.body());
-    assertEquals(Set.of("error_code", "message", "details"), body.fieldNames(), r.body());
-    return body;
-  }
-
   public static JsonObject claimsOf(String jwt) {
     return part(jwt, 1);
   }
@@ -276,9 +248,5 @@ public final class Platform implements AutoCloseable {
   public static String randomIp() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     return "10." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(1, 255);
-  }
-
-  static String secret() {
-    return "it-" + UUID.randomUUID() + UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -1,7 +1,7 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.claimsOf;
 import static com.paysvc.auth.it.Platform.person;
+import static com.paysvc.testing.ApiErrors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,7 +29,7 @@ class RefreshIT extends PlatformIT {
   static final int GRACE_SECONDS = 2;
 
   @Override
-  protected Map<String, String> authSettings() {
+  protected Map<String, String> settings() {
     return Map.of("REFRESH_REUSE_GRACE_SECONDS", Integer.toString(GRACE_SECONDS));
   }
 

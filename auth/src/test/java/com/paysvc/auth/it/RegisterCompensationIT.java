@@ -1,15 +1,16 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.Statement;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.person;
+import static com.paysvc.testing.ApiErrors.assertError;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RegisterCompensationIT extends PlatformIT {
   @Override
-  protected java.util.Map<String, String> authSettings() {
+  protected java.util.Map<String, String> settings() {
     return java.util.Map.of("REGISTRATION_SWEEP_SECONDS", "1");
   }
 
@@ -35,7 +36,7 @@ class RegisterCompensationIT extends PlatformIT {
       assertTrue(err.getString("message").contains("undone"), r.body());
       assertFalse(r.body().contains("it_refuse_all"), "no SQL detail reaches the client");
       // users created it, then auth undid it: deactivated, no active contact left, so no lookup finds it...
-      assertTrue(TestStack.eventually(10_000, () -> p.lookup(a.email(), false).status() == 404
+      assertTrue(eventually(10_000, () -> p.lookup(a.email(), false).status() == 404
         && p.lookup(a.phone(), true).status() == 404 && p.lookup(a.login(), true).status() == 404));
       // ...and nobody can log in as it.
       assertError(p.post("/auth/login", a.login(a.email()), null, Platform.randomIp()), 401, "UNAUTHORIZED");
@@ -67,7 +68,7 @@ class RegisterCompensationIT extends PlatformIT {
       + "(gen_random_uuid(), ARRAY['" + unnoted.email() + "', '" + unnoted.phone() + "'], NULL, now() - interval '180 seconds'), "
       + "(gen_random_uuid(), ARRAY['" + finished.email() + "'], NULL, now() - interval '180 seconds')");
 
-    assertTrue(TestStack.eventually(20_000, () -> count("SELECT count(*) FROM auth.pending_registrations") == 0),
+    assertTrue(eventually(20_000, () -> count("SELECT count(*) FROM auth.pending_registrations") == 0),
       "the sweeper did not close the notes");
     for (String id : new String[] {notedId, unnotedId}) {
       JsonObject user = p.usersCall("GET", "/accounts/users/" + id, null, p.admin()).json();
@@ -102,13 +103,7 @@ class RegisterCompensationIT extends PlatformIT {
   }
 
   private long count(String query) {
-    try (Connection c = TestStack.superuser(p.authDatabase); Statement s = c.createStatement();
-         java.sql.ResultSet rs = s.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return TestStack.count(p.authDatabase, query);
   }
 
   private void sql(String statement) throws Exception {

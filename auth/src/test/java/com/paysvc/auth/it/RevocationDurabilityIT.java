@@ -1,7 +1,8 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.AuthCredentials;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -12,9 +13,11 @@ import org.junit.jupiter.api.Test;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.person;
 import static com.paysvc.auth.it.Platform.randomIp;
+import static com.paysvc.testing.ApiErrors.assertError;
+import static com.paysvc.testing.Await.await;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,12 +46,12 @@ class RevocationDurabilityIT extends PlatformIT {
       String pw = System.getenv().getOrDefault("REDIS_PASSWORD", "");
       Redis redis = Redis.createClient(vertx, "redis://" + (pw.isEmpty() ? "" : ":" + URLEncoder.encode(pw, StandardCharsets.UTF_8) + "@")
         + "127.0.0.1:6379/0");
-      String denied = "auth:revoked:" + Platform.ISSUER + ":" + Platform.claimsOf(loggedOut).getString("jti");
-      assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg(denied))).toInteger());
-      String loadedAt = TestStack.await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded:" + p.authDatabase))).toString();
+      String denied = "auth:revoked:" + AuthCredentials.ISSUER + ":" + Platform.claimsOf(loggedOut).getString("jti");
+      assertEquals(1, await(redis.send(Request.cmd(Command.EXISTS).arg(denied))).toInteger());
+      String loadedAt = await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded:" + p.authDatabase))).toString();
       // A key auth never writes: if it is back after the restart, Redis' own append-only file brought it back.
       String probe = "it:aof-probe:" + java.util.UUID.randomUUID();
-      TestStack.await(redis.send(Request.cmd(Command.SET).arg(probe).arg("1").arg("EX").arg(120)));
+      await(redis.send(Request.cmd(Command.SET).arg(probe).arg("1").arg("EX").arg(120)));
       Thread.sleep(1100); // appendfsync everysec
       TestStack.stack("redis-stop");
       try {
@@ -58,25 +61,25 @@ class RevocationDurabilityIT extends PlatformIT {
         TestStack.stack("redis-start");
       }
       // Back from its append-only file...
-      assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg(probe))).toInteger(), "no append-only file?");
+      assertEquals(1, await(redis.send(Request.cmd(Command.EXISTS).arg(probe))).toInteger(), "no append-only file?");
       // ...and auth, seeing a new run_id (the file may miss the last second of writes), writes its state again.
-      assertTrue(TestStack.eventually(10_000, () -> !loadedAt.equals(
-        TestStack.await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded:" + p.authDatabase))).toString())), "no reload after a restart");
-      assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.EXISTS).arg(denied))).toInteger());
+      assertTrue(eventually(10_000, () -> !loadedAt.equals(
+        await(redis.send(Request.cmd(Command.GET).arg("auth:revocations:loaded:" + p.authDatabase))).toString())), "no reload after a restart");
+      assertEquals(1, await(redis.send(Request.cmd(Command.EXISTS).arg(denied))).toInteger());
       // Still rejected (once each guard's breaker lets the check run again).
-      assertTrue(TestStack.eventually(15_000, () -> rejected(loggedOut, id) && rejected(cutOff, bid)),
+      assertTrue(eventually(15_000, () -> rejected(loggedOut, id) && rejected(cutOff, bid)),
         "a logged-out token works again after a Redis restart");
 
       // Redis loses everything (a flush, a restart without its file): the guards' memory still has it, and auth
       // notices and writes it all back (for guards that start later, or whose subscription is down).
-      TestStack.await(redis.send(Request.cmd(Command.FLUSHDB)));
+      await(redis.send(Request.cmd(Command.FLUSHDB)));
       assertTrue(rejected(loggedOut, id) && rejected(cutOff, bid), "a flush made a guard forget");
-      assertTrue(TestStack.eventually(10_000, () -> TestStack.await(redis.send(Request.cmd(Command.EXISTS)
+      assertTrue(eventually(10_000, () -> await(redis.send(Request.cmd(Command.EXISTS)
           .arg("auth:revocations:loaded:" + p.authDatabase).arg(denied))).toInteger() == 2),
         "the deny-list was not restored from auth's database");
       assertTrue(rejected(loggedOut, id) && rejected(cutOff, bid));
     } finally {
-      TestStack.await(vertx.close());
+      await(vertx.close());
     }
   }
 
@@ -99,11 +102,11 @@ class RevocationDurabilityIT extends PlatformIT {
     }
     try {
       // The event is handled (and acked) while Redis is down: the cut-off is in auth's database.
-      assertTrue(TestStack.eventually(30_000, () -> notBeforeInDatabase(id)), "user.deactivated not handled");
+      assertTrue(eventually(30_000, () -> notBeforeInDatabase(id)), "user.deactivated not handled");
     } finally {
       TestStack.stack("redis-start");
     }
-    assertTrue(TestStack.eventually(15_000, () -> p.usersCall("GET", "/accounts/users/" + id, null, access).status() == 401),
+    assertTrue(eventually(15_000, () -> p.usersCall("GET", "/accounts/users/" + id, null, access).status() == 401),
       "the deactivated user's token still works after Redis came back");
   }
 
@@ -150,7 +153,7 @@ class RevocationDurabilityIT extends PlatformIT {
     } finally {
       TestStack.stack("redis-start");
     }
-    assertTrue(TestStack.eventually(15_000, () -> p.post("/auth/logout", null, access, null).status() == 204));
-    assertTrue(TestStack.eventually(15_000, () -> rejected(access, id)));
+    assertTrue(eventually(15_000, () -> p.post("/auth/logout", null, access, null).status() == 204));
+    assertTrue(eventually(15_000, () -> rejected(access, id)));
   }
 }

@@ -1,8 +1,9 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.ServiceProcess;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.AuthCredentials;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.ServiceProcess;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static com.paysvc.auth.it.Platform.person;
+import static com.paysvc.testing.Await.await;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +45,7 @@ class RevocationPropagationIT extends PlatformIT {
       second.close();
     }
     if (vertx != null) {
-      TestStack.await(vertx.close());
+      await(vertx.close());
     }
   }
 
@@ -62,7 +65,7 @@ class RevocationPropagationIT extends PlatformIT {
   @Test
   void aLogoutIsEnforcedByBothInstancesWithinOneSecond() throws Exception {
     for (int port : ports()) {
-      assertTrue(TestStack.eventually(10_000, () -> viewLive(port)), "users on " + port + " has no live revocation view");
+      assertTrue(eventually(10_000, () -> viewLive(port)), "users on " + port + " has no live revocation view");
     }
     Platform.Person a = person();
     String id = p.register(a);
@@ -73,12 +76,12 @@ class RevocationPropagationIT extends PlatformIT {
     assertEquals(204, p.post("/auth/logout", null, token, null).status());
     long acknowledged = System.nanoTime();
     for (int port : ports()) {
-      assertTrue(TestStack.eventually(1000, () -> status(port, id, token) == 401), "instance " + port + " still admits the token");
+      assertTrue(eventually(1000, () -> status(port, id, token) == 401), "instance " + port + " still admits the token");
     }
     long ms = (System.nanoTime() - acknowledged) / 1_000_000;
     assertTrue(ms <= 1000, "took " + ms + " ms");
-    String key = "auth:revoked:" + Platform.ISSUER + ":" + Platform.claimsOf(token).getString("jti");
-    assertEquals(1, TestStack.await(redis.send(Request.cmd(Command.DEL).arg(key))).toInteger());
+    String key = "auth:revoked:" + AuthCredentials.ISSUER + ":" + Platform.claimsOf(token).getString("jti");
+    assertEquals(1, await(redis.send(Request.cmd(Command.DEL).arg(key))).toInteger());
     for (int port : ports()) {
       assertEquals(401, status(port, id, token), "memory forgot the logout once the key was gone");
     }
@@ -96,7 +99,7 @@ class RevocationPropagationIT extends PlatformIT {
     assertEquals(204, Platform.send(p.authPort(), "POST", "/auth/logout?all=true", null, first, null).status());
     long acknowledged = System.nanoTime();
     for (int port : ports()) {
-      assertTrue(TestStack.eventually(1000, () -> status(port, id, other) == 401), "instance " + port + " admits another session");
+      assertTrue(eventually(1000, () -> status(port, id, other) == 401), "instance " + port + " admits another session");
     }
     assertTrue((System.nanoTime() - acknowledged) / 1_000_000 <= 1000);
   }

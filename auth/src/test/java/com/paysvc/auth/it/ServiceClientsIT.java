@@ -2,8 +2,8 @@ package com.paysvc.auth.it;
 
 import com.paysvc.common.client.PeerClient;
 import com.paysvc.common.client.ServiceToken;
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -20,9 +20,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.claimsOf;
 import static com.paysvc.auth.it.Platform.person;
+import static com.paysvc.testing.ApiErrors.assertError;
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -42,7 +43,7 @@ class ServiceClientsIT extends PlatformIT {
   @AfterAll
   void closeClient() {
     if (vertx != null) {
-      TestStack.await(vertx.close());
+      await(vertx.close());
     }
   }
 
@@ -52,18 +53,18 @@ class ServiceClientsIT extends PlatformIT {
   }
 
   HttpResponse<Buffer> call(PeerClient c, HttpMethod m, String path, JsonObject body) {
-    return TestStack.await(c.send(m, path, body, "it-" + m));
+    return await(c.send(m, path, body, "it-" + m));
   }
 
   @Test
   void webhooksTokenMayOnlyLookUsersUp() {
     Platform.Person a = person();
     String id = p.register(a);
-    String token = p.serviceToken("webhook", p.webhookSecret);
+    String token = p.serviceToken("webhook", p.credentials.webhookSecret);
     assertEquals("users:lookup", claimsOf(token).getString("scope"));
     assertEquals(Set.of("service"), Set.copyOf(claimsOf(token).getJsonArray("roles").getList()));
 
-    PeerClient webhook = usersAs("webhook", p.webhookSecret);
+    PeerClient webhook = usersAs("webhook", p.credentials.webhookSecret);
     HttpResponse<Buffer> found = call(webhook, HttpMethod.GET, "/accounts/users/by-identifier?identifier="
       + URLEncoder.encode(a.phone(), StandardCharsets.UTF_8), null);
     assertEquals(200, found.statusCode(), found.bodyAsString());
@@ -85,7 +86,7 @@ class ServiceClientsIT extends PlatformIT {
 
   @Test
   void authsTokenCreatesAndDeactivatesButNeverGrantsAdmin() {
-    PeerClient auth = usersAs("auth", p.authSecret);
+    PeerClient auth = usersAs("auth", p.credentials.authSecret);
     Platform.Person b = person();
     HttpResponse<Buffer> created = call(auth, HttpMethod.POST, "/accounts/users", new JsonObject()
       .put("contacts", new JsonArray().add(new JsonObject().put("type", "email").put("value", b.email()))));
@@ -106,7 +107,7 @@ class ServiceClientsIT extends PlatformIT {
     Http.Response r = Platform.send(p.authPort(), "POST", "/auth/token", null, null, Platform.randomIp());
     assertEquals(415, r.status(), r.body());
     ServiceToken wrong = ServiceToken.viaGrant(web, p.authUrl(), "webhook", "not-the-secret-0123456789abcdefghij");
-    assertEquals(true, TestStack.await(wrong.get().map(t -> false).recover(e -> io.vertx.core.Future.succeededFuture(
+    assertEquals(true, await(wrong.get().map(t -> false).recover(e -> io.vertx.core.Future.succeededFuture(
       e.getMessage().contains("401")))));
     assertError(p.usersCall("GET", "/accounts/users", null, "not-a-token"), 401, "UNAUTHORIZED");
   }

@@ -1,13 +1,13 @@
 package com.paysvc.auth.it;
 
-import com.paysvc.common.testing.Http;
+import com.paysvc.testing.Http;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-import static com.paysvc.auth.it.Platform.assertError;
 import static com.paysvc.auth.it.Platform.claimsOf;
 import static com.paysvc.auth.it.Platform.person;
 import static com.paysvc.auth.it.Platform.randomIp;
+import static com.paysvc.testing.ApiErrors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** users is gone: auth degrades instead of failing with 500s. */

@@ -4,8 +4,8 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import org.junit.jupiter.api.Test;
 
-import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AttemptLimiterTest {
@@ -17,11 +17,11 @@ class AttemptLimiterTest {
       Redis nowhere = Redis.createClient(vertx, "redis://127.0.0.1:1/0");
       AttemptLimiter limiter = new AttemptLimiter(nowhere, "t:", 1, 60);
       for (int i = 0; i < 3; i++) {
-        assertTrue(limiter.record("ip").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS) == null);
-        limiter.check("ip").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertTrue(await(limiter.record("ip"), 5) == null);
+        await(limiter.check("ip"), 5);
       }
     } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      await(vertx.close(), 10);
     }
   }
 }

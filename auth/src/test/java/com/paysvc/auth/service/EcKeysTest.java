@@ -1,5 +1,6 @@
 package com.paysvc.auth.service;
 
+import com.paysvc.testing.TestKeys;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -7,9 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Signature;
-import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
@@ -19,32 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EcKeysTest {
 
-  static KeyPair generate(String curve) throws Exception {
-    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-    gen.initialize(new ECGenParameterSpec(curve));
-    return gen.generateKeyPair();
-  }
-
-  static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-      .encodeToString(der) + "\n-----END " + type + "-----\n";
-  }
-
-  static String oneLine(String text) {
-    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
-  }
-
   @Test
   void acceptsPemBase64OfPemAndBase64OfDer_andDerivesThePublicKey() throws Exception {
-    KeyPair kp = generate("secp256r1");
-    String pem = pem("PRIVATE KEY", kp.getPrivate().getEncoded());
-    for (String form : new String[] {pem, oneLine(pem), Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded())}) {
+    KeyPair kp = TestKeys.p256();
+    String pem = TestKeys.pem("PRIVATE KEY", kp.getPrivate().getEncoded());
+    for (String form : new String[] {pem, TestKeys.oneLine(pem), Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded())}) {
       EcKeys.KeyPairP256 parsed = EcKeys.privateKey(form);
       assertEquals(kp.getPublic(), parsed.publicKey());
     }
     String spki = Base64.getEncoder().encodeToString(kp.getPublic().getEncoded());
     assertEquals(kp.getPublic(), EcKeys.publicKey(spki));
-    assertEquals(kp.getPublic(), EcKeys.publicKey(oneLine(pem("PUBLIC KEY", kp.getPublic().getEncoded()))));
+    assertEquals(kp.getPublic(), EcKeys.publicKey(TestKeys.oneLine(TestKeys.pem("PUBLIC KEY", kp.getPublic().getEncoded()))));
   }
 
   @Test
@@ -62,7 +46,7 @@ class EcKeysTest {
       assertTrue(p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0);
       String pem = Files.readString(file);
       assertTrue(pem.contains("BEGIN PRIVATE KEY"), "openssl genpkey writes PKCS#8");
-      EcKeys.KeyPairP256 parsed = EcKeys.privateKey(oneLine(pem));
+      EcKeys.KeyPairP256 parsed = EcKeys.privateKey(TestKeys.oneLine(pem));
       assertEquals(43, EcKeys.coordinate(parsed.publicKey().getW().getAffineX()).length());
     } finally {
       Files.deleteIfExists(file);
@@ -71,9 +55,9 @@ class EcKeysTest {
 
   @Test
   void refusesOtherCurvesSec1AndGarbage_withoutEchoingTheValue() throws Exception {
-    KeyPair p384 = generate("secp384r1");
+    KeyPair p384 = TestKeys.ec("secp384r1");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-      () -> EcKeys.privateKey(pem("PRIVATE KEY", p384.getPrivate().getEncoded())));
+      () -> EcKeys.privateKey(TestKeys.pem("PRIVATE KEY", p384.getPrivate().getEncoded())));
     assertTrue(e.getMessage().contains("P-256"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
       () -> EcKeys.privateKey("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n"));
@@ -87,7 +71,7 @@ class EcKeysTest {
 
   @Test
   void joseSignatureIs64BytesAndVerifiesAfterConversionBack() throws Exception {
-    KeyPair kp = generate("secp256r1");
+    KeyPair kp = TestKeys.p256();
     for (int i = 0; i < 200; i++) {
       Signature s = Signature.getInstance("SHA256withECDSA");
       s.initSign(kp.getPrivate());
@@ -105,7 +89,7 @@ class EcKeysTest {
 
   @Test
   void thumbprintIsStableAndUrlSafe() throws Exception {
-    KeyPair kp = generate("secp256r1");
+    KeyPair kp = TestKeys.p256();
     String kid = EcKeys.thumbprint((java.security.interfaces.ECPublicKey) kp.getPublic());
     assertEquals(kid, EcKeys.thumbprint((java.security.interfaces.ECPublicKey) kp.getPublic()));
     assertTrue(kid.matches("[A-Za-z0-9_-]{16}"), kid);

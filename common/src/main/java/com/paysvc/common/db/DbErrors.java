@@ -13,12 +13,14 @@ import java.util.Set;
 public final class DbErrors {
   /** SQLSTATE of a write sent to a node that is (now) read-only, e.g. a demoted primary. */
   public static final String READ_ONLY_TRANSACTION = "25006";
+  public static final String SERIALIZATION_FAILURE = "40001";
+  public static final String DEADLOCK_DETECTED = "40P01";
 
   // SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention
   // (admin shutdown, cannot connect now), 58 system error, XX internal error.
   private static final Set<String> INFRA_CLASSES = Set.of("08", "53", "57", "58", "XX");
   // 40001 on a standby is "canceling statement due to conflict with recovery": retrying elsewhere is right.
-  private static final Set<String> INFRA_STATES = Set.of(READ_ONLY_TRANSACTION, "40001", "40P01");
+  private static final Set<String> INFRA_STATES = Set.of(READ_ONLY_TRANSACTION, SERIALIZATION_FAILURE, DEADLOCK_DETECTED);
 
   private DbErrors() {
   }
@@ -44,6 +46,15 @@ public final class DbErrors {
 
   public static boolean isReadOnly(Throwable t) {
     return t instanceof PgException pg && READ_ONLY_TRANSACTION.equals(pg.getSqlState());
+  }
+
+  /**
+   * A deadlock or a serialization failure, also as the cause of a {@link DatabaseUnavailableException} (Db wraps
+   * them, being infrastructure to a replica read): the transaction may simply be run again.
+   */
+  public static boolean isRetryableConflict(Throwable t) {
+    String state = sqlState(t instanceof DatabaseUnavailableException ? t.getCause() : t);
+    return DEADLOCK_DETECTED.equals(state) || SERIALIZATION_FAILURE.equals(state);
   }
 
   public static String sqlState(Throwable t) {

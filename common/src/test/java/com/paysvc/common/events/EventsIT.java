@@ -2,7 +2,8 @@ package com.paysvc.common.events;
 
 import com.paysvc.common.launch.ServiceContext;
 import com.paysvc.common.launch.ServiceLauncher;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Await;
+import com.paysvc.testing.TestStack;
 import com.rabbitmq.client.AMQP;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,6 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -83,13 +85,8 @@ class EventsIT {
       l.stop().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
     Topology t = new Topology(exchange, queue);
-    for (String q : List.of(queue, t.retryQueue(), t.deadLetterQueue(), queue + ".tap")) {
-      await(admin.queueDelete(q).<Void>mapEmpty().otherwiseEmpty());
-    }
-    await(admin.queueDelete(t.unrouted()).<Void>mapEmpty().otherwiseEmpty());
-    for (String x : List.of(exchange, t.deadLetterExchange(), t.unrouted())) {
-      await(admin.exchangeDelete(x).otherwiseEmpty());
-    }
+    TestStack.deleteFromBroker(admin, List.of(queue, t.retryQueue(), t.deadLetterQueue(), queue + ".tap", t.unrouted()),
+      List.of(exchange, t.deadLetterExchange(), t.unrouted()));
     await(admin.stop().otherwiseEmpty());
     await(adminVertx.close());
   }
@@ -97,13 +94,13 @@ class EventsIT {
   @Test
   void committedEventArrivesExactlyOnceWithItsEnvelope() throws Exception {
     ServiceContext ctx = start(TestStack.createDatabase("evtest"), Map.of(), this::countingHandlers);
-    assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()), "connected and exchange declared");
+    assertTrue(eventually(20_000, () -> ctx.events().brokerUp()), "connected and exchange declared");
     // A second queue on the same exchange shows what went over the wire (message id, headers, persistence).
     await(admin.queueDeclare(queue + ".tap", false, false, true).compose(ok -> admin.queueBind(queue + ".tap", exchange, TYPE)));
 
     UUID orderId = UUID.randomUUID();
     UUID eventId = commitOrder(ctx, orderId, "req-" + orderId);
-    assertTrue(TestStack.eventually(20_000, () -> count(eventId) == 1), "event delivered to the handler");
+    assertTrue(eventually(20_000, () -> count(eventId) == 1), "event delivered to the handler");
     awaitSentinel(ctx);
     assertEquals(1, count(eventId), "delivered exactly once");
 
@@ -147,13 +144,13 @@ class EventsIT {
   @Test
   void eventsCommittedWhileTheBrokerIsDownAllArriveOnceItIsBack() throws Exception {
     ServiceContext ctx = start(TestStack.createDatabase("evtest"), Map.of(), this::countingHandlers);
-    assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
+    assertTrue(eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
     await(admin.stop());
     boolean stopped = false;
     try {
       TestStack.stack("rabbitmq-stop");
       stopped = true;
-      assertTrue(TestStack.eventually(20_000, () -> !ctx.events().brokerUp()), "the service notices the outage");
+      assertTrue(eventually(20_000, () -> !ctx.events().brokerUp()), "the service notices the outage");
       assertTrue(awaitFailure(ctx.events().probe()) instanceof IllegalStateException, "readiness reports rabbitmq down");
 
       List<UUID> ids = new ArrayList<>();
@@ -164,7 +161,7 @@ class EventsIT {
 
       TestStack.stack("rabbitmq-start");
       stopped = false;
-      assertTrue(TestStack.eventually(90_000, () -> ids.stream().allMatch(id -> count(id) >= 1)),
+      assertTrue(eventually(90_000, () -> ids.stream().allMatch(id -> count(id) >= 1)),
         "all 100 delivered after the broker came back: " + ids.stream().filter(id -> count(id) >= 1).count());
       awaitSentinel(ctx);
       for (UUID id : ids) {
@@ -182,7 +179,7 @@ class EventsIT {
   void eventsOfOneAggregateArriveInTheOrderTheyWereCommitted() throws Exception {
     // Small batches: the order must also hold across batch boundaries.
     ServiceContext ctx = start(TestStack.createDatabase("evtest"), Map.of("EVENTS_BATCH_SIZE", "7"), this::countingHandlers);
-    assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
+    assertTrue(eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
     int n = 30;
     for (int i = 0; i < n; i++) {
       for (String aggregate : List.of("order-a", "order-b")) {
@@ -207,7 +204,7 @@ class EventsIT {
   void sentRowsArePrunedOnceOlderThanTheRetention() throws Exception {
     String database = TestStack.createDatabase("evtest");
     ServiceContext ctx = start(database, Map.of(), this::countingHandlers);
-    assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
+    assertTrue(eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
     UUID old1 = commitOrder(ctx, UUID.randomUUID(), "p1");
     UUID old2 = commitOrder(ctx, UUID.randomUUID(), "p2");
     UUID recent = commitOrder(ctx, UUID.randomUUID(), "p3");
@@ -237,10 +234,10 @@ class EventsIT {
     rabbitApi("PUT", "/api/policies/%2F/" + exchange, policy.encode());
     try {
       ServiceContext ctx = start(TestStack.createDatabase("evtest"), Map.of(), this::countingHandlers);
-      assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
+      assertTrue(eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
       UUID id = await(ctx.db().tx(conn -> ctx.outbox().append(conn, "evtest.nobody_consumes", "x", new JsonObject(), null)));
       ctx.outbox().wake();
-      assertTrue(TestStack.eventually(20_000, () -> await(admin.messageCount(t.unrouted())) == 1L), "parked");
+      assertTrue(eventually(20_000, () -> await(admin.messageCount(t.unrouted())) == 1L), "parked");
       RabbitMQMessage parked = await(admin.basicGet(t.unrouted(), true));
       assertEquals(id.toString(), parked.properties().getMessageId());
       assertTrue(sentEventIds(ctx.config().get(ctx.settings().pgDatabase)).contains(id), "confirmed, so marked sent");
@@ -265,7 +262,7 @@ class EventsIT {
   @Test
   void brokerObjectsDeletedUnderARunningServiceAreDeclaredAgain() throws Exception {
     ServiceContext ctx = start(TestStack.createDatabase("evtest"), Map.of(), this::countingHandlers);
-    assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
+    assertTrue(eventually(20_000, () -> ctx.events().brokerUp()), "connected first");
     awaitSentinel(ctx);
     // What a broker reset or an operator's clean-up does: exchange, queues and bindings gone, connections still up.
     // The consumer is cancelled by the broker (its queue went), the publisher's next publish hits a missing exchange.
@@ -275,7 +272,7 @@ class EventsIT {
       await(admin.queueDelete(q));
     }
     UUID id = commitOrder(ctx, UUID.randomUUID(), "after-reset");
-    assertTrue(TestStack.eventually(30_000, () -> count(id) == 1), "an event committed after the deletion arrives");
+    assertTrue(eventually(30_000, () -> count(id) == 1), "an event committed after the deletion arrives");
     assertEquals(0L, (long) await(admin.messageCount(queue)), "the queue exists again (and is drained)");
     awaitSentinel(ctx);
     assertEquals(1, count(id));
@@ -297,16 +294,16 @@ class EventsIT {
         return Future.succeededFuture();
       });
     });
-    assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()));
+    assertTrue(eventually(20_000, () -> ctx.events().brokerUp()));
     Event event = new Event(UUID.randomUUID(), TYPE, Instant.now(), "someone", "req-dup", new JsonObject().put("x", 1));
     AMQP.BasicProperties props = OutboxRelay.properties(event);
     Buffer body = Buffer.buffer(event.toJson().encode());
     // The same message twice, as the broker does after a lost ack or a republished unconfirmed batch.
     await(admin.basicPublish(exchange, TYPE, props, body).compose(v -> admin.basicPublish(exchange, TYPE, props, body)));
 
-    assertTrue(TestStack.eventually(20_000, () -> count(event.id()) == 2), "both copies reached the handler");
+    assertTrue(eventually(20_000, () -> count(event.id()) == 2), "both copies reached the handler");
     // A copy is recorded when it reaches the handler, before its transaction commits: wait until both are settled.
-    assertTrue(TestStack.eventually(20_000, () -> await(admin.messageCount(queue)) == 0
+    assertTrue(eventually(20_000, () -> await(admin.messageCount(queue)) == 0
       && queryInt(ctx, "SELECT count(*) FROM events.inbox WHERE event_id = '" + event.id() + "'") == 1));
     awaitSentinel(ctx);
     assertEquals(1, queryInt(ctx, "SELECT applied FROM evtest.effects WHERE event_id = '" + event.id() + "'"),
@@ -324,11 +321,11 @@ class EventsIT {
         attempts.incrementAndGet();
         return Future.failedFuture(new IllegalStateException("poison"));
       }));
-    assertTrue(TestStack.eventually(20_000, () -> ctx.events().brokerUp()));
+    assertTrue(eventually(20_000, () -> ctx.events().brokerUp()));
     UUID eventId = commitOrder(ctx, UUID.randomUUID(), "req-poison");
     String dlq = ctx.events().topology().deadLetterQueue();
 
-    assertTrue(TestStack.eventually(30_000, () -> await(admin.messageCount(dlq)) == 1), "dead-lettered");
+    assertTrue(eventually(30_000, () -> await(admin.messageCount(dlq)) == 1), "dead-lettered");
     assertEquals(3, attempts.get(), "handled exactly EVENTS_MAX_ATTEMPTS times");
     RabbitMQMessage dead = await(admin.basicGet(dlq, true));
     assertEquals(eventId.toString(), dead.properties().getMessageId());
@@ -349,7 +346,7 @@ class EventsIT {
         return apply.handle(e);
       });
     });
-    assertTrue(TestStack.eventually(20_000, () -> consumer.events().brokerUp()));
+    assertTrue(eventually(20_000, () -> consumer.events().brokerUp()));
     int total = 1000;   // 100 batches: the crash lands while the relay is still busy
     // Producer A: small batches, a short lease so that its successor B takes over quickly after the crash.
     String producerDb = TestStack.createDatabase("evtest");
@@ -359,7 +356,7 @@ class EventsIT {
 
     List<UUID> ids = await(producerA.db().tx(conn -> appendMany(producerA, conn, total)));
     producerA.outbox().wake();
-    assertTrue(TestStack.eventually(30_000, () -> deliveries.size() >= 20), "the relay is publishing");
+    assertTrue(eventually(30_000, () -> deliveries.size() >= 20), "the relay is publishing");
     // The crash: Vert.x goes away with whatever batch is in flight, no flush, no lease release.
     launchers.remove(a);
     await(producerA.vertx().close());
@@ -367,10 +364,10 @@ class EventsIT {
     assertTrue(sentAtCrash.size() < total, "killed before the outbox was drained (" + sentAtCrash.size() + " sent)");
 
     ServiceContext producerB = start(producerDb, producerEnv, events -> { });
-    assertTrue(TestStack.eventually(60_000, () -> queryInt(consumer, "SELECT count(*) FROM evtest.effects") == total),
+    assertTrue(eventually(60_000, () -> queryInt(consumer, "SELECT count(*) FROM evtest.effects") == total),
       "every event applied after the restart");
     assertEquals(0, queryInt(consumer, "SELECT count(*) FROM evtest.effects WHERE applied <> 1"), "each applied once");
-    assertTrue(TestStack.eventually(20_000,
+    assertTrue(eventually(20_000,
       () -> queryInt(producerB, "SELECT count(*) FROM events.outbox WHERE sent_at IS NULL") == 0), "outbox drained");
     int duplicated = 0;
     for (UUID id : ids) {
@@ -456,7 +453,7 @@ class EventsIT {
   private void awaitSentinel(ServiceContext ctx) throws InterruptedException {
     UUID id = await(ctx.db().tx(conn -> ctx.outbox().append(conn, SENTINEL, "sentinel", new JsonObject(), null)));
     ctx.outbox().wake();
-    assertTrue(TestStack.eventually(30_000, () -> count(id) == 1), "sentinel handled");
+    assertTrue(eventually(30_000, () -> count(id) == 1), "sentinel handled");
   }
 
   private static int queryInt(ServiceContext ctx, String sql) {
@@ -481,14 +478,9 @@ class EventsIT {
     }
   }
 
+  /** Broker and relay round trips on a busy machine: twice the usual bound. */
   static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return Await.await(future, 120);
   }
 
   static Throwable awaitFailure(Future<?> future) {

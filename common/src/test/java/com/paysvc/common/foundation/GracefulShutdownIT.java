@@ -1,7 +1,7 @@
 package com.paysvc.common.foundation;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +38,7 @@ class GracefulShutdownIT {
     Process process = pb.start();
     try {
       int p = port;
-      assertTrue(TestStack.eventually(60_000, () -> Http.get(p, "/health/ready").status() == 200), "service ready");
+      assertTrue(eventually(60_000, () -> Http.get(p, "/health/ready").status() == 200), "service ready");
 
       CompletableFuture<HttpResponse<String>> inFlight = Http.client().sendAsync(
         HttpRequest.newBuilder(Http.uri(port, "/test/slow")).build(), HttpResponse.BodyHandlers.ofString());

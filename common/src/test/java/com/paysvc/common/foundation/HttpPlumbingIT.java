@@ -1,6 +1,6 @@
 package com.paysvc.common.foundation;
 
-import com.paysvc.common.testing.Http;
+import com.paysvc.testing.Http;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

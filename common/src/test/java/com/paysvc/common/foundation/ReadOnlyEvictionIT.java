@@ -1,9 +1,9 @@
 package com.paysvc.common.foundation;
 
 import com.paysvc.common.db.Migrations;
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TcpProxy;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TcpProxy;
+import com.paysvc.testing.TestStack;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

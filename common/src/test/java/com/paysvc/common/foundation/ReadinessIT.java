@@ -1,12 +1,13 @@
 package com.paysvc.common.foundation;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +27,7 @@ class ReadinessIT {
       assertEquals("UP", check(up, "redis").getJsonObject("data").getString("status"));
       try {
         TestStack.stack("redis-stop");
-        assertTrue(TestStack.eventually(15_000, () -> Http.get(svc.port, "/health/ready").status() == 503),
+        assertTrue(eventually(15_000, () -> Http.get(svc.port, "/health/ready").status() == 503),
           "ready must turn 503 while Redis is down");
         Http.Response down = Http.get(svc.port, "/health/ready");
         JsonObject redis = check(down, "redis");
@@ -36,7 +37,7 @@ class ReadinessIT {
       } finally {
         TestStack.stack("redis-start");
       }
-      assertTrue(TestStack.eventually(30_000, () -> Http.get(svc.port, "/health/ready").status() == 200),
+      assertTrue(eventually(30_000, () -> Http.get(svc.port, "/health/ready").status() == 200),
         "ready must return to 200 once Redis is back");
     }
   }

@@ -1,12 +1,13 @@
 package com.paysvc.common.foundation;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TcpProxy;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TcpProxy;
+import com.paysvc.testing.TestStack;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +25,7 @@ class ReplicaBreakerIT {
     try (TcpProxy proxy = new TcpProxy(5433);
          RunningService svc = RunningService.start("breaker", Map.of("PG_READ_PORT", Integer.toString(proxy.port()),
       "PG_REPLICA_RESET_MS", "1000", "READY_REQUIRES", "primary"))) {
-      assertTrue(TestStack.eventually(20_000, () -> inRecovery(svc)), "reads are served by the replica");
+      assertTrue(eventually(20_000, () -> inRecovery(svc)), "reads are served by the replica");
 
       proxy.breakAll();
       for (int i = 0; i < 50; i++) {
@@ -41,8 +42,8 @@ class ReplicaBreakerIT {
       assertTrue(metrics.contains("paysvc_db_replica_breaker_open 1.0"), "breaker state exported");
 
       proxy.heal();
-      assertTrue(TestStack.eventually(20_000, () -> inRecovery(svc)), "reads return to the replica once it heals");
-      assertTrue(TestStack.eventually(5_000, () -> Http.get(svc.port, "/metrics").body().contains("paysvc_db_replica_breaker_open 0.0")));
+      assertTrue(eventually(20_000, () -> inRecovery(svc)), "reads return to the replica once it heals");
+      assertTrue(eventually(5_000, () -> Http.get(svc.port, "/metrics").body().contains("paysvc_db_replica_breaker_open 0.0")));
     }
   }
 

@@ -1,11 +1,12 @@
 package com.paysvc.common.foundation;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,7 @@ class ReplicaFallbackIT {
     // Short lifetime: connections the read endpoint parked on the primary are recycled soon after the replica returns.
     try (RunningService svc = RunningService.start("replica", Map.of("PG_MAX_LIFETIME_SECONDS", "10",
       "PG_REPLICA_RESET_MS", "1000", "READY_REQUIRES", "primary"))) {
-      assertTrue(TestStack.eventually(20_000, () -> inRecovery(svc)), "reads are served by the replica");
+      assertTrue(eventually(20_000, () -> inRecovery(svc)), "reads are served by the replica");
 
       String replica = TestStack.stack("pg-replica");
       int reads = 0;
@@ -44,7 +45,7 @@ class ReplicaFallbackIT {
       }
       assertTrue(reads > 10, "reads kept flowing: " + reads);
       TestStack.stack("pg-wait-healthy");
-      assertTrue(TestStack.eventually(60_000, () -> inRecovery(svc)), "reads return to the replica");
+      assertTrue(eventually(60_000, () -> inRecovery(svc)), "reads return to the replica");
     }
   }
 

@@ -1,10 +1,12 @@
 package com.paysvc.common.foundation;
 
 import com.paysvc.common.launch.ServiceLauncher;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 
 import java.util.HashMap;
 import java.util.Map;
+
+import static com.paysvc.testing.Await.await;
 
 /** The test service started in-process on its own fresh database. */
 final class RunningService implements AutoCloseable {
@@ -22,7 +24,7 @@ final class RunningService implements AutoCloseable {
 
   static RunningService startOn(String db, Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(overrides);
-    return new RunningService(TestStack.await(ServiceLauncher.startForTest(new TestService(), TestStack.serviceEnv(db, env))));
+    return new RunningService(await(ServiceLauncher.startForTest(new TestService(), TestStack.serviceEnv(db, env))));
   }
 
   @Override

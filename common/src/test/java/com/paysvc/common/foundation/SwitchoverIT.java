@@ -1,11 +1,12 @@
 package com.paysvc.common.foundation;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,7 @@ class SwitchoverIT {
       String after = TestStack.stack("pg-leader");
       assertNotEquals(before, after, "the leader moved");
 
-      assertTrue(TestStack.eventually(30_000, () -> Http.post(svc.port, "/test/write", "application/json", "{}").status() == 200),
+      assertTrue(eventually(30_000, () -> Http.post(svc.port, "/test/write", "application/json", "{}").status() == 200),
         "writes succeed again");
       System.out.printf("switchover %s -> %s: writes back after %d ms%n", before, after, System.currentTimeMillis() - start);
       for (int i = 0; i < 50; i++) {

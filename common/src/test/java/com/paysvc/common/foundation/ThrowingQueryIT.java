@@ -5,7 +5,7 @@ import com.paysvc.common.config.Config;
 import com.paysvc.common.config.Setting;
 import com.paysvc.common.db.Db;
 import com.paysvc.common.db.DbFactory;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,17 +49,17 @@ class ThrowingQueryIT {
         })), "read " + i);
       }
       // Both connections of the pool are still there.
-      assertEquals(1, TestStack.await(db.write(c -> c.query("SELECT 1").execute())).iterator().next().getInteger(0));
-      assertEquals(1, TestStack.await(db.readPrimary(c -> c.query("SELECT 1").execute())).iterator().next().getInteger(0));
+      assertEquals(1, await(db.write(c -> c.query("SELECT 1").execute())).iterator().next().getInteger(0));
+      assertEquals(1, await(db.readPrimary(c -> c.query("SELECT 1").execute())).iterator().next().getInteger(0));
     } finally {
-      TestStack.await(db.close());
-      TestStack.await(vertx.close());
+      await(db.close());
+      await(vertx.close());
     }
   }
 
   private static boolean fails(Future<?> f) {
     try {
-      TestStack.await(f);
+      await(f);
       return false;
     } catch (IllegalStateException e) {
       return e.getCause() instanceof IllegalArgumentException;

@@ -11,8 +11,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,13 +22,12 @@ class MalformedRequestsTest {
 
   @AfterEach
   void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    await(vertx.close(), 10);
   }
 
   private int start() throws Exception {
-    HttpServer server = vertx.createHttpServer().requestHandler(r -> r.response().end("ok"))
-      .invalidRequestHandler(new MalformedRequests()).listen(0, "127.0.0.1")
-      .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpServer server = await(vertx.createHttpServer().requestHandler(r -> r.response().end("ok"))
+      .invalidRequestHandler(new MalformedRequests()).listen(0, "127.0.0.1"), 10);
     return server.actualPort();
   }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,21 +43,19 @@ class RoutedHttpMetricsTest {
     sub.post("/orders").handler(rc -> rc.response().setStatusCode(201).end());
     router.route("/shop/*").subRouter(sub);
     router.route().handler(rc -> rc.response().setStatusCode(404).end());
-    HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
-      .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpServer server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"), 10);
     port = server.actualPort();
     client = vertx.createHttpClient();
   }
 
   @AfterEach
   void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    await(vertx.close(), 10);
   }
 
   private int call(HttpMethod method, String uri) throws Exception {
-    return client.request(method, port, "127.0.0.1", uri)
-      .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
-      .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return await(client.request(method, port, "127.0.0.1", uri)
+      .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode()))), 10);
   }
 
   private Counter requests(String route, String method, String code) {

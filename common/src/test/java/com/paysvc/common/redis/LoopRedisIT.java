@@ -21,10 +21,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 
-import static com.paysvc.common.testing.TestStack.await;
-import static com.paysvc.common.testing.TestStack.env;
+import static com.paysvc.testing.Await.await;
+import static com.paysvc.testing.Await.eventually;
+import static com.paysvc.testing.TestStack.env;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -155,7 +156,7 @@ class LoopRedisIT {
     assertEquals("PONG", ping.get());
     TestStack.stack("redis-stop");
     TestStack.stack("redis-start");
-    assertTrue(TestStack.eventually(10_000, () -> ping.get().equals("PONG")),
+    assertTrue(eventually(10_000, () -> ping.get().equals("PONG")),
       "the loop's next commands reach the restarted Redis");
   }
 }

@@ -1,6 +1,7 @@
 package com.paysvc.common.security;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
+import com.paysvc.testing.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
@@ -26,6 +27,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
+import static com.paysvc.testing.Await.eventually;
+
 /**
  * The JWT guard's cost per request once a token was seen: the remembered verification (Caffeine, by the token's
  * bytes) and the revocation check against the in-memory view, with {@code revocations} entries held. Needs the
@@ -49,7 +53,7 @@ public class GuardBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     vertx = Vertx.vertx();
-    TestTokens tokens = TestStack.await(TestTokens.start(vertx));
+    TestTokens tokens = await(TestTokens.start(vertx));
     RedisOptions options = new RedisOptions().setConnectionString("redis://127.0.0.1:6379/0")
       .setPassword(System.getenv().getOrDefault("REDIS_PASSWORD", ""));
     Redis redis = Redis.createClient(vertx, options);
@@ -57,7 +61,7 @@ public class GuardBenchmark {
       new SimpleMeterRegistry()).start();
     guard = new JwtGuard(new Jwks(vertx, tokens.env().get("JWKS_URL"), TestTokens.ISSUER, TestTokens.AUDIENCE, 0, 600_000),
       redis, view, CircuitBreaker.create("bench", vertx, new CircuitBreakerOptions()), new SimpleMeterRegistry());
-    if (!TestStack.eventually(10_000, view::live)) {
+    if (!eventually(10_000, view::live)) {
       throw new IllegalStateException("the revocation view did not go live: is the stack's Redis up?");
     }
     long later = System.currentTimeMillis() + 3_600_000;
@@ -66,13 +70,13 @@ public class GuardBenchmark {
     }
     token = tokens.sign(tokens.claims("bench-" + UUID.randomUUID(), List.of("admin")).put("sid", UUID.randomUUID().toString()));
     // First sight: the ES256 verification (~1 ms), not measured.
-    TestStack.await(guard.authenticate(token, true));
+    await(guard.authenticate(token, true));
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    TestStack.await(guard.close());
-    TestStack.await(vertx.close());
+    await(guard.close());
+    await(vertx.close());
   }
 
   /** A read with a remembered token: both steps complete at once, so the future is already done. */

@@ -1,13 +1,13 @@
 package com.paysvc.common.security;
 
-import io.vertx.core.Future;
+import com.paysvc.testing.TestTokens;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -74,9 +74,5 @@ class JwksTest {
     Jwks.Snapshot replaced = await(jwks.fresh());
     assertNotSame(first, replaced);
     assertEquals(java.util.Set.of(tokens.kid()), replaced.kids());
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

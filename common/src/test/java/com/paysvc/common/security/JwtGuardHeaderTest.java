@@ -1,5 +1,7 @@
 package com.paysvc.common.security;
 
+import com.paysvc.testing.TestKeys;
+import com.paysvc.testing.TestTokens;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +55,6 @@ class JwtGuardHeaderTest {
 
   @Test
   void tokensFromTheTestIssuerPassTheHeaderCheck() {
-    assertEquals("kid-a", JwtGuard.es256Kid(TestTokens.signWith(TestTokens.newKeyPair(), "kid-a", new JsonObject().put("sub", "s"))));
+    assertEquals("kid-a", JwtGuard.es256Kid(TestTokens.signWith(TestKeys.p256(), "kid-a", new JsonObject().put("sub", "s"))));
   }
 }

@@ -2,7 +2,8 @@ package com.paysvc.common.security;
 
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
+import com.paysvc.testing.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
@@ -22,8 +23,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 
-import static com.paysvc.common.testing.TestStack.await;
-import static com.paysvc.common.testing.TestStack.eventually;
+import static com.paysvc.testing.Await.await;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,6 +1,7 @@
 package com.paysvc.webhook.service;
 
 import com.paysvc.common.db.Db;
+import com.paysvc.common.db.DbErrors;
 import com.paysvc.common.events.Outbox;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
@@ -113,12 +114,8 @@ public final class Ingest {
   private Future<PaymentsStore.Ingested> store(Notification n, Buffer body, byte[] digest, String secret, String requestId,
                                                boolean retry) {
     return db.write(c -> store.ingest(c, n, body, digest, secret, requestId, payerFreshSeconds))
-      .recover(err -> {
-        String state = com.paysvc.common.db.DbErrors.sqlState(err instanceof com.paysvc.common.db.DatabaseUnavailableException
-          ? err.getCause() : err);
-        return retry && ("40P01".equals(state) || "40001".equals(state))
-          ? store(n, body, digest, secret, requestId, false) : Future.failedFuture(err);
-      });
+      .recover(err -> retry && DbErrors.isRetryableConflict(err)
+        ? store(n, body, digest, secret, requestId, false) : Future.failedFuture(err));
   }
 
   private static JsonObject answer(Notification n, PaymentsStore.Ingested r, boolean duplicate) {

@@ -1,8 +1,9 @@
 package com.paysvc.webhook.it;
 
-import com.paysvc.common.security.TestTokens;
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestKeys;
+import com.paysvc.testing.TestStack;
+import com.paysvc.testing.TestTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
-import static com.paysvc.webhook.it.WebhookPlatform.assertError;
+import static com.paysvc.testing.ApiErrors.assertError;
+import static com.paysvc.testing.Await.eventually;
 import static com.paysvc.webhook.it.WebhookPlatform.notification;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,7 +69,7 @@ class AdminIT extends WebhookIT {
     assertError(p.get("/webhooks/events", null), 401, "UNAUTHORIZED");
     assertError(p.postAdmin("/webhooks/events/x/replay", null), 401, "UNAUTHORIZED");
     // A token of another issuer's key, and a plain user's and a service's token of auth's own key: refused.
-    String foreign = TestTokens.signWith(TestTokens.newKeyPair(), WebhookPlatform.KID, new JsonObject().put("sub", "x"));
+    String foreign = TestTokens.signWith(TestKeys.p256(), WebhookPlatform.KID, new JsonObject().put("sub", "x"));
     assertError(p.get("/webhooks/payments/" + tx, foreign), 401, "UNAUTHORIZED");
     String person = p.token(UUID.randomUUID().toString(), new JsonArray().add("client"));
     String service = p.token("client:webhook", new JsonArray().add("service"));
@@ -107,9 +109,9 @@ class AdminIT extends WebhookIT {
     JsonObject paid = notification(tx, "succeeded", Instant.parse("2026-06-01T12:01:00Z"));
     assertEquals(200, p.post(pending).status());
     assertEquals(200, p.post(paid).status());
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 2));
+    assertTrue(eventually(10_000, () -> p.eventsOf(tx).size() == 2));
     assertEquals(200, p.postAdmin("/webhooks/events/" + pending.getString("event_id") + "/replay", p.admin()).status());
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 3));
+    assertTrue(eventually(10_000, () -> p.eventsOf(tx).size() == 3));
     JsonObject replay = p.eventsOf(tx).get(2);
     assertEquals("payment.received", replay.getString("event_type"));
     assertEquals(1, replay.getJsonObject("data").getInteger("version"), "the version the pending produced, not the current 2");
@@ -122,10 +124,10 @@ class AdminIT extends WebhookIT {
     String tx = "tx-" + UUID.randomUUID();
     JsonObject n = notification(tx, "succeeded", Instant.now());
     assertEquals(200, p.post(n).status());
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 1));
+    assertTrue(eventually(10_000, () -> p.eventsOf(tx).size() == 1));
     Http.Response r = p.postAdmin("/webhooks/events/" + n.getString("event_id") + "/replay", p.admin());
     assertEquals(200, r.status(), r.body());
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 2));
+    assertTrue(eventually(10_000, () -> p.eventsOf(tx).size() == 2));
     JsonObject original = p.eventsOf(tx).get(0);
     JsonObject replay = p.eventsOf(tx).get(1);
     assertEquals("payment.succeeded", replay.getString("event_type"));

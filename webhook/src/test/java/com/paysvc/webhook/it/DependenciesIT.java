@@ -1,7 +1,7 @@
 package com.paysvc.webhook.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
+import static com.paysvc.testing.Await.eventually;
 import static com.paysvc.webhook.it.WebhookPlatform.notification;
 import static com.paysvc.webhook.it.WebhookPlatform.phone;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DependenciesIT extends WebhookIT {
 
   @Override
-  protected Map<String, String> webhookSettings() {
+  protected Map<String, String> settings() {
     // Long enough for auth's restart in the first test on a busy machine (at 6 s the event once left without its user
     // before auth was back), short enough for the third test to see the limit.
     return Map.of("PAYER_WAIT_MAX_SECONDS", "15");
@@ -48,7 +49,7 @@ class DependenciesIT extends WebhookIT {
     } finally {
       p.startAuth();
     }
-    assertTrue(TestStack.eventually(20_000, () -> p.eventsOf(tx).size() == 1), "not published after auth came back");
+    assertTrue(eventually(20_000, () -> p.eventsOf(tx).size() == 1), "not published after auth came back");
     assertEquals(userId, p.eventsOf(tx).get(0).getJsonObject("data").getString("user_id"));
   }
 
@@ -69,7 +70,7 @@ class DependenciesIT extends WebhookIT {
     } finally {
       p.usersProxy.resume();
     }
-    assertTrue(TestStack.eventually(20_000, () -> p.eventsOf(tx).size() == 1), "not published after users answered");
+    assertTrue(eventually(20_000, () -> p.eventsOf(tx).size() == 1), "not published after users answered");
   }
 
   @Test
@@ -81,7 +82,7 @@ class DependenciesIT extends WebhookIT {
     p.stopUsers();
     try {
       assertEquals(200, p.post(notification(tx, "succeeded", Instant.now()).put("payer_phone", phone)).status());
-      assertTrue(TestStack.eventually(30_000, () -> p.eventsOf(tx).size() == 1), "held back longer than 15 s");
+      assertTrue(eventually(30_000, () -> p.eventsOf(tx).size() == 1), "held back longer than 15 s");
       JsonObject data = p.eventsOf(tx).get(0).getJsonObject("data");
       assertNull(data.getValue("user_id"));
       assertEquals(true, data.getBoolean("payer_unresolved"));
@@ -89,7 +90,7 @@ class DependenciesIT extends WebhookIT {
       p.startUsers();
     }
     // The payer is still resolved afterwards: the payment gets its user (no second event).
-    assertTrue(TestStack.eventually(20_000, () ->
+    assertTrue(eventually(20_000, () ->
       userId.equals(p.get("/webhooks/payments/" + tx, p.admin()).json().getString("user_id"))));
     assertEquals(1, p.eventsOf(tx).size());
   }

@@ -1,7 +1,7 @@
 package com.paysvc.webhook.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import com.paysvc.webhook.service.Signatures;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import static com.paysvc.webhook.it.WebhookPlatform.assertError;
+import static com.paysvc.testing.ApiErrors.assertError;
+import static com.paysvc.testing.Await.eventually;
 import static com.paysvc.webhook.it.WebhookPlatform.notification;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,7 +57,7 @@ class IngestIT extends WebhookIT {
         assertEquals("current", rs.getString(2));
       }
     }
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 1));
+    assertTrue(eventually(10_000, () -> p.eventsOf(tx).size() == 1));
     Thread.sleep(500);
     List<JsonObject> events = p.eventsOf(tx);
     assertEquals(1, events.size(), "exactly one event");
@@ -101,7 +102,7 @@ class IngestIT extends WebhookIT {
       pool.shutdownNow();
     }
     assertEquals(1, p.count("SELECT count(*) FROM webhook.notifications WHERE transaction_id = '" + tx + "'"));
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 1));
+    assertTrue(eventually(10_000, () -> p.eventsOf(tx).size() == 1));
     Thread.sleep(1000);
     assertEquals(1, p.eventsOf(tx).size(), "one event");
   }

@@ -1,7 +1,7 @@
 package com.paysvc.webhook.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import static com.paysvc.testing.Await.eventually;
 import static com.paysvc.webhook.it.WebhookPlatform.notification;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,7 +97,7 @@ class OrderingIT extends WebhookIT {
         appliedTypes.add(type(second));
       }
     }
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() >= appliedTypes.size()));
+    assertTrue(eventually(10_000, () -> p.eventsOf(tx).size() >= appliedTypes.size()));
     Thread.sleep(300);
     List<String> types = p.eventsOf(tx).stream().map(e -> e.getString("event_type")).toList();
     assertEquals(appliedTypes, types);
@@ -125,7 +126,7 @@ class OrderingIT extends WebhookIT {
     assertTrue(applied(history, r2.getString("event_id")));
     assertEquals("same_status", history.stream().map(o -> (JsonObject) o)
       .filter(h -> r1.getString("event_id").equals(h.getString("event_id"))).findFirst().orElseThrow().getString("reason"));
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 2));
+    assertTrue(eventually(10_000, () -> p.eventsOf(tx).size() == 2));
     Thread.sleep(300);
     assertEquals(List.of("payment.succeeded", "payment.refunded"), p.eventsOf(tx).stream().map(e -> e.getString("event_type")).toList());
   }

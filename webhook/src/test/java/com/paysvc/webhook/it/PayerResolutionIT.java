@@ -1,7 +1,7 @@
 package com.paysvc.webhook.it;
 
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -11,6 +11,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.time.Instant;
 import java.util.UUID;
 
+import static com.paysvc.testing.Await.eventually;
 import static com.paysvc.webhook.it.WebhookPlatform.notification;
 import static com.paysvc.webhook.it.WebhookPlatform.phone;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,13 +33,13 @@ class PayerResolutionIT extends WebhookIT {
     String userId = p.userWithPhone(phone);
     String tx = "tx-" + UUID.randomUUID();
     assertEquals(200, p.post(notification(tx, "succeeded", Instant.now()).put("payer_phone", phone)).status());
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 1), "no event");
+    assertTrue(eventually(10_000, () -> p.eventsOf(tx).size() == 1), "no event");
     assertEquals(userId, p.eventsOf(tx).get(0).getJsonObject("data").getString("user_id"));
     assertEquals(userId, p.get("/webhooks/payments/" + tx, p.admin()).json().getString("user_id"));
     // The next payment of the same payer uses the resolution at once (no look-up): its event and its row.
     String next = "tx-" + UUID.randomUUID();
     assertEquals(200, p.post(notification(next, "succeeded", Instant.now()).put("payer_phone", phone)).status());
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(next).size() == 1), "no event");
+    assertTrue(eventually(10_000, () -> p.eventsOf(next).size() == 1), "no event");
     assertEquals(userId, p.eventsOf(next).get(0).getJsonObject("data").getString("user_id"));
     assertEquals(userId, p.get("/webhooks/payments/" + next, p.admin()).json().getString("user_id"));
   }
@@ -48,7 +49,7 @@ class PayerResolutionIT extends WebhookIT {
   void aPhoneNobodyHasGivesAnEventWithoutUser() throws Exception {
     String tx = "tx-" + UUID.randomUUID();
     assertEquals(200, p.post(notification(tx, "pending", Instant.now()).put("payer_phone", phone())).status());
-    assertTrue(TestStack.eventually(10_000, () -> p.eventsOf(tx).size() == 1), "no event");
+    assertTrue(eventually(10_000, () -> p.eventsOf(tx).size() == 1), "no event");
     JsonObject data = p.eventsOf(tx).get(0).getJsonObject("data");
     assertTrue(data.containsKey("user_id"));
     assertNull(data.getValue("user_id"));
@@ -77,7 +78,7 @@ class PayerResolutionIT extends WebhookIT {
     } finally {
       p.startUsers();
     }
-    assertTrue(TestStack.eventually(20_000, () -> p.eventsOf(tx).size() == 2), "the waiting events were not published");
+    assertTrue(eventually(20_000, () -> p.eventsOf(tx).size() == 2), "the waiting events were not published");
     assertEquals("payment.received", p.eventsOf(tx).get(0).getString("event_type"));
     assertEquals("payment.succeeded", p.eventsOf(tx).get(1).getString("event_type"));
     for (JsonObject e : p.eventsOf(tx)) {

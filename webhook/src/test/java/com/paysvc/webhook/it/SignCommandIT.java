@@ -1,6 +1,6 @@
 package com.paysvc.webhook.it;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 import org.junit.jupiter.api.Test;
 
 import java.io.OutputStream;

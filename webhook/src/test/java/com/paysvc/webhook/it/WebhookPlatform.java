@@ -2,11 +2,12 @@ package com.paysvc.webhook.it;
 
 import com.paysvc.common.events.Topology;
 import com.paysvc.common.launch.ServiceLauncher;
-import com.paysvc.common.security.TestTokens;
-import com.paysvc.common.testing.Http;
-import com.paysvc.common.testing.ServiceProcess;
-import com.paysvc.common.testing.TcpProxy;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.AuthCredentials;
+import com.paysvc.testing.Http;
+import com.paysvc.testing.ServiceProcess;
+import com.paysvc.testing.TcpProxy;
+import com.paysvc.testing.TestKeys;
+import com.paysvc.testing.TestStack;
 import com.paysvc.webhook.WebhookDefinition;
 import com.paysvc.webhook.service.Signatures;
 import io.vertx.core.Vertx;
@@ -19,19 +20,15 @@ import io.vertx.rabbitmq.RabbitMQOptions;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -43,9 +40,8 @@ public final class WebhookPlatform implements AutoCloseable {
   public static final String KID = "wh-it-key";
   public final String secret = secret();
   public final String previousSecret = secret();
-  private final KeyPair signingKey = TestTokens.newKeyPair();
-  private final String authSecret = secret();
-  private final String webhookClientSecret = secret();
+  /** auth's signing key and the service clients' secrets. */
+  private final AuthCredentials credentials = new AuthCredentials(KID, "whit-");
   private final String exchange;
   private final String suffix;
   public final String webhookDatabase;
@@ -77,15 +73,7 @@ public final class WebhookPlatform implements AutoCloseable {
     usersPort = ServiceProcess.freePort();
 
     authEnv = new HashMap<>(TestStack.serviceEnv(authDatabase, Map.of()));
-    authEnv.put("JWT_SIGNING_KEY", TestTokens.signingKeySetting(signingKey));
-    authEnv.put("JWT_KEY_ID", KID);
-    authEnv.put("SERVICE_CLIENTS", "auth:" + authSecret + ":users:lookup users:read users:create users:deactivate,webhook:"
-      + webhookClientSecret + ":users:lookup");
-    authEnv.put("SERVICE_CLIENT_SECRET", authSecret);
-    authEnv.put("REFRESH_TOKEN_SECRET", secret());
-    authEnv.put("USERS_URL", "http://127.0.0.1:" + usersPort);
-    authEnv.put("EVENTS_EXCHANGE", exchange);
-    authEnv.put("EVENTS_QUEUE", "whit." + suffix + ".auth");
+    authEnv.putAll(credentials.env("http://127.0.0.1:" + usersPort, exchange, "whit." + suffix + ".auth"));
     auth = ServiceProcess.start("auth", authPort, authEnv);
 
     usersEnv = new HashMap<>(TestStack.serviceEnv(usersDatabase, Map.of()));
@@ -97,7 +85,7 @@ public final class WebhookPlatform implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("WEBHOOK_HMAC_SECRET", secret);
     env.put("WEBHOOK_HMAC_PREVIOUS_SECRET", previousSecret);
-    env.put("SERVICE_CLIENT_SECRET", webhookClientSecret);
+    env.put("SERVICE_CLIENT_SECRET", credentials.webhookSecret);
     usersProxy = new TcpProxy(usersPort);
     authProxy = new TcpProxy(authPort);
     env.put("AUTH_URL", "http://127.0.0.1:" + authProxy.port());
@@ -107,11 +95,11 @@ public final class WebhookPlatform implements AutoCloseable {
     env.put("RESOLVER_INTERVAL_MS", "200");
     env.put("RESOLVER_MAX_DELAY_SECONDS", "1");
     env.putAll(webhookOverrides);
-    webhook = TestStack.await(ServiceLauncher.startForTest(new WebhookDefinition(), TestStack.serviceEnv(webhookDatabase, env)));
+    webhook = await(ServiceLauncher.startForTest(new WebhookDefinition(), TestStack.serviceEnv(webhookDatabase, env)));
 
     rabbit = RabbitMQClient.create(vertx, new RabbitMQOptions().setHost("127.0.0.1")
       .setUser(TestStack.env("RABBITMQ_USER")).setPassword(TestStack.env("RABBITMQ_PASSWORD")));
-    TestStack.await(rabbit.start()
+    await(rabbit.start()
       .compose(v -> rabbit.exchangeDeclare(exchange, "topic", true, false))
       .compose(v -> rabbit.queueDeclare(tap, false, true, true))
       .compose(ok -> rabbit.queueBind(tap, exchange, "payment.#"))
@@ -155,14 +143,10 @@ public final class WebhookPlatform implements AutoCloseable {
       usersProxy.close();
       authProxy.close();
       Topology t = new Topology(exchange, "whit." + suffix + ".auth");
-      for (String q : List.of(t.queue(), t.retryQueue(), t.deadLetterQueue(), t.unrouted())) {
-        TestStack.await(rabbit.queueDelete(q).<Void>mapEmpty().otherwiseEmpty());
-      }
-      for (String x : List.of(exchange, t.deadLetterExchange(), t.unrouted())) {
-        TestStack.await(rabbit.exchangeDelete(x).otherwiseEmpty());
-      }
-      TestStack.await(rabbit.stop().otherwiseEmpty());
-      TestStack.await(vertx.close());
+      TestStack.deleteFromBroker(rabbit, List.of(t.queue(), t.retryQueue(), t.deadLetterQueue(), t.unrouted()),
+        List.of(exchange, t.deadLetterExchange(), t.unrouted()));
+      await(rabbit.stop().otherwiseEmpty());
+      await(vertx.close());
     }
   }
 
@@ -200,15 +184,12 @@ public final class WebhookPlatform implements AutoCloseable {
   // ------------------------------------------------------------------------------------------------ admins and users
 
   public String admin() {
-    return token("wh-admin-" + UUID.randomUUID(), new JsonArray().add("admin"));
+    return credentials.admin("wh-admin-");
   }
 
   /** A token as auth issues it, signed with auth's key. */
   public String token(String sub, JsonArray roles) {
-    long now = System.currentTimeMillis() / 1000;
-    return TestTokens.signWith(signingKey, KID, new JsonObject().put("sub", sub)
-      .put("jti", UUID.randomUUID().toString()).put("iat", now).put("exp", now + 300).put("iss", "paysvc-auth")
-      .put("aud", "paysvc").put("roles", roles));
+    return credentials.sign(credentials.claims(sub, roles.stream().map(String::valueOf).toList()));
   }
 
   public Http.Response get(String path, String bearer) {
@@ -245,20 +226,7 @@ public final class WebhookPlatform implements AutoCloseable {
 
   /** A count from webhook's database. */
   public long count(String sql) {
-    try (Connection c = TestStack.superuser(webhookDatabase); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  public static JsonObject assertError(Http.Response r, int status, String code) {
-    assertEquals(status, r.status(), r.body());
-    JsonObject body = r.json();
-    assertEquals(code, body.getString("error_code"), r.body());
-    assertEquals(Set.of("error_code", "message", "details"), body.fieldNames(), r.body());
-    return body;
+    return TestStack.count(webhookDatabase, sql);
   }
 
   public static String phone() {
@@ -266,6 +234,6 @@ public final class WebhookPlatform implements AutoCloseable {
   }
 
   static String secret() {
-    return "whit-" + UUID.randomUUID() + UUID.randomUUID().toString().substring(0, 8);
+    return TestKeys.secret("whit-");
   }
 }

@@ -19,11 +19,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
+import static com.paysvc.testing.Await.await;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** POST /accounts/users/bulk/upload: CSV and XLSX with good and bad rows, size and type checks. */
-class UploadTest extends UsersTestBase {
+class UploadIT extends UsersTestBase {
 
   @Test
   void csvWithMixedRows() {
@@ -37,13 +39,13 @@ class UploadTest extends UsersTestBase {
       + p1 + ",client\n"            // phone taken by row 1
       + randomPhone() + ",\n";      // no groups
     JsonObject result = assertOk(upload("users.csv", Buffer.buffer(csv.getBytes(StandardCharsets.UTF_8)), "text/csv"), 200);
-    assertEquals(List.of(1, 6), UsersApiTest.positions(result.getJsonArray("created"), "row"));
-    assertEquals(List.of(2, 3, 4, 5), UsersApiTest.positions(result.getJsonArray("failed"), "row"));
+    assertEquals(List.of(1, 6), UsersApiIT.positions(result.getJsonArray("created"), "row"));
+    assertEquals(List.of(2, 3, 4, 5), UsersApiIT.positions(result.getJsonArray("failed"), "row"));
     JsonArray failed = result.getJsonArray("failed");
     assertEquals("VALIDATION_ERROR", failed.getJsonObject(0).getString("error_code"));
     assertEquals("CONTACT_TYPE_CONFLICT", failed.getJsonObject(3).getString("error_code"));
     JsonObject user = assertOk(get(byIdentifier(p1)), 200);
-    assertEquals(List.of("client", "driver"), UsersApiTest.names(user.getJsonArray("groups")));
+    assertEquals(List.of("client", "driver"), UsersApiIT.names(user.getJsonArray("groups")));
     // p2's row failed as a whole: no half-created user.
     assertError(get(byIdentifier(p2)), 404, "NOT_FOUND");
   }
@@ -71,9 +73,9 @@ class UploadTest extends UsersTestBase {
     });
     JsonObject result = assertOk(upload("users.xlsx", xlsx,
       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), 200);
-    assertEquals(List.of(1, 3), UsersApiTest.positions(result.getJsonArray("created"), "row"));
-    assertEquals(List.of(2), UsersApiTest.positions(result.getJsonArray("failed"), "row"));
-    assertEquals(List.of("driver"), UsersApiTest.names(assertOk(get(byIdentifier(good)), 200).getJsonArray("groups")));
+    assertEquals(List.of(1, 3), UsersApiIT.positions(result.getJsonArray("created"), "row"));
+    assertEquals(List.of(2), UsersApiIT.positions(result.getJsonArray("failed"), "row"));
+    assertEquals(List.of("driver"), UsersApiIT.names(assertOk(get(byIdentifier(good)), 200).getJsonArray("groups")));
   }
 
   @Test
@@ -94,8 +96,8 @@ class UploadTest extends UsersTestBase {
       xls = Buffer.buffer(out.toByteArray());
     }
     JsonObject result = assertOk(upload("users.xls", xls, "application/vnd.ms-excel"), 200);
-    assertEquals(List.of(1), UsersApiTest.positions(result.getJsonArray("created"), "row"));
-    assertEquals(List.of(2), UsersApiTest.positions(result.getJsonArray("failed"), "row"));
+    assertEquals(List.of(1), UsersApiIT.positions(result.getJsonArray("created"), "row"));
+    assertEquals(List.of(2), UsersApiIT.positions(result.getJsonArray("failed"), "row"));
     assertOk(get(byIdentifier(good)), 200);
   }
 
@@ -197,7 +199,7 @@ class UploadTest extends UsersTestBase {
       // A header-only file: accepted while a slot is still free (nothing created), refused once both are held. Sent
       // on a client of its own, each with a timeout: a pooled connection of an earlier test (a 413 whose body the
       // server is still draining) must not queue these behind it.
-      assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000, () -> headerOnlyUpload(fresh) == 429));
+      assertTrue(eventually(10_000, () -> headerOnlyUpload(fresh) == 429));
       io.vertx.ext.web.client.HttpResponse<Buffer> refused = await(headerOnlyRequest(fresh));
       assertError(refused, 429, "RATE_LIMITED");
       assertEquals("5", refused.getHeader("Retry-After"));
@@ -207,7 +209,7 @@ class UploadTest extends UsersTestBase {
       }
     }
     // Their connections closed, the slots come back.
-    assertTrue(com.paysvc.common.testing.TestStack.eventually(10_000, () -> headerOnlyUpload(fresh) == 200));
+    assertTrue(eventually(10_000, () -> headerOnlyUpload(fresh) == 200));
     fresh.close();
     await(raw.close());
   }

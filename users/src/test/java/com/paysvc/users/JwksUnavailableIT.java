@@ -6,10 +6,11 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** auth's JWKS unreachable before any key set was loaded: requests fail with 503, without a fetch each. */
-class JwksUnavailableTest extends UsersTestBase {
+class JwksUnavailableIT extends UsersTestBase {
   private final AtomicInteger fetches = new AtomicInteger();
 
   @Override

@@ -1,4 +1,4 @@
-package com.paysvc.common.security;
+package com.paysvc.testing;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,10 +9,8 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
-import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * signed with java.security (so tests can also build forgeries: alg none, HS256, wrong kid).
  */
 public final class TestTokens {
+  /** The JOSE {@code typ} of an access token (RFC 9068), as auth signs it and JwtGuard requires it. */
+  public static final String ACCESS_TOKEN_TYPE = "at+jwt";
   public static final String ISSUER = "test-auth";
   public static final String AUDIENCE = "paysvc-test";
 
@@ -40,7 +40,7 @@ public final class TestTokens {
   }
 
   public static Future<TestTokens> start(Vertx vertx) {
-    KeyPair keys = newKeyPair();
+    KeyPair keys = TestKeys.p256();
     String kid = "test-" + UUID.randomUUID().toString().substring(0, 8);
     TestTokens[] self = new TestTokens[1];
     return vertx.createHttpServer()
@@ -50,23 +50,6 @@ public final class TestTokens {
       })
       .listen(0, "127.0.0.1")
       .map(server -> self[0] = new TestTokens(keys, kid, server));
-  }
-
-  public static KeyPair newKeyPair() {
-    try {
-      KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-      gen.initialize(new ECGenParameterSpec("secp256r1"));
-      return gen.generateKeyPair();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** {@code JWT_SIGNING_KEY} for auth: the PKCS#8 PEM of {@code keys}' private key, as one-line base64 (as bin/stack stores it). */
-  public static String signingKeySetting(KeyPair keys) {
-    String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-      .encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
-    return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII));
   }
 
   /** Environment for a service under test: JWKS URL, issuer and audience of these tokens. */
@@ -96,7 +79,7 @@ public final class TestTokens {
   /** Key rotation: a new signing key with a new kid; the old one stays published. */
   public synchronized void rotate() {
     retiredJwk = jwk(keys, kid);
-    keys = newKeyPair();
+    keys = TestKeys.p256();
     kid = "test-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
@@ -115,9 +98,14 @@ public final class TestTokens {
 
   /** Standard claims for {@code sub} with {@code roles}, valid for 5 minutes. */
   public JsonObject claims(String sub, List<String> roles) {
+    return claims(ISSUER, AUDIENCE, sub, roles);
+  }
+
+  /** Standard claims of an access token by {@code issuer} for {@code audience}: {@code sub} with {@code roles}, valid 5 minutes. */
+  public static JsonObject claims(String issuer, String audience, String sub, List<String> roles) {
     long now = System.currentTimeMillis() / 1000;
     return new JsonObject().put("sub", sub).put("jti", UUID.randomUUID().toString()).put("iat", now)
-      .put("exp", now + 300).put("iss", ISSUER).put("aud", AUDIENCE).put("roles", new JsonArray(roles));
+      .put("exp", now + 300).put("iss", issuer).put("aud", audience).put("roles", new JsonArray(roles));
   }
 
   public String token(String sub, String... roles) {
@@ -140,7 +128,7 @@ public final class TestTokens {
 
   /** ES256 with any key and kid (a key the JWKS does not list makes a forgery); typ {@code at+jwt}. */
   public static String signWith(KeyPair keys, String kid, JsonObject claims) {
-    return signWith(keys, kid, claims, JwtGuard.ACCESS_TOKEN_TYPE);
+    return signWith(keys, kid, claims, ACCESS_TOKEN_TYPE);
   }
 
   /** ES256 with any key, kid and JOSE {@code typ} (another typ than at+jwt makes a token the guard refuses). */

@@ -1,4 +1,4 @@
-package com.paysvc.common.testing;
+package com.paysvc.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -1,11 +1,12 @@
 package com.paysvc.users;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * while auth's revocation state (Redis db 0) cannot be read, the guard refuses them (a logged-out or deactivated
  * caller must not change data unchecked).
  */
-class ResilienceTest extends UsersTestBase {
+class ResilienceIT extends UsersTestBase {
 
   @Override
   protected Map<String, String> extraEnv() {
@@ -48,7 +49,7 @@ class ResilienceTest extends UsersTestBase {
       TestStack.stack("redis-start");
     }
     // Writes are admitted again once the guard reads Redis (its breaker retries after 5 s).
-    assertTrue(TestStack.eventually(30_000, () -> patch("/accounts/users/" + id, rename).statusCode() == 200));
+    assertTrue(eventually(30_000, () -> patch("/accounts/users/" + id, rename).statusCode() == 200));
     assertEquals("R", assertOk(get(byIdentifier(phone)), 200).getJsonObject("profile").getString("name"));
   }
 
@@ -68,6 +69,6 @@ class ResilienceTest extends UsersTestBase {
     } finally {
       TestStack.stack("pg-start", replica);
     }
-    assertTrue(TestStack.eventually(30_000, () -> get(byIdentifier(phone)).statusCode() == 200));
+    assertTrue(eventually(30_000, () -> get(byIdentifier(phone)).statusCode() == 200));
   }
 }

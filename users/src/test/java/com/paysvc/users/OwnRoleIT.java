@@ -1,6 +1,6 @@
 package com.paysvc.users;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (The real database on purpose: its grants come from bootstrap.sql. Its users are test rows with random
  * identifiers; events go to the test exchange, see TestStack.serviceEnv.)
  */
-class OwnRoleTest extends UsersTestBase {
+class OwnRoleIT extends UsersTestBase {
 
   @Override
   protected Map<String, String> extraEnv() {

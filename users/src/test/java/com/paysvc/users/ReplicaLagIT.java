@@ -1,6 +1,6 @@
 package com.paysvc.users;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Read-your-writes while the replica lags: WAL replay on the real replica is paused, so anything written now
  * exists only on the primary, and every read right after a write must still see it.
  */
-class ReplicaLagTest extends UsersTestBase {
+class ReplicaLagIT extends UsersTestBase {
 
   @Test
   void aCallerSeesItsOwnWritesWhileTheReplicaIsBehind() throws SQLException {

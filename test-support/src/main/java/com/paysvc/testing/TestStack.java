@@ -1,4 +1,6 @@
-package com.paysvc.common.testing;
+package com.paysvc.testing;
+
+import io.vertx.rabbitmq.RabbitMQClient;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +62,16 @@ public final class TestStack {
       env("PG_SUPERUSER"), env("PG_SUPERUSER_PASSWORD"));
   }
 
+  /** The first column of the first row of {@code query} (e.g. a count) on {@code database}, as the superuser on the primary. */
+  public static long count(String database, String query) {
+    try (Connection c = superuser(database); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A superuser connection to the replica (HAProxy's read port; the primary answers there only when no replica is up). */
   public static Connection replicaSuperuser(String database) throws SQLException {
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5433/" + database + "?connectTimeout=5",
@@ -116,30 +128,16 @@ public final class TestStack {
     }
   }
 
-  /** Polls {@code check} every 200 ms until it returns true or the timeout passes. */
-  public static boolean eventually(long timeoutMs, java.util.function.BooleanSupplier check) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        if (check.getAsBoolean()) {
-          return true;
-        }
-      } catch (RuntimeException ignored) {
-        // not yet
-      }
-      Thread.sleep(200);
+  /**
+   * Deletes what a test declared on the stack's RabbitMQ (its exchange, queues, dead-letter and parking places),
+   * through {@code admin}, a started client; what is already gone is fine.
+   */
+  public static void deleteFromBroker(RabbitMQClient admin, List<String> queues, List<String> exchanges) {
+    for (String q : queues) {
+      Await.await(admin.queueDelete(q).<Void>mapEmpty().otherwiseEmpty());
     }
-    return check.getAsBoolean();
-  }
-
-  /** Waits for a Vert.x future from the test thread. */
-  public static <T> T await(io.vertx.core.Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+    for (String x : exchanges) {
+      Await.await(admin.exchangeDelete(x).otherwiseEmpty());
     }
   }
 }

@@ -1,4 +1,4 @@
-package com.paysvc.common.testing;
+package com.paysvc.testing;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -29,7 +29,7 @@ public final class TcpProxy implements AutoCloseable {
   public TcpProxy(int targetPort) {
     this.targetPort = targetPort;
     NetClient upstream = vertx.createNetClient();
-    server = TestStack.await(vertx.createNetServer().connectHandler(client -> {
+    server = Await.await(vertx.createNetServer().connectHandler(client -> {
       if (broken) {
         client.close();
         return;
@@ -101,6 +101,6 @@ public final class TcpProxy implements AutoCloseable {
 
   @Override
   public void close() {
-    TestStack.await(vertx.close());
+    Await.await(vertx.close());
   }
 }

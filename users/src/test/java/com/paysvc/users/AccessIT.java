@@ -2,8 +2,9 @@ package com.paysvc.users;
 
 import com.paysvc.common.security.JwtGuard;
 import com.paysvc.common.security.RevocationView;
-import com.paysvc.common.security.TestTokens;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestKeys;
+import com.paysvc.testing.TestStack;
+import com.paysvc.testing.TestTokens;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -12,11 +13,12 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.UUID;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The JWT guard and the SPEC §4 access rules of plain users, with tokens from a test issuer and its own JWKS. */
-class AccessTest extends UsersTestBase {
+class AccessIT extends UsersTestBase {
 
   @Test
   void everyRouteNeedsAValidToken() {
@@ -35,11 +37,11 @@ class AccessTest extends UsersTestBase {
     assertError(get("/accounts/user-groups", tokens.unsigned(claims)), 401, "UNAUTHORIZED");
     assertError(get("/accounts/user-groups", tokens.hs256(claims)), 401, "UNAUTHORIZED");
     // Signed by a key the JWKS does not list (same kid): signature check fails.
-    assertError(get("/accounts/user-groups", TestTokens.signWith(TestTokens.newKeyPair(),
+    assertError(get("/accounts/user-groups", TestTokens.signWith(TestKeys.p256(),
       tokens.jwks().getJsonArray("keys").getJsonObject(0).getString("kid"), claims)), 401, "UNAUTHORIZED");
     // Unknown kid: JWKS re-fetched, still unknown → 401.
     int before = tokens.jwksRequests();
-    assertError(get("/accounts/user-groups", TestTokens.signWith(TestTokens.newKeyPair(), "rotated-away", claims)), 401, "UNAUTHORIZED");
+    assertError(get("/accounts/user-groups", TestTokens.signWith(TestKeys.p256(), "rotated-away", claims)), 401, "UNAUTHORIZED");
     assertEquals(before + 1, tokens.jwksRequests());
     long now = System.currentTimeMillis() / 1000;
     assertError(get("/accounts/user-groups", tokens.sign(claims.copy().put("exp", now - 60))), 401, "UNAUTHORIZED");
@@ -98,13 +100,13 @@ class AccessTest extends UsersTestBase {
     String token = tokens.sign(claims);
     assertEquals(200, get("/accounts/user-groups", token).statusCode());
     revoke(JwtGuard.revokedKey(TestTokens.ISSUER, claims.getString("jti")), 1);
-    assertTrue(TestStack.eventually(1000, () -> get("/accounts/user-groups", token).statusCode() == 401), "not revoked in 1 s");
+    assertTrue(eventually(1000, () -> get("/accounts/user-groups", token).statusCode() == 401), "not revoked in 1 s");
     assertError(get("/accounts/user-groups", token), 401, "UNAUTHORIZED");
 
     String sub2 = UUID.randomUUID().toString();
     JsonObject old = tokens.claims(sub2, List.of("admin")).put("iat", System.currentTimeMillis() / 1000 - 100);
     revoke(JwtGuard.userNotBeforeKey(sub2), System.currentTimeMillis() / 1000 - 50);
-    assertTrue(TestStack.eventually(1000, () -> get("/accounts/user-groups", tokens.sign(old)).statusCode() == 401));
+    assertTrue(eventually(1000, () -> get("/accounts/user-groups", tokens.sign(old)).statusCode() == 401));
     assertError(get("/accounts/user-groups", tokens.sign(old)), 401, "UNAUTHORIZED");
     assertEquals(200, get("/accounts/user-groups", tokens.sign(tokens.claims(sub2, List.of("admin")))).statusCode());
   }

@@ -1,4 +1,4 @@
-package com.paysvc.common.testing;
+package com.paysvc.testing;
 
 import io.vertx.core.json.JsonObject;
 

@@ -1,13 +1,14 @@
 package com.paysvc.users;
 
-import com.paysvc.common.testing.TcpProxy;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TcpProxy;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Postgres behind the cache's timeout and breaker, and once Redis answers again no stale entry is served (the
  * write's invalidation was kept and is replayed).
  */
-class SlowRedisTest extends UsersTestBase {
+class SlowRedisIT extends UsersTestBase {
   private static final TcpProxy redisProxy = new TcpProxy(6379);
 
   @Override
@@ -56,7 +57,7 @@ class SlowRedisTest extends UsersTestBase {
       assertEquals("Slow", assertOk(get(byIdentifier(phone)), 200).getJsonObject("profile").getString("name"));
       Thread.sleep(100);
     }
-    assertTrue(TestStack.eventually(10_000, () -> cached("user_by_identifier:" + phone)), "cached again");
+    assertTrue(eventually(10_000, () -> cached("user_by_identifier:" + phone)), "cached again");
     assertEquals("Slow", assertOk(get(byIdentifier(phone)), 200).getJsonObject("profile").getString("name"));
   }
 }

@@ -1,9 +1,8 @@
 package com.paysvc.users.store;
 
-import com.paysvc.common.testing.TcpProxy;
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TcpProxy;
+import com.paysvc.testing.TestStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
@@ -19,8 +18,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
+import static com.paysvc.testing.Await.await;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * when the replica replayed past the user's last write), reverse index.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UserCacheTest {
+class UserCacheIT {
   /** Data read on the primary: no replay position. */
   private static final Lsn PRIMARY = null;
   /** Data read on a replica that had replayed this far. */
@@ -187,7 +187,7 @@ class UserCacheTest {
       assertEquals(1, cut.pendingInvalidations());
       assertEquals(Buffer.buffer("{\"v\":1}"), await(cache.get(key)), "not yet: Redis was not reachable");
       proxy.heal();
-      assertTrue(TestStack.eventually(15_000, () -> cut.pendingInvalidations() == 0));
+      assertTrue(eventually(15_000, () -> cut.pendingInvalidations() == 0));
       assertNull(await(cache.get(key)));
       assertEquals(Lsn.parse("9/0"), await(cache.writtenAt(id)), "the replay carries the write's position");
     }
@@ -251,13 +251,5 @@ class UserCacheTest {
       r.arg(a);
     }
     return await(redis.send(r));
-  }
-
-  private static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

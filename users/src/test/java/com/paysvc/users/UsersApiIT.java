@@ -1,6 +1,6 @@
 package com.paysvc.users;
 
-import com.paysvc.common.testing.TestStack;
+import com.paysvc.testing.TestStack;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,12 +19,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class UsersApiTest extends UsersTestBase {
+class UsersApiIT extends UsersTestBase {
 
   @Test
   void createsUserAndReadsDetail() {
