@@ -5,6 +5,7 @@ import com.paysvc.common.config.Setting;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,9 +21,24 @@ public interface ServiceDefinition {
 
   int defaultPort();
 
-  int defaultRedisDb();
+  /**
+   * What the service takes from the launcher: only these are created, configured and probed by {@code /health/ready}
+   * (see {@link Dependency}). A real service names exactly what it uses; the default, everything, serves the
+   * plumbing tests' services.
+   */
+  default Set<Dependency> dependencies() {
+    return EnumSet.allOf(Dependency.class);
+  }
 
-  /** Dependencies whose outage makes {@code /health/ready} answer 503 (of primary, replica, redis, rabbitmq). */
+  /** The default {@code REDIS_DB} of the service's own Redis client; read only when it declares {@link Dependency#REDIS}. */
+  default int defaultRedisDb() {
+    return 0;
+  }
+
+  /**
+   * Dependencies whose outage makes {@code /health/ready} answer 503, by their probe names (of primary, replica, redis,
+   * rabbitmq); each must be one of {@link #dependencies()}.
+   */
   Set<String> defaultReadyRequires();
 
   default List<Setting<?>> extraSettings() {
