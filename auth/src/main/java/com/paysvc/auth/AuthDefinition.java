@@ -221,7 +221,7 @@ public final class AuthDefinition implements ServiceDefinition {
    * that is RFC 6749's encoding of the token request and the served contract must say so. The router's copy
    * of the contract drops that media type; the token route does its own checks (AuthApi), so nothing is lost.
    */
-  static JsonObject forValidator(JsonObject doc) {
+  public static JsonObject forValidator(JsonObject doc) {
     JsonObject copy = doc.copy();
     JsonObject content = copy.getJsonObject("paths").getJsonObject("/auth/token").getJsonObject("post")
       .getJsonObject("requestBody").getJsonObject("content");
