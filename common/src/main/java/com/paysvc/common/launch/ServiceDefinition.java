@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** What makes a service a service: its name, defaults, extra settings and business routes. */
+/** What makes a service a service: its name, defaults, dependencies, extra settings and business routes. */
 public interface ServiceDefinition {
 
   /** Short name: jar name, database, migration folder ({@code sql/<name>}). */
