@@ -67,17 +67,14 @@ public final class AuthApi {
     "a valid access token: the user itself with its old password, or an admin (Credentials.set)", Caller::of);
 
   public Router router(Vertx vertx, OpenAPIContract contract) {
-    Router outer = Router.router(vertx);
-    Operations ops = operations(vertx, contract, outer);
-    outer.route("/*").subRouter(ops.createRouter());
-    return outer;
+    return operations(vertx, contract).router();
   }
 
   /**
    * The route table: every operation of the contract with what it answers, who may call it and its action. The guard
-   * of the operations that need a token goes on {@code outer}, in front of the contract's router.
+   * of the operations that need a token goes in front of the contract's router.
    */
-  Operations operations(Vertx vertx, OpenAPIContract contract, Router outer) {
+  Operations operations(Vertx vertx, OpenAPIContract contract) {
     Operations ops = new Operations(vertx, contract, UNVALIDATED);
     ops.handler("jwks", ANYONE, jwks);
     ops.handler("token", ANYONE, token);
@@ -94,9 +91,9 @@ public final class AuthApi {
       AuthApi::tokens);
 
     // A valid access token first (before the contract's checks: an anonymous caller learns nothing about bodies).
-    outer.post("/auth/logout").handler(guard);
-    outer.get("/auth/me").handler(guard);
-    outer.put("/auth/credentials/:user_id").handler(guard);
+    ops.ahead().post("/auth/logout").handler(guard);
+    ops.ahead().get("/auth/me").handler(guard);
+    ops.ahead().put("/auth/credentials/:user_id").handler(guard);
     ops.answer("logout", SIGNED_IN, rc -> sessions.logout(Caller.of(rc), "true".equals(rc.queryParams().get("all"))),
       AuthApi::noContent);
     ops.handler("me", SIGNED_IN, rc -> rc.json(me(Caller.of(rc))));

@@ -2,24 +2,18 @@ package com.paysvc.auth.http;
 
 import com.paysvc.auth.AuthDefinition;
 import com.paysvc.common.http.Operations;
+import com.paysvc.common.testing.RouteTables;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.openapi.contract.OpenAPIContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * The route table of auth against its contract, without a server: every operation is bound with an access rule, and
@@ -30,18 +24,10 @@ class AuthRoutesTest {
   private static Operations ops;
 
   @BeforeAll
-  @SuppressWarnings("unchecked")
   static void bind() throws Exception {
     vertx = Vertx.vertx();
-    JsonObject doc;
-    try (InputStream in = AuthRoutesTest.class.getClassLoader().getResourceAsStream("openapi.yaml")) {
-      doc = new JsonObject((Map<String, Object>) new org.yaml.snakeyaml.Yaml().load(new String(in.readAllBytes(),
-        StandardCharsets.UTF_8)));
-    }
-    OpenAPIContract contract = OpenAPIContract.from(vertx, AuthDefinition.forValidator(doc)).toCompletionStage()
-      .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    AuthApi api = new AuthApi(null, null, null, null, null, RoutingContext::next, null);
-    ops = api.operations(vertx, contract, Router.router(vertx));
+    ops = new AuthApi(null, null, null, null, null, RoutingContext::next, null)
+      .operations(vertx, RouteTables.contract(vertx, AuthDefinition.forValidator(RouteTables.openapi())));
   }
 
   @AfterAll
@@ -51,17 +37,11 @@ class AuthRoutesTest {
 
   @Test
   void theExemptionsFromValidationAreExactlyTheListedOnes() {
-    assertEquals(Set.of("token"), ops.unvalidated().keySet());
-    ops.unvalidated().forEach((op, reason) -> assertFalse(reason.isBlank(), op + " needs its reason"));
-    assertEquals(ops.unvalidated().keySet(), ops.routesWithoutValidation());
+    RouteTables.assertExemptions(ops, Set.of("token"));
   }
 
   @Test
   void everyOperationOfTheContractIsBoundWithItsAccessRule() {
-    // live, ready, metrics: the ops routes (OpsRoutes), open to probes and the scraper.
-    assertEquals(Set.of("live", "ready", "metrics"), ops.unbound());
-    Map<String, String> who = new TreeMap<>();
-    ops.rules().forEach((op, rule) -> who.put(op, rule.who()));
     String token = "a valid access token";
     assertEquals(new TreeMap<>(Map.of(
       "jwks", "anyone",
@@ -71,6 +51,6 @@ class AuthRoutesTest {
       "refresh", "anyone",
       "logout", token,
       "me", token,
-      "setCredentials", token + ": the user itself with its old password, or an admin (Credentials.set)")), who);
+      "setCredentials", token + ": the user itself with its old password, or an admin (Credentials.set)")), RouteTables.whoMayCall(ops));
   }
 }

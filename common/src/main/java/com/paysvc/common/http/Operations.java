@@ -22,7 +22,8 @@ import java.util.function.Function;
 /**
  * A service's contract bound to its handlers, one line per operation: its operationId, what it answers, who may call
  * it ({@link AccessRule}, a step of the route after the contract's checks) and the action. The operations whose
- * requests the contract does not validate are named once, with what checks them instead.
+ * requests the contract does not validate are named once, with what checks them instead. Steps a service needs ahead
+ * of the contract's checks (a guard by path, an upload's slot before its body) go on {@link #ahead()}.
  *
  * <pre>{@code
  * ops.json("createUser", 201, Access.scope(Scope.CREATE), rc -> users.create(...));
@@ -30,6 +31,7 @@ import java.util.function.Function;
  */
 public final class Operations {
   private final RouterBuilder rb;
+  private final Router ahead;
   private final Map<String, String> unvalidated;
   private final Map<String, AccessRule> rules = new LinkedHashMap<>();
 
@@ -39,6 +41,7 @@ public final class Operations {
    */
   public Operations(Vertx vertx, OpenAPIContract contract, Map<String, String> unvalidated) {
     rb = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    ahead = Router.router(vertx);
     // Authentication is the JWT guard's, installed by the service ahead of these routes; the contract's security
     // section documents it.
     rb.getRoutes().forEach(r -> r.setDoSecurity(false));
@@ -91,9 +94,15 @@ public final class Operations {
     return this;
   }
 
-  /** The contract's router with every bound operation. */
-  public Router createRouter() {
-    return rb.createRouter();
+  /** Routes in front of the contract's router, for steps that must run before its checks. */
+  public Router ahead() {
+    return ahead;
+  }
+
+  /** The service's router, once every operation is bound: {@link #ahead()}, then the contract's router. */
+  public Router router() {
+    ahead.route("/*").subRouter(rb.createRouter());
+    return ahead;
   }
 
   /** operationId → the access rule it is bound with, in binding order. */

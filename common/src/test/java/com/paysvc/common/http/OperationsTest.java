@@ -72,7 +72,7 @@ class OperationsTest {
     ops.json("postRaw", 200, AccessRule.checkedBy("anyone"), rc -> Future.succeededFuture(rc.body().buffer()));
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false));
-    router.route("/*").subRouter(ops.createRouter());
+    router.route("/*").subRouter(ops.router());
     router.route().failureHandler(new FailureHandler());
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage()
       .toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -78,17 +78,14 @@ public final class UsersApi {
   }
 
   public Router router(Vertx vertx, OpenAPIContract contract) {
-    Router outer = Router.router(vertx);
-    Operations ops = operations(vertx, contract, outer);
-    outer.route("/*").subRouter(ops.createRouter());
-    return outer;
+    return operations(vertx, contract).router();
   }
 
   /**
    * The route table: every operation of the contract with the status it answers, who may call it and its action. The
-   * upload's steps ahead of its body go on {@code outer}, in front of the contract's router.
+   * upload's steps ahead of its body go in front of the contract's router.
    */
-  Operations operations(Vertx vertx, OpenAPIContract contract, Router outer) {
+  Operations operations(Vertx vertx, OpenAPIContract contract) {
     Operations ops = new Operations(vertx, contract, UNVALIDATED);
     // Every request into the contract's router is authenticated first (a valid access token); each operation's rule
     // then says who may call it.
@@ -113,7 +110,7 @@ public final class UsersApi {
     // of their own in front of the contract's router, then the upload's BodyHandler, then the contract's route (where
     // the rule, checked again, admits the same caller).
     // The stream is paused until the BodyHandler takes it: the guard's async checks would otherwise lose the body.
-    outer.post(UPLOAD_PATH).handler(rc -> {
+    ops.ahead().post(UPLOAD_PATH).handler(rc -> {
       rc.request().pause();
       upload.drainUnreadBodyAtEnd(rc);
       rc.next();
@@ -121,7 +118,7 @@ public final class UsersApi {
       Rules.WRITER.admitWithoutAnswer(rc);
       rc.next();
     }).handler(upload::holdSlot);
-    outer.post(UPLOAD_PATH).handler(upload.bodyHandler());
+    ops.ahead().post(UPLOAD_PATH).handler(upload.bodyHandler());
     ops.json("uploadUsers", 200, Rules.WRITER, upload::upload);
 
     ops.json("addContact", 201, Rules.WRITER, rc -> {

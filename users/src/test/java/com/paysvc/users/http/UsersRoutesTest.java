@@ -1,10 +1,9 @@
 package com.paysvc.users.http;
 
 import com.paysvc.common.http.Operations;
+import com.paysvc.common.testing.RouteTables;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.openapi.contract.OpenAPIContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,10 +13,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * The route table of users against its contract, without a server: every operation is bound with an access rule, and
@@ -30,11 +27,9 @@ class UsersRoutesTest {
   @BeforeAll
   static void bind(@TempDir Path uploads) throws Exception {
     vertx = Vertx.vertx();
-    OpenAPIContract contract = OpenAPIContract.from(vertx, "openapi.yaml").toCompletionStage().toCompletableFuture()
-      .get(30, TimeUnit.SECONDS);
     UsersApi api = new UsersApi(null, null, null, new UploadHandler(vertx, null, null, uploads.toString(), 1),
       RoutingContext::next);
-    ops = api.operations(vertx, contract, Router.router(vertx));
+    ops = api.operations(vertx, RouteTables.contract(vertx, RouteTables.openapi()));
   }
 
   @AfterAll
@@ -44,17 +39,11 @@ class UsersRoutesTest {
 
   @Test
   void theExemptionsFromValidationAreExactlyTheListedOnes() {
-    assertEquals(Set.of("uploadUsers", "getUserByIdentifier", "getUser"), ops.unvalidated().keySet());
-    ops.unvalidated().forEach((op, reason) -> assertFalse(reason.isBlank(), op + " needs its reason"));
-    assertEquals(ops.unvalidated().keySet(), ops.routesWithoutValidation());
+    RouteTables.assertExemptions(ops, Set.of("uploadUsers", "getUserByIdentifier", "getUser"));
   }
 
   @Test
   void everyOperationOfTheContractIsBoundWithItsAccessRule() {
-    // live, ready, metrics: the ops routes (OpsRoutes), open to probes and the scraper.
-    assertEquals(Set.of("live", "ready", "metrics"), ops.unbound());
-    Map<String, String> who = new TreeMap<>();
-    ops.rules().forEach((op, rule) -> who.put(op, rule.who()));
     String reader = "admin or scope users:read";
     String writer = "admin or scope users:write";
     Map<String, String> expected = new TreeMap<>(Map.ofEntries(
@@ -83,6 +72,6 @@ class UsersRoutesTest {
       Map.entry("createContactType", writer),
       Map.entry("updateContactType", writer),
       Map.entry("deleteContactType", writer)));
-    assertEquals(expected, who);
+    assertEquals(expected, RouteTables.whoMayCall(ops));
   }
 }

@@ -63,17 +63,14 @@ public final class WebhookApi {
   });
 
   public Router router(Vertx vertx, OpenAPIContract contract) {
-    Router outer = Router.router(vertx);
-    Operations ops = operations(vertx, contract, outer);
-    outer.route("/*").subRouter(ops.createRouter());
-    return outer;
+    return operations(vertx, contract).router();
   }
 
   /**
    * The route table: every operation of the contract with what it answers, who may call it and its action. The admin
-   * area's guard goes on {@code outer}, in front of the contract's router.
+   * area's guard goes in front of the contract's router.
    */
-  Operations operations(Vertx vertx, OpenAPIContract contract, Router outer) {
+  Operations operations(Vertx vertx, OpenAPIContract contract) {
     Operations ops = new Operations(vertx, contract, UNVALIDATED);
     ops.json("receive2can", 200, SIGNED_BY_2CAN, rc -> ingest.receive(rc.body().buffer() == null ? Buffer.buffer() : rc.body().buffer(),
       rc.request().getHeader("X-Timestamp"), rc.request().getHeader("X-Signature"), RequestId.of(rc)).map(JsonObject::toBuffer));
@@ -84,9 +81,9 @@ public final class WebhookApi {
       ADMIN.admitWithoutAnswer(rc);
       rc.next();
     };
-    outer.get("/webhooks/payments/*").handler(guard).handler(adminOnly);
-    outer.get("/webhooks/events").handler(guard).handler(adminOnly);
-    outer.post("/webhooks/events/*").handler(guard).handler(adminOnly);
+    ops.ahead().get("/webhooks/payments/*").handler(guard).handler(adminOnly);
+    ops.ahead().get("/webhooks/events").handler(guard).handler(adminOnly);
+    ops.ahead().post("/webhooks/events/*").handler(guard).handler(adminOnly);
 
     // Input is checked before a database call is made (reads of the primary: an admin sees what was just stored).
     ops.json("getPayment", 200, ADMIN, rc -> {
