@@ -56,13 +56,7 @@ public final class UsersApi {
     "getUser", "a hot route (hotRoutes), ahead of the contract's router: user_id is checked by hand to the contract's "
       + "rule (the validator cost a third of the cached read's throughput)");
 
-  // The rules of the hot routes, bound in hotRoutes and recorded with the others in operations().
-  private static final AccessRule BY_IDENTIFIER_RULE = AccessRule.either(
-    "include_inactive=true: " + Scope.READ.who + "; else " + Scope.LOOKUP.who + ", or the owner (id)",
-    rc -> includeInactive(rc) ? Rules.READER : Rules.LOOKUP_OR_OWNER);
-  private static final AccessRule USER_RULE = Access.selfOr(Scope.READ, rc -> uuid(rc.pathParam("user_id")));
-
-  /** The rules, built once. */
+  /** The access rules of the routes, built once. */
   private static final class Rules {
     static final AccessRule CREATOR = Access.scope(Scope.CREATE);
     static final AccessRule READER = Access.scope(Scope.READ);
@@ -75,6 +69,10 @@ public final class UsersApi {
     static final AccessRule CONTACT_READER = Access.ownerOr(Scope.READ, "user_id");
     static final AccessRule READER_OR_SELF_IN_PATH = Access.selfOr(Scope.READ, rc -> uuid(rc.pathParam("user_id")));
     static final AccessRule READER_OR_SELF_IN_QUERY = Access.selfOr(Scope.READ, rc -> uuid(rc.queryParams().get("user_id")));
+    /** Inactive users are for readers; a lookup of an active one for lookups too, and for the user itself. */
+    static final AccessRule BY_IDENTIFIER = AccessRule.either(
+      "include_inactive=true: " + Scope.READ.who + "; else " + Scope.LOOKUP.who + ", or the owner (id)",
+      rc -> includeInactive(rc) ? READER : LOOKUP_OR_OWNER);
   }
 
   public Router router(Vertx vertx, OpenAPIContract contract) {
@@ -94,8 +92,9 @@ public final class UsersApi {
       rc -> users.create(body(rc), Access.mayChangeAdmins(rc), RequestId.of(rc)));
     ops.json("listUsers", 200, Rules.READER,
       rc -> users.users(intParam(rc, "page", 1), intParam(rc, "size", 20)));
-    ops.servedElsewhere("getUserByIdentifier", BY_IDENTIFIER_RULE);
-    ops.servedElsewhere("getUser", USER_RULE);
+    // The two hot reads are bound by hotRoutes, ahead of this router, with these rules.
+    ops.servedElsewhere("getUserByIdentifier", Rules.BY_IDENTIFIER);
+    ops.servedElsewhere("getUser", Rules.READER_OR_SELF_IN_PATH);
     ops.json("updateUser", 200, Rules.PATCHER, rc -> {
       JsonObject b = body(rc);
       return users.update(uuid(rc.pathParam("user_id")), b.getJsonObject("profile"), b.getBoolean("is_active"), RequestId.of(rc));
@@ -166,11 +165,11 @@ public final class UsersApi {
    * one path parameter that {@link #uuid} checks to the same rule. Every caller is authenticated first (the guard).
    */
   public void hotRoutes(Router router) {
-    router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(BY_IDENTIFIER_RULE.guarding(rc -> includeInactive(rc)
+    router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(Rules.BY_IDENTIFIER.guarding(rc -> includeInactive(rc)
       ? users.userByIdentifierIncludingInactive(identifier(rc))
       : users.userByIdentifier(identifier(rc))), 200));
-    router.get(USER_PATH).handler(guard).handler(handler(USER_RULE.guarding(rc -> users.user(uuid(rc.pathParam("user_id")))),
-      200));
+    router.get(USER_PATH).handler(guard).handler(handler(Rules.READER_OR_SELF_IN_PATH.guarding(
+      rc -> users.user(uuid(rc.pathParam("user_id")))), 200));
   }
 
   private void dictionary(Operations ops, Dictionary d, String singular, String plural) {
