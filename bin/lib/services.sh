@@ -31,11 +31,11 @@ service_env() {
         # Loopback only: the gateway (HAProxy, on this host) is the way in; nobody on the network skips it.
         HTTP_HOST=127.0.0.1 HTTP_PORT="${SVC_PORT[$svc]}"
         PG_WRITE_HOST=127.0.0.1 PG_WRITE_PORT="$PG_WRITE_PORT"
-        PG_READ_HOST=127.0.0.1 PG_READ_PORT="$PG_READ_PORT"
         PG_DATABASE="$svc" PG_USER="${svc}_svc" PG_PASSWORD="${!pw_var}"
         # Each service its own Redis and broker user (redis/users.acl, rabbitmq/users/): its keys, its queues, its
         # events; the shared exchanges are the operator's (rabbitmq/provision.sh), so the service does not declare them.
-        REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_PORT" REDIS_DB="${SVC_REDIS_DB[$svc]}"
+        # Every service's JWT guard reads auth's revocations with this Redis user.
+        REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_PORT"
         REDIS_USER="${svc}_svc" REDIS_PASSWORD="${!redis_pw_var}"
         RABBITMQ_HOST=127.0.0.1 RABBITMQ_PORT="$RABBITMQ_PORT" RABBITMQ_VHOST=/
         RABBITMQ_USER="${svc}_svc" RABBITMQ_PASSWORD="${!rabbit_pw_var}" EVENTS_DECLARE_SHARED=false
@@ -48,10 +48,13 @@ service_env() {
         # instance and which of them is up: a call to one instance's port would fail with it. users calls nobody: it
         # only verifies tokens (JWKS_URL), so it has no client secret and no peer URL.
         auth)    SVC_ENV+=(SERVICE_CLIENT_SECRET="${!secret_var}" USERS_URL="$gw" JWT_SIGNING_KEY="$JWT_SIGNING_KEY"
+                           REDIS_DB="${SVC_REDIS_DB[$svc]}"
                            JWT_PREVIOUS_PUBLIC_KEYS="${JWT_PREVIOUS_PUBLIC_KEYS:-}"
                            REFRESH_TOKEN_SECRET="$REFRESH_TOKEN_SECRET"
                            SERVICE_CLIENTS="$(service_clients)") ;;
-        users)   SVC_ENV+=(JWKS_URL="$gw${SVC_PREFIX[auth]}/.well-known/jwks.json") ;;
+        # Only users reads the replica and has a Redis database of its own besides auth (ServiceDefinition.dependencies).
+        users)   SVC_ENV+=(JWKS_URL="$gw${SVC_PREFIX[auth]}/.well-known/jwks.json"
+                           PG_READ_HOST=127.0.0.1 PG_READ_PORT="$PG_READ_PORT" REDIS_DB="${SVC_REDIS_DB[$svc]}") ;;
         webhook) SVC_ENV+=(SERVICE_CLIENT_SECRET="${!secret_var}" AUTH_URL="$gw" USERS_URL="$gw"
                            JWKS_URL="$gw${SVC_PREFIX[auth]}/.well-known/jwks.json"
                            WEBHOOK_HMAC_SECRET="$WEBHOOK_HMAC_SECRET"

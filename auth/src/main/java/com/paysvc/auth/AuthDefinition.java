@@ -25,6 +25,7 @@ import com.paysvc.common.client.PeerSettings;
 import com.paysvc.common.client.ServiceToken;
 import com.paysvc.common.config.Config;
 import com.paysvc.common.config.Setting;
+import com.paysvc.common.launch.Dependency;
 import com.paysvc.common.launch.ServiceCommand;
 import com.paysvc.common.launch.ServiceContext;
 import com.paysvc.common.launch.ServiceDefinition;
@@ -42,6 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,6 +60,15 @@ public final class AuthDefinition implements ServiceDefinition {
   @Override
   public String name() {
     return "auth";
+  }
+
+  /**
+   * The primary (credentials, sessions, revocations are read from it: right after a write), Redis db 0 (the deny-list,
+   * per-user not-before times, login and sign-up rate limits) and events (it consumes user.deactivated). No replica.
+   */
+  @Override
+  public Set<Dependency> dependencies() {
+    return EnumSet.of(Dependency.PRIMARY, Dependency.REDIS, Dependency.EVENTS);
   }
 
   @Override
@@ -195,7 +206,7 @@ public final class AuthDefinition implements ServiceDefinition {
    * that is RFC 6749's encoding of the token request and the served contract must say so. The router's copy
    * of the contract drops that media type; the token route does its own checks (AuthApi), so nothing is lost.
    */
-  static JsonObject forValidator(JsonObject doc) {
+  public static JsonObject forValidator(JsonObject doc) {
     JsonObject copy = doc.copy();
     JsonObject content = copy.getJsonObject("paths").getJsonObject("/auth/token").getJsonObject("post")
       .getJsonObject("requestBody").getJsonObject("content");

@@ -110,7 +110,9 @@ final class BootstrapAdmin implements ServiceCommand {
     PeerClient peer = new PeerClient(vertx, AuthDefinition.webClient(vertx), "users", config.get(PeerSettings.USERS_URL),
       adminToken, config.get(PeerSettings.USERS_TIMEOUT_MS), registry);
     UsersClient users = new UsersClient(peer);
-    Db db = DbFactory.create(vertx, config, config.get(inv.settings().pgDatabase), config.get(inv.settings().pgUser), registry);
+    // The primary only, as the service (AuthDefinition.dependencies()).
+    Db db = DbFactory.create(vertx, config, config.get(inv.settings().pgDatabase), config.get(inv.settings().pgUser), false,
+      registry);
     PasswordHasher hasher = AuthDefinition.passwordHasher(vertx, config, registry);
     AuthStore store = new AuthStore();
     String rid = "bootstrap-admin-" + UUID.randomUUID();

@@ -1,6 +1,7 @@
 package com.paysvc.users;
 
 import com.paysvc.common.config.Setting;
+import com.paysvc.common.launch.Dependency;
 import com.paysvc.common.launch.ServiceContext;
 import com.paysvc.common.launch.ServiceDefinition;
 import com.paysvc.common.security.GuardSettings;
@@ -22,6 +23,7 @@ import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -54,6 +56,15 @@ public final class UsersDefinition implements ServiceDefinition {
   @Override
   public Set<String> uploadPaths() {
     return Set.of(UsersApi.UPLOAD_PATH);
+  }
+
+  /**
+   * Everything: the primary (writes, read-your-writes), the replica (the by-identifier and detail reads), Redis db 1
+   * (the cache) and events (the outbox of user.created/updated/deactivated).
+   */
+  @Override
+  public Set<Dependency> dependencies() {
+    return EnumSet.of(Dependency.PRIMARY, Dependency.REPLICA, Dependency.REDIS, Dependency.EVENTS);
   }
 
   @Override

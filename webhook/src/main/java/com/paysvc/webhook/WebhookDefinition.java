@@ -5,6 +5,7 @@ import com.paysvc.common.client.PeerSettings;
 import com.paysvc.common.client.ServiceToken;
 import com.paysvc.common.config.Config;
 import com.paysvc.common.config.Setting;
+import com.paysvc.common.launch.Dependency;
 import com.paysvc.common.launch.ServiceCommand;
 import com.paysvc.common.launch.ServiceContext;
 import com.paysvc.common.launch.ServiceDefinition;
@@ -24,6 +25,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +38,16 @@ public final class WebhookDefinition implements ServiceDefinition {
   @Override
   public String name() {
     return "webhook";
+  }
+
+  /**
+   * The primary (notifications, payments; the admin reads want what was just stored) and events (the outbox of
+   * payment events). No replica, no Redis client of its own: its JWT guard reads auth's deny-list with a client of
+   * its own (GuardSettings).
+   */
+  @Override
+  public Set<Dependency> dependencies() {
+    return EnumSet.of(Dependency.PRIMARY, Dependency.EVENTS);
   }
 
   @Override

@@ -4,25 +4,23 @@ import com.paysvc.auth.service.Credentials;
 import com.paysvc.auth.service.Registration;
 import com.paysvc.auth.service.Sessions;
 import com.paysvc.auth.service.TokenPair;
+import com.paysvc.common.http.AccessRule;
 import com.paysvc.common.http.ApiException;
-import com.paysvc.common.http.Endpoint;
+import com.paysvc.common.http.Operations;
 import com.paysvc.common.http.RequestId;
 import com.paysvc.common.security.Caller;
-import com.paysvc.common.security.JwtGuard;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /** auth's routes, bound to the operations of openapi.yaml. */
@@ -32,11 +30,12 @@ public final class AuthApi {
   private final Registration registration;
   private final Sessions sessions;
   private final Credentials credentials;
-  private final JwtGuard guard;
+  /** Authentication: the JWT guard. */
+  private final Handler<RoutingContext> guard;
   private final ClientIp clientIp;
 
   public AuthApi(JwksHandler jwks, ClientCredentialsHandler token, Registration registration, Sessions sessions,
-                 Credentials credentials, JwtGuard guard, ClientIp clientIp) {
+                 Credentials credentials, Handler<RoutingContext> guard, ClientIp clientIp) {
     this.jwks = jwks;
     this.token = token;
     this.registration = registration;
@@ -46,44 +45,64 @@ public final class AuthApi {
     this.clientIp = clientIp;
   }
 
-  public Router router(Vertx vertx, OpenAPIContract contract) {
-    // Bodies were already read by the global BodyHandler: validate rc.body(), not the (consumed) request stream.
-    RouterBuilder rb = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-    rb.getRoutes().forEach(r -> r.setDoSecurity(false));
+  /**
+   * The operations whose requests the contract does not validate, and what checks them instead (the only place that
+   * turns validation off; AuthRoutesTest asserts the list).
+   */
+  static final Map<String, String> UNVALIDATED = Map.of(
+    "token", "checked by hand (ClientCredentialsHandler.parse): the contract documents the form and JSON bodies and "
+      + "HTTP Basic, but \"client credentials in the body or in the Authorization header, not both\" is not expressible "
+      + "for the validator, and vertx-openapi 5.0.8 re-decodes form values (a secret with '%' or '+' would be altered)"
+      + "; the router's copy of the contract drops the form media type it refuses (AuthDefinition.forValidator)");
 
-    // Open to anyone: keys, the service grant, sign-up, login, refresh (a refresh token is its own credential).
-    rb.getRoute("jwks").addHandler(jwks);
-    // The token request is checked by hand (ClientCredentialsHandler.parse): the contract documents the form
-    // and JSON bodies and HTTP Basic, but "client credentials in the body or in the Authorization header, not
-    // both" is not expressible for the validator, and vertx-openapi 5.0.8 re-decodes form values (a secret
-    // with '%' or '+' would be altered), as the users service saw for query values.
-    rb.getRoute("token").setDoValidation(false).addHandler(token);
-    on(rb, "register", 201, rc -> {
+  /** Anyone: no credential, or one the action checks itself (a password, a refresh token, a client secret). */
+  static final AccessRule ANYONE = AccessRule.checkedBy("anyone");
+  /**
+   * A valid access token: the guard checks it ahead of the contract's checks (an anonymous caller learns nothing of
+   * bodies); this step only makes sure it ran (no caller: 500, never an open route).
+   */
+  static final AccessRule SIGNED_IN = AccessRule.of("a valid access token", Caller::of);
+  /** Self with the old password, or an admin: Credentials decides (it needs the caller and the stored hash). */
+  static final AccessRule SELF_WITH_PASSWORD_OR_ADMIN = AccessRule.of(
+    "a valid access token: the user itself with its old password, or an admin (Credentials.set)", Caller::of);
+
+  public Router router(Vertx vertx, OpenAPIContract contract) {
+    return operations(vertx, contract).router();
+  }
+
+  /**
+   * The route table: every operation of the contract with what it answers, who may call it and its action. The guard
+   * of the operations that need a token goes in front of the contract's router.
+   */
+  Operations operations(Vertx vertx, OpenAPIContract contract) {
+    Operations ops = new Operations(vertx, contract, UNVALIDATED);
+    ops.handler("jwks", ANYONE, jwks);
+    ops.handler("token", ANYONE, token);
+    ops.answer("register", ANYONE, rc -> {
       JsonObject b = rc.body().asJsonObject();
       return registration.register(contacts(b), b.getJsonObject("profile"), b.getString("password"), clientIp.of(rc),
         RequestId.of(rc));
-    });
-    tokens(rb, "login", rc -> {
+    }, json(201));
+    ops.answer("login", ANYONE, rc -> {
       JsonObject b = rc.body().asJsonObject();
       return sessions.login(b.getString("identifier"), b.getString("password"), clientIp.of(rc), RequestId.of(rc));
-    });
-    tokens(rb, "refresh", rc -> sessions.refresh(rc.body().asJsonObject().getString("refresh_token"), RequestId.of(rc)));
+    }, AuthApi::tokens);
+    ops.answer("refresh", ANYONE, rc -> sessions.refresh(rc.body().asJsonObject().getString("refresh_token"), RequestId.of(rc)),
+      AuthApi::tokens);
 
     // A valid access token first (before the contract's checks: an anonymous caller learns nothing about bodies).
-    Router outer = Router.router(vertx);
-    outer.post("/auth/logout").handler(guard);
-    outer.get("/auth/me").handler(guard);
-    outer.put("/auth/credentials/:user_id").handler(guard);
-    noContent(rb, "logout", rc -> sessions.logout(Caller.of(rc), "true".equals(rc.queryParams().get("all"))));
-    rb.getRoute("me").addHandler(rc -> rc.json(me(Caller.of(rc))));
-    // Self with the old password, or an admin (Credentials decides, it needs the caller and the stored hash).
-    noContent(rb, "setCredentials", rc -> {
+    ops.ahead().post("/auth/logout").handler(guard);
+    ops.ahead().get("/auth/me").handler(guard);
+    ops.ahead().put("/auth/credentials/:user_id").handler(guard);
+    ops.answer("logout", SIGNED_IN, rc -> sessions.logout(Caller.of(rc), "true".equals(rc.queryParams().get("all"))),
+      AuthApi::noContent);
+    ops.handler("me", SIGNED_IN, rc -> rc.json(me(Caller.of(rc))));
+    ops.answer("setCredentials", SELF_WITH_PASSWORD_OR_ADMIN, rc -> {
       JsonObject b = rc.body().asJsonObject();
       return credentials.set(Caller.of(rc), userId(rc.pathParam("user_id")), b.getString("password"),
         b.getString("old_password"), clientIp.of(rc), RequestId.of(rc));
-    });
-    outer.route("/*").subRouter(rb.createRouter());
-    return outer;
+    }, AuthApi::noContent);
+    return ops;
   }
 
   private static final Pattern UUID_TEXT = Pattern.compile(
@@ -124,26 +143,20 @@ public final class AuthApi {
     return me;
   }
 
-  private static void on(RouterBuilder rb, String operationId, int status, Function<RoutingContext, Future<JsonObject>> action) {
-    rb.getRoute(operationId).addHandler(handler(action, (rc, body) -> rc.response().setStatusCode(status)
-      .putHeader("Content-Type", "application/json").end(body.toBuffer())));
+  private static BiConsumer<RoutingContext, JsonObject> json(int status) {
+    return (rc, body) -> rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
   }
 
   /** Token answers must not be cached (RFC 6749 §5.1). */
-  private static void tokens(RouterBuilder rb, String operationId, Function<RoutingContext, Future<TokenPair>> action) {
-    rb.getRoute(operationId).addHandler(handler(action, (rc, pair) -> rc.response()
+  private static void tokens(RoutingContext rc, TokenPair pair) {
+    rc.response()
       .putHeader("Content-Type", "application/json")
       .putHeader("Cache-Control", "no-store")
       .putHeader("Pragma", "no-cache")
-      .end(pair.toJson().toBuffer())));
+      .end(pair.toJson().toBuffer());
   }
 
-  private static void noContent(RouterBuilder rb, String operationId, Function<RoutingContext, Future<Void>> action) {
-    rb.getRoute(operationId).addHandler(handler(action, (rc, v) -> rc.response().setStatusCode(204).end()));
-  }
-
-  private static <T> Handler<RoutingContext> handler(Function<RoutingContext, Future<T>> action,
-                                                     java.util.function.BiConsumer<RoutingContext, T> answer) {
-    return Endpoint.of(action, answer);
+  private static void noContent(RoutingContext rc, Void nothing) {
+    rc.response().setStatusCode(204).end();
   }
 }

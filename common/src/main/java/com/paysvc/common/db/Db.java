@@ -29,6 +29,8 @@ import java.util.function.Function;
  * <p>The pg client cannot tell a primary from a replica and keeps connections to a demoted primary, whose
  * writes then fail with SQLSTATE 25006. Such a connection is evicted (its backend terminated, so the pool drops
  * it) and the write retried on a fresh connection: the statement was rejected, so the retry cannot apply it twice.
+ *
+ * <p>A service that never reads from a replica has no replica client (and no breaker): {@link #read} then fails.
  */
 public final class Db {
   private static final Logger log = LoggerFactory.getLogger(Db.class);
@@ -44,11 +46,12 @@ public final class Db {
   private final Counter fallbackOnOpen;
   private final Counter evictions;
 
+  /** {@code replica} and {@code breakerOptions} null: the primary only. */
   public Db(Vertx vertx, Pool primary, SqlClient replica, CircuitBreakerOptions breakerOptions, MeterRegistry registry) {
     this.vertx = vertx;
     this.primary = primary;
     this.replica = replica;
-    this.replicaBreaker = CircuitBreaker.create("pg-replica", vertx, breakerOptions)
+    this.replicaBreaker = replica == null ? null : CircuitBreaker.create("pg-replica", vertx, breakerOptions)
       .failurePolicy(result -> result.failed() && DbErrors.isInfrastructure(result.cause()))
       .openHandler(v -> log.warn("replica breaker open: reads go to the primary"))
       .closeHandler(v -> log.info("replica breaker closed: reads back on the replica"));
@@ -60,12 +63,18 @@ public final class Db {
       .register(registry);
     this.evictions = Counter.builder("paysvc_db_readonly_evictions")
       .description("primary-pool connections evicted after SQLSTATE 25006 (node demoted)").register(registry);
-    Gauge.builder("paysvc_db_replica_breaker_open", replicaBreaker, b -> b.state() == CircuitBreakerState.CLOSED ? 0 : 1)
-      .description("1 while replica reads are diverted to the primary").register(registry);
+    if (replicaBreaker != null) {
+      Gauge.builder("paysvc_db_replica_breaker_open", replicaBreaker, b -> b.state() == CircuitBreakerState.CLOSED ? 0 : 1)
+        .description("1 while replica reads are diverted to the primary").register(registry);
+    }
   }
 
   /** A read that may be served by a replica (slightly stale data is fine). */
   public <T> Future<T> read(Function<SqlClient, Future<T>> query) {
+    if (replica == null) {
+      return Future.failedFuture(new IllegalStateException(
+        "no replica: the service does not declare Dependency.REPLICA (use readPrimary, or declare it)"));
+    }
     return replicaBreaker.<T>execute(() -> safely(query, replica))
       .recover(err -> {
         if (err instanceof OpenCircuitException) {
@@ -116,15 +125,20 @@ public final class Db {
     return primary;
   }
 
+  /** Null when the service reads no replica. */
   public SqlClient replica() {
     return replica;
   }
 
+  /** Null when the service reads no replica. */
   public CircuitBreakerState replicaBreakerState() {
-    return replicaBreaker.state();
+    return replicaBreaker == null ? null : replicaBreaker.state();
   }
 
   public Future<Void> close() {
+    if (replica == null) {
+      return primary.close();
+    }
     replicaBreaker.close();
     return Future.join(primary.close(), replica.close()).mapEmpty();
   }

@@ -20,20 +20,28 @@ public final class DbFactory {
   }
 
   public static Db create(Vertx vertx, Config config, String database, String user, MeterRegistry registry) {
+    return create(vertx, config, database, user, true, registry);
+  }
+
+  /** {@code withReplica} false: the primary pool only (a service that never reads from a replica opens no connection to it). */
+  public static Db create(Vertx vertx, Config config, String database, String user, boolean withReplica,
+                          MeterRegistry registry) {
     PgConnectOptions write = connectOptions(config, database, user)
       .setHost(config.get(CommonSettings.PG_WRITE_HOST)).setPort(config.get(CommonSettings.PG_WRITE_PORT));
-    PgConnectOptions read = connectOptions(config, database, user)
-      .setHost(config.get(CommonSettings.PG_READ_HOST)).setPort(config.get(CommonSettings.PG_READ_PORT))
-      // Reads are short stored-function calls: pipelining several on one connection saves round trips and
-      // connections; 16 keeps one slow query from queueing too much behind it.
-      .setPipeliningLimit(16);
-
     Pool primary = PgBuilder.pool()
       .with(poolOptions(config, "pg-primary", config.get(CommonSettings.PG_PRIMARY_POOL_SIZE)))
       .with(netOptions())
       .connectingTo(write)
       .using(vertx)
       .build();
+    if (!withReplica) {
+      return new Db(vertx, primary, null, null, registry);
+    }
+    PgConnectOptions read = connectOptions(config, database, user)
+      .setHost(config.get(CommonSettings.PG_READ_HOST)).setPort(config.get(CommonSettings.PG_READ_PORT))
+      // Reads are short stored-function calls: pipelining several on one connection saves round trips and
+      // connections; 16 keeps one slow query from queueing too much behind it.
+      .setPipeliningLimit(16);
     // A pooled client (not a Pool) pipelines requests; reads need no transactions, so that is all they need.
     SqlClient replica = PgBuilder.client()
       .with(poolOptions(config, "pg-replica", config.get(CommonSettings.PG_REPLICA_POOL_SIZE)))
@@ -41,7 +49,6 @@ public final class DbFactory {
       .connectingTo(read)
       .using(vertx)
       .build();
-
     CircuitBreakerOptions breaker = new CircuitBreakerOptions()
       .setMaxFailures(3)                      // three failed reads in a row: the replica is gone, not flaky
       .setTimeout(config.get(CommonSettings.PG_REPLICA_TIMEOUT_MS))

@@ -13,9 +13,14 @@ import io.vertx.redis.client.Redis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
-/** What a running service shares across its verticles: config, pools, clients, health and metrics. */
+/**
+ * What a running service shares across its verticles: config, pools, clients, health and metrics. The pools, Redis
+ * and events exist only when the definition declares them ({@link ServiceDefinition#dependencies()}); asking for one
+ * that it does not declare throws, and fails the start, naming it.
+ */
 public final class ServiceContext {
   private final Vertx vertx;
   private final ServiceDefinition definition;
@@ -26,12 +31,14 @@ public final class ServiceContext {
   private final Readiness readiness;
   private final PrometheusMeterRegistry registry;
   private final Events events;
+  private final Set<Dependency> dependencies;
   private final JsonObject openapi;
   private final List<Supplier<Future<?>>> closeHooks = new ArrayList<>();
   private volatile int httpPort = -1;
 
   ServiceContext(Vertx vertx, ServiceDefinition definition, ServiceSettings settings, Config config, Db db,
-                 Redis redis, Readiness readiness, PrometheusMeterRegistry registry, Events events, JsonObject openapi) {
+                 Redis redis, Readiness readiness, PrometheusMeterRegistry registry, Events events,
+                 Set<Dependency> dependencies, JsonObject openapi) {
     this.vertx = vertx;
     this.definition = definition;
     this.settings = settings;
@@ -41,6 +48,7 @@ public final class ServiceContext {
     this.readiness = readiness;
     this.registry = registry;
     this.events = events;
+    this.dependencies = Set.copyOf(dependencies);
     this.openapi = openapi;
   }
 
@@ -65,12 +73,13 @@ public final class ServiceContext {
     return config;
   }
 
+  /** The primary pool, and the replica when {@link Dependency#REPLICA} is declared too. */
   public Db db() {
-    return db;
+    return declared(Dependency.PRIMARY, "db()", db);
   }
 
   public Redis redis() {
-    return redis;
+    return declared(Dependency.REDIS, "redis()", redis);
   }
 
   public Readiness readiness() {
@@ -83,12 +92,24 @@ public final class ServiceContext {
 
   /** Event handlers ({@code events().onIdempotent("user.deactivated", ...)}, registered in init) and the broker. */
   public Events events() {
-    return events;
+    return declared(Dependency.EVENTS, "events()", events);
   }
 
   /** Where business transactions append their events; call {@link Outbox#wake()} after the commit. */
   public Outbox outbox() {
-    return events.outbox();
+    return declared(Dependency.EVENTS, "outbox()", events).outbox();
+  }
+
+  public Set<Dependency> dependencies() {
+    return dependencies;
+  }
+
+  private <T> T declared(Dependency dependency, String accessor, T value) {
+    if (!dependencies.contains(dependency)) {
+      throw new IllegalStateException(definition.name() + " asks for " + accessor + " but does not declare "
+        + dependency + " in its ServiceDefinition.dependencies()");
+    }
+    return value;
   }
 
   /** The port the HTTP server actually listens on (differs from the setting when that is 0). */

@@ -6,11 +6,12 @@ import com.paysvc.common.config.Topology;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** What makes a service a service: its name, defaults, extra settings and business routes. */
+/** What makes a service a service: its name, defaults, dependencies, extra settings and business routes. */
 public interface ServiceDefinition {
 
   /** Short name: jar name, database, migration folder ({@code sql/<name>}). */
@@ -26,12 +27,27 @@ public interface ServiceDefinition {
     return Topology.service(name()).port();
   }
 
-  /** REDIS_DB's default, from topology.env ({@code <NAME>_REDIS_DB}). */
+  /**
+   * What the service takes from the launcher: only these are created, configured and probed by {@code /health/ready}
+   * (see {@link Dependency}). A real service names exactly what it uses; the default, everything, serves the
+   * plumbing tests' services.
+   */
+  default Set<Dependency> dependencies() {
+    return EnumSet.allOf(Dependency.class);
+  }
+
+  /**
+   * REDIS_DB's default, from topology.env ({@code <NAME>_REDIS_DB}); read only when the service declares
+   * {@link Dependency#REDIS}.
+   */
   default int defaultRedisDb() {
     return Topology.service(name()).redisDb();
   }
 
-  /** Dependencies whose outage makes {@code /health/ready} answer 503 (of primary, replica, redis, rabbitmq). */
+  /**
+   * Dependencies whose outage makes {@code /health/ready} answer 503, by their probe names (of primary, replica, redis,
+   * rabbitmq); each must be one of {@link #dependencies()}.
+   */
   Set<String> defaultReadyRequires();
 
   default List<Setting<?>> extraSettings() {

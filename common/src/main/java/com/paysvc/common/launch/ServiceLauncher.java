@@ -3,6 +3,7 @@ package com.paysvc.common.launch;
 import com.paysvc.common.config.CommonSettings;
 import com.paysvc.common.config.Config;
 import com.paysvc.common.config.ConfigException;
+import com.paysvc.common.config.Setting;
 import com.paysvc.common.db.Db;
 import com.paysvc.common.db.DbFactory;
 import com.paysvc.common.db.Migrations;
@@ -32,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,15 +50,21 @@ public final class ServiceLauncher {
   private final ServiceDefinition definition;
   private final ServiceSettings settings;
   private final Config config;
+  private final Set<Dependency> dependencies;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private Vertx vertx;
   private ServiceContext context;
   private String httpDeployment;
+  // What start() created (null when not declared), for stop().
+  private Db db;
+  private Redis redis;
+  private Events events;
 
   private ServiceLauncher(ServiceDefinition definition, ServiceSettings settings, Config config) {
     this.definition = definition;
     this.settings = settings;
     this.config = config;
+    this.dependencies = Set.copyOf(definition.dependencies());
   }
 
   /** Entry point for a service's {@code main}. Never returns normally on errors: it exits with a code. */
@@ -70,9 +78,15 @@ public final class ServiceLauncher {
   /** Runs a command; returns the exit code for commands that end ({@code --help}, {@code migrate}, errors). */
   static int run(ServiceDefinition definition, String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     ServiceSettings settings = new ServiceSettings(definition);
+    String declarationProblem = Dependency.problem(definition.dependencies());
+    if (declarationProblem != null) {
+      err.println(definition.name() + ": its ServiceDefinition declares " + declarationProblem);
+      return EXIT_CONFIG;
+    }
+    List<Setting<?>> declared = settings.used(definition);
     String command = args.length == 0 ? "run" : args[0];
     if (List.of("--help", "-h", "help").contains(command)) {
-      out.print(Config.help(definition.name(), settings.all(), commandUsage(definition)));
+      out.print(Config.help(definition.name(), declared, commandUsage(definition)));
       return 0;
     }
     ServiceCommand extra = definition.commands().get(command);
@@ -85,23 +99,28 @@ public final class ServiceLauncher {
     }
     Config config;
     try {
-      config = Config.load(settings.all(), env);
+      config = Config.load(declared, env);
+      checkReadyRequires(definition, settings, config);
     } catch (ConfigException e) {
       err.println(definition.name() + ": " + e.getMessage());
       err.println("Run with --help for every setting.");
       return EXIT_CONFIG;
     }
     // The name only, never the value (it may be a secret meant for another service).
-    for (String name : Config.undeclared(settings.all(), settings.vocabulary(), env.keySet())) {
+    for (String name : Config.undeclared(declared, settings.vocabulary(), env.keySet())) {
       log.warn("{} is set but is not a setting of {}: ignored (--help lists its settings)", name, definition.name());
     }
     ServiceLauncher launcher = new ServiceLauncher(definition, settings, config);
     try {
       if (command.equals("migrate")) {
+        if (!launcher.dependencies.contains(Dependency.PRIMARY)) {
+          out.println(definition.name() + " has no database: nothing to migrate");
+          return 0;
+        }
         launcher.migrate();
         return 0;
       }
-      if (config.get(CommonSettings.MIGRATE_ON_START)) {
+      if (launcher.migratesOnStart()) {
         launcher.migrate();
       }
     } catch (RuntimeException e) {
@@ -127,6 +146,22 @@ public final class ServiceLauncher {
     Map<String, String> usage = new java.util.TreeMap<>();
     definition.commands().forEach((name, c) -> usage.put(name, c.usage()));
     return usage;
+  }
+
+  /** READY_REQUIRES may only name what the service declares (a probe of nothing would never be registered). */
+  private static void checkReadyRequires(ServiceDefinition definition, ServiceSettings settings, Config config) {
+    Set<String> probes = new java.util.TreeSet<>();
+    definition.dependencies().forEach(d -> probes.add(d.probe));
+    for (String name : ServiceSettings.parseDependencies(config.get(settings.readyRequires))) {
+      if (!probes.contains(name)) {
+        throw new ConfigException(List.of(settings.readyRequires.name() + " names '" + name + "', which "
+          + definition.name() + " does not use (it uses: " + (probes.isEmpty() ? "none" : String.join(", ", probes)) + ")"));
+      }
+    }
+  }
+
+  private boolean migratesOnStart() {
+    return dependencies.contains(Dependency.PRIMARY) && config.get(CommonSettings.MIGRATE_ON_START);
   }
 
   private void migrate() {
@@ -182,22 +217,36 @@ public final class ServiceLauncher {
       log.error("unhandled exception on an event loop", err);
     });
 
-    Db db = DbFactory.create(vertx, config, config.get(settings.pgDatabase), config.get(settings.pgUser), registry);
-    Redis redis = RedisFactory.create(vertx, config, config.get(settings.redisDb), "redis");
+    // Only what the definition declares is created and probed: a service without Redis opens no Redis connection and
+    // its /health/ready does not report one.
     Readiness readiness = new Readiness(vertx, ServiceSettings.parseDependencies(config.get(settings.readyRequires)));
-    readiness.register("primary", () -> db.primary().query("SELECT 1").execute());
-    readiness.register("replica", () -> db.replica().query("SELECT 1").execute());
-    readiness.register("redis", () -> RedisFactory.ping(redis));
-    Events events = Events.create(vertx, definition.name(), config, settings.events, db, registry);
-    // Reported, not required unless READY_REQUIRES says so: without the broker, writes still commit to the outbox.
-    readiness.register("rabbitmq", events::probe);
+    if (dependencies.contains(Dependency.PRIMARY)) {
+      Db pools = DbFactory.create(vertx, config, config.get(settings.pgDatabase), config.get(settings.pgUser),
+        dependencies.contains(Dependency.REPLICA), registry);
+      db = pools;
+      readiness.register(Dependency.PRIMARY.probe, () -> pools.primary().query("SELECT 1").execute());
+      if (dependencies.contains(Dependency.REPLICA)) {
+        readiness.register(Dependency.REPLICA.probe, () -> pools.replica().query("SELECT 1").execute());
+      }
+    }
+    if (dependencies.contains(Dependency.REDIS)) {
+      Redis client = RedisFactory.create(vertx, config, config.get(settings.redisDb), "redis");
+      redis = client;
+      readiness.register(Dependency.REDIS.probe, () -> RedisFactory.ping(client));
+    }
+    if (dependencies.contains(Dependency.EVENTS)) {
+      events = Events.create(vertx, definition.name(), config, settings.events, db, registry);
+      // Reported, not required unless READY_REQUIRES says so: without the broker, writes still commit to the outbox.
+      readiness.register(Dependency.EVENTS.probe, events::probe);
+    }
     String openapi = readResource("openapi.yaml");
     context = new ServiceContext(vertx, definition, settings, config, db, redis, readiness, registry, events,
-      parseYaml(openapi));
+      dependencies, parseYaml(openapi));
     int instances = config.get(settings.httpInstances) == 0 ? config.get(settings.eventLoops)
       : config.get(settings.httpInstances);
-    return definition.init(context)
-      .compose(v -> events.start())
+    // init runs inside a future: an undeclared dependency it asks for (ServiceContext throws) fails the start.
+    return Future.<Void>succeededFuture().compose(v -> definition.init(context))
+      .compose(v -> events == null ? Future.<Void>succeededFuture() : events.start())
       .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(context, openapi),
         new DeploymentOptions().setInstances(instances)))
       .onSuccess(id -> {
@@ -223,12 +272,11 @@ public final class ServiceLauncher {
     }
     log.info("{} stopping", definition.name());
     Future<?> http = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
-    Events events = context == null ? null : context.events();
     http.transform(ar -> events == null ? Future.succeededFuture() : events.stopConsuming())
       .transform(ar -> closeHooks())
       .transform(ar -> events == null ? Future.succeededFuture() : events.close())
-      .transform(ar -> context == null ? Future.succeededFuture()
-        : Future.join(context.redis().close(), context.db().close()))
+      .transform(ar -> Future.join(redis == null ? Future.succeededFuture() : redis.close(),
+        db == null ? Future.succeededFuture() : db.close()))
       // Vert.x must be closed from outside its own event loops: a listener on one of them would never run.
       .onComplete(ar -> CompletableFuture.runAsync(() -> vertx.close()
         .onComplete(closed -> {
@@ -291,11 +339,18 @@ public final class ServiceLauncher {
   /** For tests: start a service in-process with the given environment. */
   public static Future<ServiceLauncher> startForTest(ServiceDefinition definition, Map<String, String> env) {
     ServiceSettings settings = new ServiceSettings(definition);
-    Config config = Config.load(settings.all(), env);
+    String declarationProblem = Dependency.problem(definition.dependencies());
+    if (declarationProblem != null) {
+      throw new IllegalArgumentException(definition.name() + " declares " + declarationProblem);
+    }
+    Config config = Config.load(Dependency.settingsOf(settings, definition.dependencies()), env);
+    checkReadyRequires(definition, settings, config);
     ServiceLauncher launcher = new ServiceLauncher(definition, settings, config);
-    if (config.get(CommonSettings.MIGRATE_ON_START)) {
+    if (launcher.migratesOnStart()) {
       launcher.migrate();
     }
-    return launcher.start().map(launcher);
+    // A start that fails stops what it had started (the caller has no launcher to stop).
+    return launcher.start().map(launcher).recover(err -> Future.fromCompletionStage(launcher.stop())
+      .transform(ar -> Future.failedFuture(err)));
   }
 }

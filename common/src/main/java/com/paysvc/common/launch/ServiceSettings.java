@@ -34,7 +34,8 @@ public final class ServiceSettings {
       "HTTP verticle instances (event loops serving requests); 0: one per event loop");
     pgDatabase = CommonSettings.pgDatabase(def.name());
     pgUser = CommonSettings.pgUser(def.name());
-    redisDb = CommonSettings.redisDb(def.defaultRedisDb());
+    // A service without Redis of its own (it is dropped from its settings) has no topology entry to read it from.
+    redisDb = CommonSettings.redisDb(def.dependencies().contains(Dependency.REDIS) ? def.defaultRedisDb() : 0);
     readyRequires = new Setting<>("READY_REQUIRES",
       "dependencies whose outage makes /health/ready answer 503, comma-separated (primary, replica, redis, rabbitmq)",
       String.join(",", def.defaultReadyRequires()), false, ServiceSettings::checkDependencies);
@@ -44,6 +45,11 @@ public final class ServiceSettings {
     list.addAll(events.all());
     list.addAll(def.extraSettings());
     all = List.copyOf(list);
+  }
+
+  /** What {@code def} validates, lists and accepts: {@link #all()} without the settings of dependencies it does not declare. */
+  public List<Setting<?>> used(ServiceDefinition def) {
+    return Dependency.settingsOf(this, def.dependencies());
   }
 
   public List<Setting<?>> all() {

@@ -144,7 +144,7 @@ public final class PlatformFiles {
    */
   public static List<String> undeclared(ServiceDefinition def) {
     Set<String> declared = new TreeSet<>();
-    for (Setting<?> s : new ServiceSettings(def).all()) {
+    for (Setting<?> s : new ServiceSettings(def).used(def)) {
       declared.add(s.name());
     }
     List<String> drift = new ArrayList<>();

@@ -1,5 +1,6 @@
 package com.paysvc.users.http;
 
+import com.paysvc.common.http.AccessRule;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.security.Caller;
@@ -15,14 +16,38 @@ import java.util.function.Function;
  * Who may call a route (least privilege): an admin everything; a service client exactly what its token's scopes
  * grant ({@link Scope}); a plain user reads only its own record, contacts and memberships (anyone else's → 403,
  * OWASP API1) and writes nothing. Dictionaries are readable by anyone authenticated (no check). Each route states
- * its rule as its first step.
+ * its rule where it is bound ({@link UsersApi}), as one of the rules below.
  */
 final class Access {
   private static final String OWN_RECORD_ONLY = "you may only read your own record";
   /** For callers that may read any record: the bytes pass as they are, never parsed. */
-  private static final Function<Buffer, Future<Buffer>> ANY_RECORD = Future::succeededFuture;
+  private static final Function<Buffer, Future<Buffer>> ANY_RECORD = AccessRule.ANY_ANSWER;
+
+  /** Any authenticated caller (the guard ran ahead of every route): the dictionaries' reads. */
+  static final AccessRule ANY_CALLER = AccessRule.checkedBy("any caller");
 
   private Access() {
+  }
+
+  /** Admins and service clients granted {@code scope}. */
+  static AccessRule scope(Scope scope) {
+    return AccessRule.of(scope.who, rc -> require(rc, scope));
+  }
+
+  /** The scope {@code choice} picks from the request (e.g. from its body), as {@link #scope}. */
+  static AccessRule scope(String who, Function<RoutingContext, Scope> choice) {
+    return AccessRule.of(who, rc -> require(rc, choice.apply(rc)));
+  }
+
+  /** As {@link #scope}, or a plain user for its own record: {@code user} names it from the request. */
+  static AccessRule selfOr(Scope scope, Function<RoutingContext, UUID> user) {
+    return AccessRule.of(scope.who + ", or the user itself", rc -> requireOrSelf(rc, scope, user.apply(rc)));
+  }
+
+  /** As {@link #scope}, or a plain user for a record it owns: {@code ownerField} of the answer names the owner. */
+  static AccessRule ownerOr(Scope scope, String ownerField) {
+    return AccessRule.onAnswer(scope.who + ", or the owner (" + ownerField + ")",
+      rc -> requireOrOwner(rc, scope, ownerField));
   }
 
   /**

@@ -23,10 +23,13 @@ enum Scope {
   private final String[] grantedBy;
   /** Built once: the 403 message names what would have been enough. */
   final String refusal;
+  /** Who it admits, as the route table names it: {@code "admin or scope users:create/users:write"}. */
+  final String who;
 
   Scope(String... grantedBy) {
     this.grantedBy = grantedBy;
     this.refusal = "requires the admin role or the scope " + String.join(" or ", grantedBy);
+    this.who = "admin or scope " + String.join("/", grantedBy);
   }
 
   /** Admins; service clients whose token carries one of the granting scopes. */

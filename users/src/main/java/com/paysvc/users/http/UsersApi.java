@@ -1,9 +1,10 @@
 package com.paysvc.users.http;
 
+import com.paysvc.common.http.AccessRule;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.Endpoint;
+import com.paysvc.common.http.Operations;
 import com.paysvc.common.http.RequestId;
-import com.paysvc.common.security.JwtGuard;
 import com.paysvc.users.service.BulkService;
 import com.paysvc.users.service.DictionaryService;
 import com.paysvc.users.service.UserService;
@@ -15,11 +16,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.openapi.router.OpenAPIRoute;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -34,9 +33,11 @@ public final class UsersApi {
   private final DictionaryService dictionaries;
   private final BulkService bulk;
   private final UploadHandler upload;
-  private final JwtGuard guard;
+  /** Authentication: the JWT guard. */
+  private final Handler<RoutingContext> guard;
 
-  public UsersApi(UserService users, DictionaryService dictionaries, BulkService bulk, UploadHandler upload, JwtGuard guard) {
+  public UsersApi(UserService users, DictionaryService dictionaries, BulkService bulk, UploadHandler upload,
+                  Handler<RoutingContext> guard) {
     this.users = users;
     this.dictionaries = dictionaries;
     this.bulk = bulk;
@@ -44,103 +45,112 @@ public final class UsersApi {
     this.guard = guard;
   }
 
-  public Router router(Vertx vertx, OpenAPIContract contract) {
-    // Bodies were already read by the global BodyHandler: validate rc.body(), not the (consumed) request stream.
-    RouterBuilder rb = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-    rb.rootHandler(guard);
-    // The guard above authenticates every route; the contract's security section documents it.
-    rb.getRoutes().forEach(r -> r.setDoSecurity(false));
+  /**
+   * The operations whose requests the contract does not validate, and what checks them instead (the only place that
+   * turns validation off; UsersRoutesTest asserts the list).
+   */
+  static final Map<String, String> UNVALIDATED = Map.of(
+    "uploadUsers", "a multipart file (CSV or workbook): UploadHandler checks the part, UserFileParser every row",
+    "getUserByIdentifier", "a hot route (hotRoutes), ahead of the contract's router: identifier and include_inactive "
+      + "are checked by hand to the contract's rules (vertx-openapi 5.0.8 decodes query values a second time)",
+    "getUser", "a hot route (hotRoutes), ahead of the contract's router: user_id is checked by hand to the contract's "
+      + "rule (the validator cost a third of the cached read's throughput)");
 
-    on(rb, "createUser", rc -> {
-      Access.require(rc, Scope.CREATE);
-      return users.create(body(rc), Access.mayChangeAdmins(rc), RequestId.of(rc));
-    }, 201);
-    on(rb, "listUsers", rc -> {
-      Access.require(rc, Scope.READ);
-      return users.users(intParam(rc, "page", 1), intParam(rc, "size", 20));
-    }, 200);
-    // getUserByIdentifier and getUser are served by hotRoutes, ahead of this router.
-    on(rb, "updateUser", rc -> {
+  /** The access rules of the routes, built once. */
+  private static final class Rules {
+    static final AccessRule CREATOR = Access.scope(Scope.CREATE);
+    static final AccessRule READER = Access.scope(Scope.READ);
+    static final AccessRule WRITER = Access.scope(Scope.WRITE);
+    static final AccessRule DEACTIVATOR = Access.scope(Scope.DEACTIVATE);
+    /** {@code {"is_active": false}} alone is a deactivation (auth's compensation sends it); any other patch a write. */
+    static final AccessRule PATCHER = Access.scope("deactivation: " + Scope.DEACTIVATE.who + "; else " + Scope.WRITE.who,
+      rc -> isDeactivation(body(rc)) ? Scope.DEACTIVATE : Scope.WRITE);
+    static final AccessRule LOOKUP_OR_OWNER = Access.ownerOr(Scope.LOOKUP, "id");
+    static final AccessRule CONTACT_READER = Access.ownerOr(Scope.READ, "user_id");
+    static final AccessRule READER_OR_SELF_IN_PATH = Access.selfOr(Scope.READ, rc -> uuid(rc.pathParam("user_id")));
+    static final AccessRule READER_OR_SELF_IN_QUERY = Access.selfOr(Scope.READ, rc -> uuid(rc.queryParams().get("user_id")));
+    /** Inactive users are for readers; a lookup of an active one for lookups too, and for the user itself. */
+    static final AccessRule BY_IDENTIFIER = AccessRule.either(
+      "include_inactive=true: " + Scope.READ.who + "; else " + Scope.LOOKUP.who + ", or the owner (id)",
+      rc -> includeInactive(rc) ? READER : LOOKUP_OR_OWNER);
+  }
+
+  public Router router(Vertx vertx, OpenAPIContract contract) {
+    return operations(vertx, contract).router();
+  }
+
+  /**
+   * The route table: every operation of the contract with the status it answers, who may call it and its action. The
+   * upload's steps ahead of its body go in front of the contract's router.
+   */
+  Operations operations(Vertx vertx, OpenAPIContract contract) {
+    Operations ops = new Operations(vertx, contract, UNVALIDATED);
+    // Every request into the contract's router is authenticated first (a valid access token); each operation's rule
+    // then says who may call it.
+    ops.rootHandler(guard);
+    ops.json("createUser", 201, Rules.CREATOR,
+      rc -> users.create(body(rc), Access.mayChangeAdmins(rc), RequestId.of(rc)));
+    ops.json("listUsers", 200, Rules.READER,
+      rc -> users.users(intParam(rc, "page", 1), intParam(rc, "size", 20)));
+    // The two hot reads are bound by hotRoutes, ahead of this router, with these rules.
+    ops.servedElsewhere("getUserByIdentifier", Rules.BY_IDENTIFIER);
+    ops.servedElsewhere("getUser", Rules.READER_OR_SELF_IN_PATH);
+    ops.json("updateUser", 200, Rules.PATCHER, rc -> {
       JsonObject b = body(rc);
-      Access.require(rc, isDeactivation(b) ? Scope.DEACTIVATE : Scope.WRITE);
       return users.update(uuid(rc.pathParam("user_id")), b.getJsonObject("profile"), b.getBoolean("is_active"), RequestId.of(rc));
-    }, 200);
-    on(rb, "bulkCreateUsers", rc -> {
-      Access.require(rc, Scope.WRITE);
+    });
+    ops.json("bulkCreateUsers", 200, Rules.WRITER, rc -> {
       JsonObject b = body(rc);
       return bulk.createAll(b.getJsonArray("users"), b.getString("interface"), Access.mayChangeAdmins(rc), RequestId.of(rc))
         .map(JsonObject::toBuffer);
-    }, 200);
+    });
     // Vert.x wants a route's BodyHandler before its other handlers, yet the upload must be authorised (and given one
-    // of the instance's upload slots) before 10 MB are spooled to disk: the guard, the role check and the slot run on
-    // a route of their own in front of the contract's router, then the upload's BodyHandler, then the contract's
-    // route (body validation off: multipart).
-    Router outer = Router.router(vertx);
+    // of the instance's upload slots) before 10 MB are spooled to disk: the guard, the rule and the slot run on a route
+    // of their own in front of the contract's router, then the upload's BodyHandler, then the contract's route (where
+    // the rule, checked again, admits the same caller).
     // The stream is paused until the BodyHandler takes it: the guard's async checks would otherwise lose the body.
-    outer.post(UPLOAD_PATH).handler(rc -> {
+    ops.ahead().post(UPLOAD_PATH).handler(rc -> {
       rc.request().pause();
       upload.drainUnreadBodyAtEnd(rc);
       rc.next();
     }).handler(guard).handler(rc -> {
-      Access.require(rc, Scope.WRITE);
+      Rules.WRITER.admitWithoutAnswer(rc);
       rc.next();
     }).handler(upload::holdSlot);
-    outer.post(UPLOAD_PATH).handler(upload.bodyHandler());
-    OpenAPIRoute uploadRoute = rb.getRoute("uploadUsers");
-    uploadRoute.setDoValidation(false);
-    uploadRoute.addHandler(handler(upload::upload, 200));
+    ops.ahead().post(UPLOAD_PATH).handler(upload.bodyHandler());
+    ops.json("uploadUsers", 200, Rules.WRITER, upload::upload);
 
-    on(rb, "addContact", rc -> {
-      Access.require(rc, Scope.WRITE);
+    ops.json("addContact", 201, Rules.WRITER, rc -> {
       JsonObject b = body(rc);
       return users.addContact(uuid(b.getString("user_id")), b.getString("type"), b.getString("value"), RequestId.of(rc));
-    }, 201);
-    on(rb, "listUserContacts", rc -> {
-      UUID id = uuid(rc.pathParam("user_id"));
-      Access.requireOrSelf(rc, Scope.READ, id);
-      return users.userContacts(id);
-    }, 200);
-    on(rb, "getContact", rc -> {
-      var owner = Access.requireOrOwner(rc, Scope.READ, "user_id");
-      return users.contact(uuid(rc.pathParam("contact_id"))).compose(owner);
-    }, 200);
-    on(rb, "updateContact", rc -> {
-      Access.require(rc, Scope.WRITE);
+    });
+    ops.json("listUserContacts", 200, Rules.READER_OR_SELF_IN_PATH,
+      rc -> users.userContacts(uuid(rc.pathParam("user_id"))));
+    ops.json("getContact", 200, Rules.CONTACT_READER, rc -> users.contact(uuid(rc.pathParam("contact_id"))));
+    ops.json("updateContact", 200, Rules.WRITER, rc -> {
       JsonObject b = body(rc);
       return users.updateContact(uuid(rc.pathParam("contact_id")), b.getString("value"), b.getBoolean("is_active"), RequestId.of(rc));
-    }, 200);
+    });
     // auth's compensation of a failed registration deactivates the user and releases its contacts.
-    on(rb, "deleteContact", rc -> {
-      Access.require(rc, Scope.DEACTIVATE);
-      return users.deleteContact(uuid(rc.pathParam("contact_id")), RequestId.of(rc));
-    }, 200);
+    ops.json("deleteContact", 200, Rules.DEACTIVATOR,
+      rc -> users.deleteContact(uuid(rc.pathParam("contact_id")), RequestId.of(rc)));
 
-    on(rb, "listMemberships", rc -> {
-      UUID id = uuid(rc.queryParams().get("user_id"));
-      Access.requireOrSelf(rc, Scope.READ, id);
-      return users.memberships(id);
-    }, 200);
-    on(rb, "getMembership", rc -> {
-      UUID id = uuid(rc.pathParam("user_id"));
-      Access.requireOrSelf(rc, Scope.READ, id);
-      return users.membership(id, uuid(rc.pathParam("group_id")));
-    }, 200);
-    on(rb, "addMembership", rc -> {
-      Access.require(rc, Scope.WRITE);
+    ops.json("listMemberships", 200, Rules.READER_OR_SELF_IN_QUERY,
+      rc -> users.memberships(uuid(rc.queryParams().get("user_id"))));
+    ops.json("getMembership", 200, Rules.READER_OR_SELF_IN_PATH,
+      rc -> users.membership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id"))));
+    ops.json("addMembership", 201, Rules.WRITER, rc -> {
       JsonObject b = body(rc);
       return users.addMembership(uuid(b.getString("user_id")), uuid(b.getString("group_id")), Access.mayChangeAdmins(rc),
         RequestId.of(rc));
-    }, 201);
-    on(rb, "deleteMembership", rc -> {
-      Access.require(rc, Scope.WRITE);
-      return users.deleteMembership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id")), Access.mayChangeAdmins(rc),
-        RequestId.of(rc));
-    }, 200);
+    });
+    ops.json("deleteMembership", 200, Rules.WRITER,
+      rc -> users.deleteMembership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id")), Access.mayChangeAdmins(rc),
+        RequestId.of(rc)));
 
-    dictionary(rb, Dictionary.USER_GROUPS, "UserGroup", "UserGroups");
-    dictionary(rb, Dictionary.CONTACT_TYPES, "ContactType", "ContactTypes");
-    outer.route("/*").subRouter(rb.createRouter());
-    return outer;
+    dictionary(ops, Dictionary.USER_GROUPS, "UserGroup", "UserGroups");
+    dictionary(ops, Dictionary.CONTACT_TYPES, "ContactType", "ContactTypes");
+    return ops;
   }
 
   /** The paths {@link #hotRoutes} serves (GET only). */
@@ -155,55 +165,32 @@ public final class UsersApi {
    * one path parameter that {@link #uuid} checks to the same rule. Every caller is authenticated first (the guard).
    */
   public void hotRoutes(Router router) {
-    router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(rc -> {
-      if (includeInactive(rc)) {
-        Access.require(rc, Scope.READ);
-        return users.userByIdentifierIncludingInactive(identifier(rc));
-      }
-      var owner = Access.requireOrOwner(rc, Scope.LOOKUP, "id");
-      return users.userByIdentifier(identifier(rc)).compose(owner);
-    }, 200));
-    router.get(USER_PATH).handler(guard).handler(handler(rc -> {
-      UUID id = uuid(rc.pathParam("user_id"));
-      Access.requireOrSelf(rc, Scope.READ, id);
-      return users.user(id);
-    }, 200));
+    router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(Rules.BY_IDENTIFIER.guarding(rc -> includeInactive(rc)
+      ? users.userByIdentifierIncludingInactive(identifier(rc))
+      : users.userByIdentifier(identifier(rc))), 200));
+    router.get(USER_PATH).handler(guard).handler(handler(Rules.READER_OR_SELF_IN_PATH.guarding(
+      rc -> users.user(uuid(rc.pathParam("user_id")))), 200));
   }
 
-  private void dictionary(RouterBuilder rb, Dictionary d, String singular, String plural) {
-    // Readable by any authenticated caller: no access step.
-    on(rb, "list" + plural, rc -> dictionaries.list(d), 200);
-    on(rb, "create" + singular, rc -> {
-      Access.require(rc, Scope.WRITE);
+  private void dictionary(Operations ops, Dictionary d, String singular, String plural) {
+    ops.json("list" + plural, 200, Access.ANY_CALLER, rc -> dictionaries.list(d));
+    // Naming a group admin is for an admin only (Access.requireAdminToName), whatever the caller's scopes.
+    ops.json("create" + singular, 201, Rules.WRITER, rc -> {
       JsonObject b = body(rc);
       if (d == Dictionary.USER_GROUPS) {
         Access.requireAdminToName(rc, b.getString("name"));
       }
       return dictionaries.create(d, b.getString("name"), b.getString("description"));
-    }, 201);
-    on(rb, "update" + singular, rc -> {
-      Access.require(rc, Scope.WRITE);
+    });
+    ops.json("update" + singular, 200, Rules.WRITER, rc -> {
       JsonObject b = body(rc);
       if (d == Dictionary.USER_GROUPS) {
         Access.requireAdminToName(rc, b.getString("name"));
       }
       return dictionaries.update(d, uuid(rc.pathParam("id")), b.getString("name"), b.getString("description"));
-    }, 200);
-    rb.getRoute("delete" + singular).addHandler(rc -> {
-      try {
-        Access.require(rc, Scope.WRITE);
-        dictionaries.delete(d, uuid(rc.pathParam("id")))
-          .onSuccess(v -> rc.response().setStatusCode(204).end())
-          .onFailure(rc::fail);
-      } catch (ApiException e) {
-        rc.fail(e);
-      }
     });
-  }
-
-  /** Binds an operation whose result is a JSON body, written as is (no re-serialisation). */
-  private static void on(RouterBuilder rb, String operationId, Function<RoutingContext, Future<Buffer>> action, int status) {
-    rb.getRoute(operationId).addHandler(handler(action, status));
+    ops.answer("delete" + singular, Rules.WRITER, rc -> dictionaries.delete(d, uuid(rc.pathParam("id"))),
+      (rc, v) -> rc.response().setStatusCode(204).end());
   }
 
   static Handler<RoutingContext> handler(Function<RoutingContext, Future<Buffer>> action, int status) {
