@@ -3,7 +3,6 @@ package com.paysvc.users;
 import com.paysvc.common.security.JwtGuard;
 import com.paysvc.common.security.RevocationView;
 import com.paysvc.testing.TestKeys;
-import com.paysvc.testing.TestStack;
 import com.paysvc.testing.TestTokens;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;

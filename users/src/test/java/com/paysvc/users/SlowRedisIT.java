@@ -1,7 +1,6 @@
 package com.paysvc.users;
 
 import com.paysvc.testing.TcpProxy;
-import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,6 @@ package com.paysvc.auth.it;
 
 import com.paysvc.testing.AuthCredentials;
 import com.paysvc.testing.Http;
-import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,6 @@ import static com.paysvc.testing.ApiErrors.assertError;
 import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

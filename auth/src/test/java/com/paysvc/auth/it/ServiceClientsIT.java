@@ -3,7 +3,6 @@ package com.paysvc.auth.it;
 import com.paysvc.common.client.PeerClient;
 import com.paysvc.common.client.ServiceToken;
 import com.paysvc.testing.Http;
-import com.paysvc.testing.TestStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -25,7 +25,6 @@ import com.paysvc.testing.TestStack;
 
 import static com.paysvc.testing.Await.await;
 import static com.paysvc.testing.Await.eventually;
-import static com.paysvc.testing.TestStack.env;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

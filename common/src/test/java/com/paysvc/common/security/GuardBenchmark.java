@@ -1,6 +1,5 @@
 package com.paysvc.common.security;
 
-import com.paysvc.testing.TestStack;
 import com.paysvc.testing.TestTokens;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;

@@ -1,7 +1,6 @@
 package com.paysvc.users.store;
 
 import com.paysvc.testing.TcpProxy;
-import com.paysvc.testing.TestStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -2,7 +2,6 @@ package com.paysvc.webhook.it;
 
 import com.paysvc.testing.Http;
 import com.paysvc.testing.TestKeys;
-import com.paysvc.testing.TestStack;
 import com.paysvc.testing.TestTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

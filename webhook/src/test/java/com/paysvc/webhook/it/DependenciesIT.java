@@ -1,7 +1,6 @@
 package com.paysvc.webhook.it;
 
 import com.paysvc.testing.Http;
-import com.paysvc.testing.TestStack;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
