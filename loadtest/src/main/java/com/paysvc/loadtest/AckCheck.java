@@ -79,16 +79,25 @@ final class AckCheck {
       st.execute(sql);
       try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
         rs.next();
-        waitReplayed(rs.getString(1));
+        waitReplayed(rs.getString(1), 30, "the replica did not replay the lean reference function within 30 s");
       }
     }
   }
 
-  private void waitReplayed(String lsn) throws Exception {
+  /** Waits (up to {@code seconds}) until the replica has replayed everything the primary had written when called. */
+  void waitReplicaCaughtUp(int seconds) throws Exception {
+    try (Connection c = connect("users", "users_svc", "USERS_DB_PASSWORD"); java.sql.Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+      rs.next();
+      waitReplayed(rs.getString(1), seconds, "the replica did not catch up with the primary within " + seconds + " s");
+    }
+  }
+
+  private void waitReplayed(String lsn, int seconds, String failure) throws Exception {
     Properties p = new Properties();
     p.setProperty("user", "users_svc");
     p.setProperty("password", stack.env("USERS_DB_PASSWORD"));
-    long deadline = System.nanoTime() + 30_000_000_000L;
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + Stack.PG_READ_PORT + "/users", p);
          PreparedStatement ps = c.prepareStatement(
            "SELECT pg_is_in_recovery() = false OR pg_last_wal_replay_lsn() >= ?::pg_lsn")) {
@@ -102,7 +111,7 @@ final class AckCheck {
         Thread.sleep(50);
       }
     }
-    throw new IllegalStateException("the replica did not replay the lean reference function within 30 s");
+    throw new IllegalStateException(failure);
   }
 
   Connection connect(String database, String role, String passwordKey) throws SQLException {
