@@ -30,7 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The webhook service, database webhook; its port, gateway prefix and Redis database are in topology.env. */
+/** The webhook service, database webhook; its port and gateway prefix are in topology.env (no Redis database of its own). */
 public final class WebhookDefinition implements ServiceDefinition {
   private volatile WebhookApi api;
   private volatile OpenAPIContract contract;

@@ -343,7 +343,7 @@ public final class ServiceLauncher {
     if (declarationProblem != null) {
       throw new IllegalArgumentException(definition.name() + " declares " + declarationProblem);
     }
-    Config config = Config.load(Dependency.settingsOf(settings, definition.dependencies()), env);
+    Config config = Config.load(settings.used(definition), env);
     checkReadyRequires(definition, settings, config);
     ServiceLauncher launcher = new ServiceLauncher(definition, settings, config);
     if (launcher.migratesOnStart()) {
