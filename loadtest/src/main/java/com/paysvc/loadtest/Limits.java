@@ -34,19 +34,48 @@ final class Limits {
     this.seconds = seconds;
   }
 
+  /** A pgbench script of sql/bench/ and how to run it: as the service's own database role, through HAProxy. */
+  record Script(String name, String file, int port, String database, String role, String passwordKey, Map<String, String> vars) { }
+
   /** pgbench -M prepared -c32 of a script in sql/bench/, as the service's own database role through HAProxy. */
   Limit pgbench(String name, String script, int port, String database, String role, String passwordKey, Map<String, String> vars) {
-    List<String> cmd = new ArrayList<>(List.of("pgbench", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", role, "-n",
-      "-M", "prepared", "-c", "32", "-j", "2", "-T", Integer.toString(seconds)));
-    vars.forEach((k, v) -> cmd.addAll(List.of("-D", k + "=" + v)));
-    cmd.addAll(List.of("-f", "sql/bench/" + script, database));
-    Stack.Ran ran = stack.exec(cmd, Map.of("PGPASSWORD", stack.env(passwordKey)), null, seconds + 60L);
+    return pgbench(new Script(name, script, port, database, role, passwordKey, vars), seconds);
+  }
+
+  /**
+   * Two scripts measured in turns, A B B A, each turn half the time a single run gets: this VM's speed drifts by
+   * ±20 % within a minute (two runs of the same script a minute apart: 6,900 and 4,400 calls/s), so two scripts
+   * measured one after the other compare the machine's moods as much as the scripts; in turns the drift weighs on
+   * both alike. Each limit is the mean of its two turns, each turn in its detail.
+   */
+  List<Limit> pgbenchInTurns(Script a, Script b) {
+    int turn = Math.max(1, seconds / 2);
+    Limit a1 = pgbench(a, turn);
+    Limit b1 = pgbench(b, turn);
+    Limit b2 = pgbench(b, turn);
+    Limit a2 = pgbench(a, turn);
+    return List.of(mean(a1, a2), mean(b1, b2));
+  }
+
+  private static Limit mean(Limit first, Limit second) {
+    JsonObject detail = new JsonObject().put("turns", new io.vertx.core.json.JsonArray()
+      .add(new JsonObject().put("per_second", first.perSecond()).mergeIn(first.detail()))
+      .add(new JsonObject().put("per_second", second.perSecond()).mergeIn(second.detail())));
+    return new Limit(first.name(), (first.perSecond() + second.perSecond()) / 2, first.command() + "  (twice, in turns)", detail);
+  }
+
+  private Limit pgbench(Script s, int runSeconds) {
+    List<String> cmd = new ArrayList<>(List.of("pgbench", "-h", "127.0.0.1", "-p", Integer.toString(s.port()), "-U", s.role(),
+      "-n", "-M", "prepared", "-c", "32", "-j", "2", "-T", Integer.toString(runSeconds)));
+    s.vars().forEach((k, v) -> cmd.addAll(List.of("-D", k + "=" + v)));
+    cmd.addAll(List.of("-f", "sql/bench/" + s.file(), s.database()));
+    Stack.Ran ran = stack.exec(cmd, Map.of("PGPASSWORD", stack.env(s.passwordKey())), null, runSeconds + 60L);
     Matcher m = TPS.matcher(ran.output());
     if (!ran.ok() || !m.find()) {
-      throw new IllegalStateException("pgbench " + script + " failed (exit " + ran.exit() + "):\n" + tail(ran.output()));
+      throw new IllegalStateException("pgbench " + s.file() + " failed (exit " + ran.exit() + "):\n" + tail(ran.output()));
     }
     Matcher l = LATENCY.matcher(ran.output());
-    return new Limit(name, Double.parseDouble(m.group(1)), String.join(" ", cmd),
+    return new Limit(s.name(), Double.parseDouble(m.group(1)), String.join(" ", cmd),
       new JsonObject().put("latency_avg_ms", l.find() ? Double.parseDouble(l.group(1)) : null));
   }
 

@@ -23,6 +23,7 @@ import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class UsersApiIT extends UsersTestBase {
@@ -216,6 +217,35 @@ class UsersApiIT extends UsersTestBase {
     assertEquals(phone, last.getJsonObject("identifiers").getString("phone"));
     assertEquals(id, last.getJsonObject("identifiers").getString("id"));
     assertFalse(last.getBoolean("is_active"));
+  }
+
+  /**
+   * The miss path's lookup (V12) builds the detail inline instead of calling user_json_v1: both must give the same
+   * document, for a user with several groups and contacts and after one of each was ended.
+   */
+  @Test
+  void theLookupsDetailIsTheUserDetail() throws Exception {
+    String phone = randomPhone();
+    String login = "same_" + randomToken();
+    String id = createUser(phone, "Same." + randomToken() + "@Example.com", login, "client", "driver").getString("id");
+    assertEquals(200, delete("/accounts/user-group-memberships/" + id + "/" + groupId("driver")).statusCode());
+    try (Connection c = TestStack.superuser(database);
+         PreparedStatement s = c.prepareStatement("SELECT l.user_id::text, l.detail::text, accounts.user_json_v1(?::uuid)::text,"
+           + " l.unknown_key FROM accounts.get_user_by_identifier_v4(?) l")) {
+      for (String identifier : List.of(phone, login, id)) {
+        s.setString(1, id);
+        s.setString(2, identifier);
+        try (ResultSet rs = s.executeQuery()) {
+          assertTrue(rs.next());
+          assertEquals(id, rs.getString(1), identifier);
+          assertEquals(new JsonObject(rs.getString(3)), new JsonObject(rs.getString(2)), identifier);
+          assertNull(rs.getString(4), identifier);
+        }
+      }
+      JsonObject detail = assertOk(get(byIdentifier(phone)), 200);
+      assertEquals(List.of("client"), names(detail.getJsonArray("groups")));
+      assertEquals(3, detail.getJsonArray("contacts").size());
+    }
   }
 
   @Test

@@ -46,7 +46,7 @@ public final class AccountsStore {
 
   public Future<Lookup> userByIdentifier(SqlClient c, String identifier) {
     return c.preparedQuery("SELECT replayed_lsn::text, user_id, detail::text, unknown_key"
-        + " FROM accounts.get_user_by_identifier_v3($1)")
+        + " FROM accounts.get_user_by_identifier_v4($1)")
       .execute(Tuple.of(identifier))
       .map(rows -> {
         Row row = rows.iterator().next();
