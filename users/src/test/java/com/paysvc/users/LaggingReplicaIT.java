@@ -175,12 +175,4 @@ class LaggingReplicaIT extends UsersTestBase {
       throw new IllegalStateException(e);
     }
   }
-
-  private static String text(Statement sql, String query) {
-    try (ResultSet rs = sql.executeQuery(query)) {
-      return rs.next() ? rs.getString(1) : null;
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -173,4 +173,13 @@ abstract class UsersTestBase {
   protected boolean cached(String key) {
     return redis(cacheRedis, Command.EXISTS, ns + key).toInteger() == 1;
   }
+
+  /** The first column of the first row of {@code query} as text (null when there is no row). */
+  protected static String text(java.sql.Statement sql, String query) {
+    try (java.sql.ResultSet rs = sql.executeQuery(query)) {
+      return rs.next() ? rs.getString(1) : null;
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -76,7 +76,11 @@ public final class CachedReads {
    * Redis unavailable), read on a primary, or on a replica that had replayed past it.
    */
   private static boolean current(AsOf read, Lsn written) {
-    return written == null || read.replayed() == null || read.replayed().reached(written);
+    return current(read.replayed(), written);
+  }
+
+  private static boolean current(Lsn replayed, Lsn written) {
+    return written == null || replayed == null || replayed.reached(written);
   }
 
   private Future<Buffer> primary(Function<SqlClient, Future<AsOf>> query) {
@@ -85,7 +89,9 @@ public final class CachedReads {
 
   private Future<Buffer> loadUser(String key, Function<SqlClient, Future<Lookup>> query) {
     return cache.generation().compose(gen -> db.read(query).compose(replica -> {
-      if (!replica.found()) {
+      // Also when the replica had not replayed a write of this instance that Redis has not heard of yet (no marker
+      // for the fill script to check: Redis is unreachable, the invalidation waits for a replay).
+      if (!replica.found() || !current(replica.replayed(), cache.pendingWrite(replica.userId()))) {
         return db.readPrimary(query).compose(primary -> fillFromPrimary(gen, key, primary));
       }
       // replayed() is null when the read fell back to the primary: then the fill stores it as current.
@@ -103,8 +109,9 @@ public final class CachedReads {
   }
 
   private Future<Buffer> loadPlain(String key, long ttl, Function<SqlClient, Future<AsOf>> query) {
-    return cache.generation().compose(gen -> db.read(query).compose(replica ->
-      cache.fillPlain(gen, key, replica.body(), ttl, replica.replayed()).compose(fill -> fill != Fill.NEEDS_PRIMARY
+    return cache.generation().compose(gen -> db.read(query).compose(replica -> !current(replica, cache.pendingWrite(key))
+      ? primary(query).compose(body -> cache.fillPlain(gen, key, body, ttl, null).map(body))
+      : cache.fillPlain(gen, key, replica.body(), ttl, replica.replayed()).compose(fill -> fill != Fill.NEEDS_PRIMARY
         ? Future.succeededFuture(replica.body())
         : primary(query).compose(body -> cache.fillPlain(gen, key, body, ttl, null).map(body)))));
   }

@@ -299,8 +299,24 @@ public final class UserCache {
    */
   public Future<Lsn> writtenAt(UUID userId) {
     return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(freshKey(userId))))
-      .map(r -> r == null ? null : Lsn.ofMarker(r.toString()))
-      .otherwise((Lsn) null);
+      .map(r -> Lsn.later(r == null ? null : Lsn.ofMarker(r.toString()), pendingWrite(userId)))
+      .otherwise(err -> pendingWrite(userId));
+  }
+
+  /**
+   * The commit position of this instance's write of the user whose invalidation Redis has not taken yet (so its
+   * written marker is not in Redis either); null when there is none. While Redis is unreachable this is all an
+   * instance knows of recent writes: its own.
+   */
+  public Lsn pendingWrite(UUID userId) {
+    Deferred d = pendingUsers.get(userId);
+    return d == null ? null : d.committed();
+  }
+
+  /** Like {@link #pendingWrite} for a plain key (a dictionary list). */
+  public Lsn pendingWrite(String plainKey) {
+    Deferred d = pendingKeys.get(plainKey);
+    return d == null ? null : d.committed();
   }
 
   /**
