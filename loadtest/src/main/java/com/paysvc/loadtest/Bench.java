@@ -184,8 +184,8 @@ final class Bench {
         Stack.PG_READ_PORT, "users", "users_svc", "USERS_DB_PASSWORD", seeded));
     out.put("lean_reference", function.get(0).toJson());
     out.put("by_identifier_function", function.get(1).toJson());
-    out.put("ingest_function", limits.pgbench("pgbench of webhook.ingest_v1", "webhook_ingest.sql", Stack.PG_WRITE_PORT,
-      "webhook", "webhook_svc", "WEBHOOK_DB_PASSWORD", Map.of()).toJson());
+    out.put("ingest_function", limits.pgbench(new Limits.Script("pgbench of webhook.ingest_v1", "webhook_ingest.sql",
+      Stack.PG_WRITE_PORT, "webhook", "webhook_svc", "WEBHOOK_DB_PASSWORD", Map.of())).toJson());
     out.put("redis_get", limits.redisGet(cachedValueBytes(vertx), ci ? 20_000 : 400_000).toJson());
     out.put("argon2", limits.argon2(ci ? 1 : 5).toJson());
     out.forEach(e -> System.out.printf("  %-50s %10.1f /s%n", ((JsonObject) e.getValue()).getString("name"),

@@ -81,9 +81,9 @@ final class BenchReport {
       // (Postgres, Redis, HAProxy, the generator), were users free. pgbench's own figure has no service, no cache fill,
       // no proxy of HTTP in it, so the ratio target can be out of reach for any service on these cores.
       JsonObject cpu = best(uncached, ci).getJsonObject("cpu");
-      if (cpu != null && !ci) {
+      double achieved = best(uncached, ci).getDouble("achieved_rate", 0.0);
+      if (cpu != null && !ci && achieved > 0) {
         double cores = Double.parseDouble(m.getString("cores"));
-        double achieved = best(uncached, ci).getDouble("achieved_rate");
         double others = (cpu.getDouble("machine_busy_cores") - cpu.getJsonObject("cores").getDouble("users", 0.0)) / achieved;
         double bound = cores / others;
         sb.append(String.format(Locale.ROOT, "| bound of uncached `by-identifier` were users free: %s cores ÷ %.0f µs of CPU "

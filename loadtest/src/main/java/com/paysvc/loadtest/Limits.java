@@ -1,5 +1,6 @@
 package com.paysvc.loadtest;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.security.SecureRandom;
@@ -38,8 +39,8 @@ final class Limits {
   record Script(String name, String file, int port, String database, String role, String passwordKey, Map<String, String> vars) { }
 
   /** pgbench -M prepared -c32 of a script in sql/bench/, as the service's own database role through HAProxy. */
-  Limit pgbench(String name, String script, int port, String database, String role, String passwordKey, Map<String, String> vars) {
-    return pgbench(new Script(name, script, port, database, role, passwordKey, vars), seconds);
+  Limit pgbench(Script s) {
+    return pgbench(s, seconds);
   }
 
   /**
@@ -64,7 +65,7 @@ final class Limits {
   }
 
   private static Limit mean(List<Limit> turns) {
-    io.vertx.core.json.JsonArray each = new io.vertx.core.json.JsonArray();
+    JsonArray each = new JsonArray();
     double sum = 0;
     for (Limit t : turns) {
       each.add(new JsonObject().put("per_second", t.perSecond()).mergeIn(t.detail()));

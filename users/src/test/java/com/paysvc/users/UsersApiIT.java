@@ -221,7 +221,7 @@ class UsersApiIT extends UsersTestBase {
 
   /**
    * The miss path's lookup (V12) builds the detail inline instead of calling user_json_v1: both must give the same
-   * document, for a user with several groups and contacts and after one of each was ended.
+   * document, by phone, login and id, for a user with three contacts and two groups after one membership ended.
    */
   @Test
   void theLookupsDetailIsTheUserDetail() throws Exception {
