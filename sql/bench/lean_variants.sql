@@ -1,7 +1,8 @@
 -- What the by-identifier function's contract costs over the lean reference (docs/benchmarks.md, "The lookup
--- function"): the lean reference (lean_reference.sql, load it first) answers one json value; the function every miss
--- calls (accounts.get_user_by_identifier_v4) answers four (the replay position, the id, the detail, the miss key)
--- and reads the replay position before its lookup's snapshot (VOLATILE). These variants add one of the two each.
+-- function"): the lean reference (lean_reference.sql, load it first) answers one json value; V12's
+-- accounts.get_user_by_identifier_v4 answered four OUT values (the replay position, the id, the detail, the miss key)
+-- and reads the replay position before its lookup's snapshot (VOLATILE). These variants add one of the two each; they
+-- showed the OUT values cost more than the position, which is why V13's v5 answers one text value.
 -- Created by hand, as users_svc on the primary, never by the service's migrations:
 --   psql -h 127.0.0.1 -p 5432 -U users_svc -d users -f sql/bench/lean_reference.sql -f sql/bench/lean_variants.sql
 -- and measured in ONE pgbench run at 2 clients, where a call's latency is its cost rather than a queue (at 32 clients

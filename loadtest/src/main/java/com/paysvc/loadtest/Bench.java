@@ -180,7 +180,7 @@ final class Bench {
     List<Limits.Limit> function = limits.pgbenchInTurns(
       new Limits.Script("pgbench of the lean reference (sql/bench/lean_reference.sql)", "lean_by_identifier.sql",
         Stack.PG_READ_PORT, "users", "users_svc", "USERS_DB_PASSWORD", seeded),
-      new Limits.Script("pgbench of accounts.get_user_by_identifier_v4", "by_identifier.sql",
+      new Limits.Script("pgbench of accounts.get_user_by_identifier_v5", "by_identifier.sql",
         Stack.PG_READ_PORT, "users", "users_svc", "USERS_DB_PASSWORD", seeded));
     out.put("lean_reference", function.get(0).toJson());
     out.put("by_identifier_function", function.get(1).toJson());

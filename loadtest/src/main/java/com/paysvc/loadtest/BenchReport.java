@@ -47,7 +47,7 @@ final class BenchReport {
     if (lean != null) {
       double leanRate = lean.getDouble("per_second");
       // Both are pgbench figures of the same run: a verdict even in --ci would be a timing assertion, so none there.
-      sb.append(row("`get_user_by_identifier_v4` against the lean reference (pgbench calls/s)", leanRate, fn,
+      sb.append(row("`get_user_by_identifier_v5` against the lean reference (pgbench calls/s)", leanRate, fn,
         ">= " + Bench.FUNCTION_VS_LEAN + " × lean", fn / leanRate >= Bench.FUNCTION_VS_LEAN, ci));
     }
     JsonObject cached = p.getJsonObject("by-identifier");

@@ -40,7 +40,7 @@ class BenchReportTest {
       .put("memory", new JsonObject().put("users", new JsonObject().put("peak_rss_during_bench_mb", 300L).put("vm_hwm_mb", 310L)));
     String md = BenchReport.markdown(r);
     assertTrue(md.contains("| cached `by-identifier` (req/s) | 60,000 | 30,000 | 0.50 | >= 0.35 × Redis GET | yes |"), md);
-    assertTrue(md.contains("| `get_user_by_identifier_v4` against the lean reference (pgbench calls/s) | 4,100 | 4,000 | 0.98 | >= 0.95 × lean | yes |"), md);
+    assertTrue(md.contains("| `get_user_by_identifier_v5` against the lean reference (pgbench calls/s) | 4,100 | 4,000 | 0.98 | >= 0.95 × lean | yes |"), md);
     assertTrue(md.contains("| users CPU per cached request (µs) | — | 20.0 | — | <= 25 | yes |"), md);
     assertTrue(md.contains("cache hits 1.0 %) | 4,000 | 2,000 | 0.50 | >= 0.8 × pgbench | **no** |"), md);
     assertTrue(md.contains("| webhook ingest (notifications/s) | 2,000 | 1,500 | 0.75 | >= 0.7 × pgbench | yes |"), md);

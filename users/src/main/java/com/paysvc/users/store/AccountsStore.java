@@ -42,18 +42,31 @@ public final class AccountsStore {
     public boolean found() {
       return detail != null;
     }
+
+    /**
+     * get_user_by_identifier_v5's one-value answer ({@code sql/users/V13__lookup_answers_one_value.sql}):
+     * {@code <position>;<user id>;<detail>} or {@code <position>;;<miss key>}, the position empty on a primary. Only
+     * the first two ';' are separators: the detail and the key may hold more.
+     */
+    public static Lookup parse(String answer) {
+      int idAt = answer.indexOf(';') + 1;
+      int valueAt = idAt == 0 ? 0 : answer.indexOf(';', idAt) + 1;
+      if (valueAt == 0) {
+        throw new IllegalStateException("not a lookup answer: " + answer.length() + " chars, fewer than two ';'");
+      }
+      Lsn replayed = idAt == 1 ? null : Lsn.parse(answer.substring(0, idAt - 1));
+      if (valueAt == idAt + 1) {
+        return new Lookup(null, null, answer.substring(valueAt), replayed);
+      }
+      return new Lookup(UUID.fromString(answer.substring(idAt, valueAt - 1)), Buffer.buffer(answer.substring(valueAt)),
+        null, replayed);
+    }
   }
 
   public Future<Lookup> userByIdentifier(SqlClient c, String identifier) {
-    return c.preparedQuery("SELECT replayed_lsn::text, user_id, detail::text, unknown_key"
-        + " FROM accounts.get_user_by_identifier_v4($1)")
+    return c.preparedQuery("SELECT accounts.get_user_by_identifier_v5($1)")
       .execute(Tuple.of(identifier))
-      .map(rows -> {
-        Row row = rows.iterator().next();
-        String detail = row.getString(2);
-        return new Lookup(row.getUUID(1), detail == null ? null : Buffer.buffer(detail), row.getString(3),
-          Lsn.parse(row.getString(0)));
-      })
+      .map(rows -> Lookup.parse(rows.iterator().next().getString(0)))
       .recover(SqlErrors::translate);
   }
 
