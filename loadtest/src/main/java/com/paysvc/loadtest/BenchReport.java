@@ -119,7 +119,10 @@ final class BenchReport {
     }
     for (String s : List.of("by-identifier", "by-identifier-uncached", "user-detail")) {
       JsonObject half = p.getJsonObject(s) == null ? null : p.getJsonObject(s).getJsonObject("half_rate");
-      if (half != null) {
+      if (half != null && half.containsKey("invalid")) {
+        sb.append(String.format(Locale.ROOT, "| p99 of `%s` at half its max (%d req/s), ms | — | invalid: %s | — | <= %.0f | **not measured** |%n",
+          s, half.getInteger("target_rate"), half.getString("invalid"), Bench.HALF_RATE_P99_MS));
+      } else if (half != null) {
         double p99 = half.getJsonObject("latency").getDouble("p99_ms");
         sb.append(String.format(Locale.ROOT, "| p99 of `%s` at half its max (%d req/s), ms | — | %.2f | — | <= %.0f | %s |%n", s,
           half.getInteger("target_rate"), p99, Bench.HALF_RATE_P99_MS, verdict(p99 <= Bench.HALF_RATE_P99_MS, false)));
@@ -146,7 +149,7 @@ final class BenchReport {
         cpu.getDouble("service_us_per_request"), cpu.getString("service")));
     }
 
-    sb.append("\n### Runs\n\n| scenario | step rates (req/s, ✓ sustainable) | errors | command |\n| --- | --- | ---: | --- |\n");
+    sb.append("\n### Runs\n\n| scenario | step rates (req/s, ✓ sustainable; invalid: identifiers ran out) | errors | command |\n| --- | --- | ---: | --- |\n");
     for (String s : p.fieldNames()) {
       JsonObject x = p.getJsonObject(s);
       StringBuilder steps = new StringBuilder();
@@ -154,7 +157,7 @@ final class BenchReport {
       for (Object o : x.getJsonArray("runs")) {
         JsonObject run = (JsonObject) o;
         steps.append(steps.length() == 0 ? "" : ", ").append(run.getInteger("target_rate"))
-          .append(run.getBoolean("sustainable", false) ? " ✓" : "");
+          .append(run.getBoolean("sustainable", false) ? " ✓" : "").append(run.containsKey("invalid") ? " (invalid)" : "");
         errors += run.getLong("errors");
       }
       sb.append(String.format(Locale.ROOT, "| %s | %s | %d | `%s` |%n", s, steps, errors, x.getString("command")));

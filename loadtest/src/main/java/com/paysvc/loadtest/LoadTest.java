@@ -131,6 +131,11 @@ public final class LoadTest {
       o.duration().toSeconds(), o.warmup().toSeconds(), o.connections());
     return OpenLoop.run(vertx, o, scenario, rate, true, listener, new OpenLoop.Control()).map(r -> {
       JsonObject run = r.toJson(r.kinds());
+      String spent = scenario.exhausted();
+      if (spent != null) {
+        run.put("invalid", spent);
+        System.out.println(o.scenario() + ": INVALID run, " + spent);
+      }
       listener.completed(run, r);
       result.getJsonArray("runs").add(run);
       System.out.print(Report.table(o.scenario() + " at " + rate + " req/s", run));
@@ -160,8 +165,12 @@ public final class LoadTest {
       .compose(v -> once(vertx, o, scenario, rate, result, listener))
       .onFailure(done::fail)
       .onSuccess(run -> {
-        boolean ok = sustainable(run, rate, o);
+        boolean ok = sustainable(run, rate, o) && !run.containsKey("invalid");
         run.put("sustainable", ok);
+        if (run.containsKey("invalid")) {
+          done.complete();
+          return;
+        }
         int newBest = ok ? Math.max(best, rate) : best;
         int newBad = ok ? bad : (bad == 0 ? rate : Math.min(bad, rate));
         result.put("sustainable_rate", newBest);

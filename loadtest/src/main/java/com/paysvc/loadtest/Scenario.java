@@ -8,6 +8,14 @@ interface Scenario {
 
   Request request(long n);
 
+  /**
+   * Why the requests sent so far no longer measure what the scenario claims (null: they do): a run during which this
+   * turned non-null is reported invalid and ends a --find-max.
+   */
+  default String exhausted() {
+    return null;
+  }
+
   /** What the platform acknowledged so far (writes), to check against the database. */
   default Acks acks() {
     return new Acks();
