@@ -165,12 +165,14 @@ public final class LoadTest {
       .compose(v -> once(vertx, o, scenario, rate, result, listener))
       .onFailure(done::fail)
       .onSuccess(run -> {
-        boolean ok = sustainable(run, rate, o) && !run.containsKey("invalid");
-        run.put("sustainable", ok);
         if (run.containsKey("invalid")) {
+          // Later steps could only repeat what this one already could not measure.
+          run.put("sustainable", false);
           done.complete();
           return;
         }
+        boolean ok = sustainable(run, rate, o);
+        run.put("sustainable", ok);
         int newBest = ok ? Math.max(best, rate) : best;
         int newBad = ok ? bad : (bad == 0 ? rate : Math.min(bad, rate));
         result.put("sustainable_rate", newBest);
