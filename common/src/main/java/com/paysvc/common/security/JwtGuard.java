@@ -98,8 +98,39 @@ public final class JwtGuard implements Handler<RoutingContext> {
     }
   }
 
+  /**
+   * A token as the key of the remembered ones, hashed by its last characters: those are its signature, so they
+   * differ between any two tokens. String.hashCode walks all of a token's ~600 characters, and a request's token is a
+   * new string each time (its hash never cached): that walk was most of the lookup's cost on a cached read. Equality
+   * still compares the whole token.
+   */
+  static final class TokenKey {
+    private static final int HASHED_TAIL = 16;
+    private final String token;
+    private final int hash;
+
+    TokenKey(String token) {
+      this.token = token;
+      int h = token.length();
+      for (int i = Math.max(0, token.length() - HASHED_TAIL); i < token.length(); i++) {
+        h = 31 * h + token.charAt(i);
+      }
+      this.hash = h;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof TokenKey k && k.hash == hash && k.token.equals(token);
+    }
+  }
+
   private final Jwks jwks;
-  private final Cache<String, Verified> verified;
+  private final Cache<TokenKey, Verified> verified;
   private final Redis authRedis;
   /** Null: every request asks Redis (tests of the per-request check). */
   private final RevocationView view;
@@ -113,7 +144,7 @@ public final class JwtGuard implements Handler<RoutingContext> {
     this.view = view;
     this.verified = Caffeine.newBuilder()
       .maximumSize(VERIFIED_TOKENS_MAX)
-      .expireAfter(Expiry.creating((String token, Verified v) ->
+      .expireAfter(Expiry.creating((TokenKey token, Verified v) ->
         Duration.ofMillis(Math.max(0, v.expiresAtMs() - System.currentTimeMillis()))))
       .recordStats()
       .build();
@@ -252,19 +283,21 @@ public final class JwtGuard implements Handler<RoutingContext> {
    * still in use and not older than the JWKS max age; a stale key set is re-fetched first.
    */
   private Future<Verified> verify(String token) {
-    Verified hit = verified.getIfPresent(token);
+    TokenKey key = new TokenKey(token);
+    Verified hit = verified.getIfPresent(key);
     if (hit == null || System.currentTimeMillis() >= hit.expiresAtMs()) {
-      return verifySignature(token);
+      return verifySignature(key);
     }
     if (hit.keys() == jwks.currentIfFresh()) {
       return Future.succeededFuture(hit);
     }
     // Key set old or replaced: a re-fetch that returns the same keys (or fails, keeping them) keeps the snapshot.
-    return jwks.fresh().compose(snap -> snap == hit.keys() ? Future.succeededFuture(hit) : verifySignature(token),
-      err -> verifySignature(token));
+    return jwks.fresh().compose(snap -> snap == hit.keys() ? Future.succeededFuture(hit) : verifySignature(key),
+      err -> verifySignature(key));
   }
 
-  private Future<Verified> verifySignature(String token) {
+  private Future<Verified> verifySignature(TokenKey key) {
+    String token = key.token;
     String kid;
     try {
       kid = es256Kid(token);
@@ -287,7 +320,7 @@ public final class JwtGuard implements Handler<RoutingContext> {
           .recover(err -> Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "invalid token")))
           .compose(user -> verifiedClaims(user, snap));
       }, err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE, "cannot load auth's signing keys")))
-      .onSuccess(v -> verified.put(token, v));
+      .onSuccess(v -> verified.put(key, v));
   }
 
   private static Future<Verified> verifiedClaims(User user, Jwks.Snapshot keys) {
