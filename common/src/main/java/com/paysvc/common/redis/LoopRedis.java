@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A Redis client that holds one connection per event loop and pipelines every command of that loop on it.
@@ -72,13 +74,23 @@ public final class LoopRedis implements Redis {
    * key holding another type then reads as absent instead of failing); a plain GET otherwise.
    */
   public static Future<Response> get(Redis redis, String key) {
+    return get(redis, key, 0);
+  }
+
+  /**
+   * {@link #get(Redis, String)} that fails with a {@link TimeoutException} when Redis has not answered within
+   * {@code timeoutMs} (0: no limit). The GETs of one turn share one timer, set when they are sent: a timer per
+   * command (a circuit breaker's timeout) cost a cached read more than the rest of its breaker.
+   */
+  public static Future<Response> get(Redis redis, String key, long timeoutMs) {
     if (redis instanceof LoopRedis loop) {
       Held held = loop.held();
       if (held != null) {
-        return held.queue(key);
+        return held.queue(key, timeoutMs);
       }
     }
-    return redis.send(Request.cmd(Command.GET).arg(key));
+    Future<Response> sent = redis.send(Request.cmd(Command.GET).arg(key));
+    return timeoutMs > 0 ? sent.timeout(timeoutMs, TimeUnit.MILLISECONDS) : sent;
   }
 
   @Override
@@ -131,18 +143,24 @@ public final class LoopRedis implements Redis {
     final Future<RedisConnection> conn;
     private List<String> gets;
     private List<Promise<Response>> answers;
+    /** The shortest time limit asked for by a GET of this turn (0: none). */
+    private long timeoutMs;
 
     Held(Future<RedisConnection> conn) {
       this.conn = conn;
     }
 
-    Future<Response> queue(String key) {
+    Future<Response> queue(String key, long limitMs) {
       if (gets == null) {
         gets = new ArrayList<>();
         answers = new ArrayList<>();
+        timeoutMs = 0;
         // Runs after the I/O of this turn: every request read meanwhile has queued its GET by then.
         // On the caller's context (this request's), not the one of the request that opened the connection.
         Vertx.currentContext().runOnContext(v -> flush());
+      }
+      if (limitMs > 0 && (timeoutMs == 0 || limitMs < timeoutMs)) {
+        timeoutMs = limitMs;
       }
       Promise<Response> answer = Promise.promise();
       gets.add(key);
@@ -158,22 +176,37 @@ public final class LoopRedis implements Redis {
       List<Promise<Response>> waiting = answers;
       gets = null;
       answers = null;
+      // flush runs on the loop's context (its turn's task, or a command of the loop): never null here.
+      Vertx vertx = Vertx.currentContext().owner();
+      long timer = timeoutMs > 0 ? deadline(vertx, waiting, timeoutMs) : -1;
+      Request request;
       if (sending.size() == 1) {
-        conn.compose(c -> c.send(Request.cmd(Command.GET).arg(sending.get(0)))).onComplete(waiting.get(0));
-        return;
+        request = Request.cmd(Command.GET).arg(sending.get(0));
+      } else {
+        // One MGET, not a batch of GETs: a batch fails as a whole when one reply is an error, and resending its
+        // commands one by one would reorder them after later ones. MGET answers every key (another type: nil).
+        request = Request.cmd(Command.MGET);
+        sending.forEach(request::arg);
       }
-      // One MGET, not a batch of GETs: a batch fails as a whole when one reply is an error, and resending its
-      // commands one by one would reorder them after later ones. MGET answers every key (another type: nil).
-      Request mget = Request.cmd(Command.MGET);
-      sending.forEach(mget::arg);
-      conn.compose(c -> c.send(mget)).onComplete(ar -> {
+      conn.compose(c -> c.send(request)).onComplete(ar -> {
+        if (timer >= 0) {
+          vertx.cancelTimer(timer);
+        }
         for (int i = 0; i < waiting.size(); i++) {
-          if (ar.succeeded()) {
-            waiting.get(i).complete(ar.result().get(i));
+          if (ar.failed()) {
+            waiting.get(i).tryFail(ar.cause());
           } else {
-            waiting.get(i).fail(ar.cause());
+            waiting.get(i).tryComplete(sending.size() == 1 ? ar.result() : ar.result().get(i));
           }
         }
+      });
+    }
+
+    /** One timer for the GETs sent together: those not answered within {@code ms} fail. */
+    private static long deadline(Vertx vertx, List<Promise<Response>> waiting, long ms) {
+      return vertx.setTimer(ms, t -> {
+        TimeoutException late = new TimeoutException("Redis did not answer within " + ms + " ms");
+        waiting.forEach(p -> p.tryFail(late));
       });
     }
   }

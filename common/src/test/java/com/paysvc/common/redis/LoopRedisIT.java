@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import com.paysvc.testing.TcpProxy;
 import com.paysvc.testing.TestStack;
 
 import static com.paysvc.testing.Await.await;
@@ -157,5 +158,40 @@ class LoopRedisIT {
     TestStack.stack("redis-start");
     assertTrue(eventually(10_000, () -> ping.get().equals("PONG")),
       "the loop's next commands reach the restarted Redis");
+  }
+
+  /**
+   * GETs of one turn share one time limit: a Redis that takes the connection but does not answer fails them with a
+   * TimeoutException after the limit, instead of leaving the reads waiting for it.
+   */
+  @Test
+  void getsRedisDoesNotAnswerFailAfterTheirTimeLimit() {
+    try (TcpProxy proxy = new TcpProxy(6379)) {
+      RedisOptions options = new RedisOptions().setConnectionString("redis://127.0.0.1:" + proxy.port() + "/14");
+      String password = System.getenv().getOrDefault("REDIS_PASSWORD", "");
+      if (!password.isEmpty()) {
+        options.setPassword(password);
+      }
+      LoopRedis stalled = new LoopRedis(Redis.createClient(vertx, options));
+      io.vertx.core.Context ctx = vertx.getOrCreateContext();
+      LoopRedis.holdConnectionsOn(ctx);
+      Promise<Response> opened = Promise.promise();
+      ctx.runOnContext(v -> stalled.send(Request.cmd(Command.PING)).onComplete(opened));
+      assertEquals("PONG", String.valueOf(await(opened.future())), "the loop holds its connection");
+      proxy.stall();
+      Promise<List<Throwable>> failed = Promise.promise();
+      long start = System.nanoTime();
+      ctx.runOnContext(v -> {
+        Future<Response> a = LoopRedis.get(stalled, "loopredis:a", 200);
+        Future<Response> b = LoopRedis.get(stalled, "loopredis:b", 200);
+        Future.join(a, b).onComplete(ar -> failed.complete(List.of(a.cause(), b.cause())));
+      });
+      List<Throwable> causes = await(failed.future());
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      causes.forEach(c -> assertTrue(c instanceof java.util.concurrent.TimeoutException, "timed out: " + c));
+      assertTrue(ms >= 150, "not before the limit: " + ms + " ms");
+      proxy.resume();
+      await(stalled.close());
+    }
   }
 }

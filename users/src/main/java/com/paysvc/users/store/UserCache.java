@@ -17,14 +17,20 @@ import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The users cache in Redis db 1. Values are the exact response bytes.
@@ -102,7 +108,7 @@ public final class UserCache {
    * write also moved the generation (else the caller would get the replica's older row). For an unknown identifier
    * the value is empty and the index is its user_unknown set.
    */
-  private static final String FILL = BEFORE + """
+  static final Script FILL = Script.of(BEFORE + """
     local gen = redis.call('GET', KEYS[1]) or '0'
     if ARGV[5] ~= '' then
       local written = redis.call('GET', KEYS[4])
@@ -112,10 +118,10 @@ public final class UserCache {
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
     redis.call('SADD', KEYS[3], KEYS[2])
     redis.call('EXPIRE', KEYS[3], ARGV[4])
-    return {1, gen}""";
+    return {1, gen}""");
 
   /** KEYS: gen, key, marker; ARGV: expected gen, value, ttl, replayed position (or empty). For dictionaries. */
-  private static final String FILL_PLAIN = BEFORE + """
+  private static final Script FILL_PLAIN = Script.of(BEFORE + """
     local gen = redis.call('GET', KEYS[1]) or '0'
     if ARGV[4] ~= '' then
       local written = redis.call('GET', KEYS[3])
@@ -123,7 +129,7 @@ public final class UserCache {
     end
     if gen ~= ARGV[1] then return {0, gen} end
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-    return {1, gen}""";
+    return {1, gen}""");
 
   /**
    * KEYS: gen, then per user (ARGV[2] of them): index, user:{id}, written marker; then ARGV[3] plain keys, each
@@ -131,7 +137,7 @@ public final class UserCache {
    * count, commit position. Answers the new generation. A marker keeps the later of its position and this one
    * (invalidations may arrive out of order: a replayed one after a newer write's).
    */
-  private static final String INVALIDATE = BEFORE + """
+  private static final Script INVALIDATE = Script.of(BEFORE + """
     local function mark(key)
       local written = redis.call('GET', key)
       if not (written and before(ARGV[4], written)) then written = ARGV[4] end
@@ -156,7 +162,7 @@ public final class UserCache {
       for j = 1, #keys do redis.call('DEL', keys[j]) end
       redis.call('DEL', KEYS[i])
     end
-    return gen""";
+    return gen""");
 
   /** What a fill reports. */
   public enum Fill { STORED, SKIPPED, NEEDS_PRIMARY }
@@ -187,6 +193,8 @@ public final class UserCache {
   private final String namespace;
   private final String generationKey;
   private final CircuitBreaker breaker;
+  /** How long a command may wait for Redis before it counts as a failure (a miss, for reads). */
+  private final long timeoutMs;
   private final Counter hits;
   private final Counter unknownHits;
   private final Counter misses;
@@ -218,8 +226,11 @@ public final class UserCache {
     this.redis = redis;
     this.namespace = namespace;
     this.generationKey = namespace + GENERATION_KEY;
+    this.timeoutMs = timeoutMs;
+    // No timeout in the breaker (it would set a timer per command): each command carries its own limit (send), and
+    // the GETs of cached reads one per event-loop turn (LoopRedis.get).
     this.breaker = CircuitBreaker.create("users-cache", vertx, new CircuitBreakerOptions()
-        .setTimeout(timeoutMs).setMaxFailures(3).setResetTimeout(2000))
+        .setTimeout(-1).setMaxFailures(3).setResetTimeout(2000))
       .openHandler(v -> log.warn("cache breaker open: reads go straight to Postgres"))
       .closeHandler(v -> log.info("cache breaker closed: cache back in use"));
     this.hits = Counter.builder("paysvc_users_cache").tag("result", "hit").register(registry);
@@ -277,7 +288,7 @@ public final class UserCache {
       bypassed.increment();
       return Future.succeededFuture();
     }
-    return breaker.<Response>execute(() -> LoopRedis.get(redis, key))
+    return breaker.<Response>execute(() -> LoopRedis.get(redis, key, timeoutMs))
       .map(r -> {
         if (r == null) {
           misses.increment();
@@ -298,7 +309,7 @@ public final class UserCache {
    * user counts only if the replica had replayed that far. Null when there is none, or Redis is unavailable.
    */
   public Future<Lsn> writtenAt(UUID userId) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(freshKey(userId))))
+    return breaker.<Response>execute(() -> command(Request.cmd(Command.GET).arg(freshKey(userId))))
       .map(r -> Lsn.later(r == null ? null : Lsn.ofMarker(r.toString()), pendingWrite(userId)))
       .otherwise(err -> pendingWrite(userId));
   }
@@ -328,9 +339,38 @@ public final class UserCache {
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(generationKey)))
+    return breaker.<Response>execute(() -> command(Request.cmd(Command.GET).arg(generationKey)))
       .map(r -> learn(r == null ? "0" : r.toString()))
       .otherwise((String) null);
+  }
+
+  /**
+   * Runs a script by its SHA1 ({@code EVALSHA}): Redis neither receives nor hashes its text on every fill. A Redis
+   * that does not hold it (restarted, failed over, {@code SCRIPT FLUSH}) answers NOSCRIPT; the call is then made
+   * once more with the text ({@code EVAL}, which also caches it there). {@code args} appends numkeys, keys and args.
+   */
+  private Future<Response> eval(Script script, UnaryOperator<Request> args) {
+    return command(args.apply(Request.cmd(Command.EVALSHA).arg(script.sha1())))
+      .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
+        ? command(args.apply(Request.cmd(Command.EVAL).arg(script.text())))
+        : Future.failedFuture(err));
+  }
+
+  /** A Lua script and its SHA1 (hex), the name Redis caches it under. */
+  record Script(String text, String sha1) {
+    static Script of(String text) {
+      try {
+        byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+        return new Script(text, HexFormat.of().formatHex(digest));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-1 is a required algorithm of every Java platform", e);
+      }
+    }
+  }
+
+  /** One command to Redis, failed when not answered within the cache's time limit. */
+  private Future<Response> command(Request request) {
+    return redis.send(request).timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
   private String learn(String generation) {
@@ -347,10 +387,9 @@ public final class UserCache {
     if (generation == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
-    Request eval = Request.cmd(Command.EVAL).arg(FILL).arg(4)
+    return fill(FILL, r -> r.arg(4)
       .arg(generationKey).arg(key).arg(indexKey(userId)).arg(freshKey(userId))
-      .arg(generation).arg(value).arg(USER_TTL_SECONDS).arg(USER_TTL_SECONDS + 60).arg(replayedArg(replayed));
-    return fill(eval);
+      .arg(generation).arg(value).arg(USER_TTL_SECONDS).arg(USER_TTL_SECONDS + 60).arg(replayedArg(replayed)));
   }
 
   private static String replayedArg(Lsn replayed) {
@@ -367,10 +406,9 @@ public final class UserCache {
     }
     // The user fill with an empty value and the miss's set as its index; no replayed position: no written marker
     // applies (only the primary's "no such user" is cached), so the marker key is a placeholder the script never reads.
-    Request eval = Request.cmd(Command.EVAL).arg(FILL).arg(4)
+    return fill(FILL, r -> r.arg(4)
       .arg(generationKey).arg(key).arg(unknownIndexKey(unknownKey)).arg(namespace + "user_fresh:-")
-      .arg(generation).arg("").arg(UNKNOWN_TTL_SECONDS).arg(UNKNOWN_TTL_SECONDS + 60).arg("");
-    return fill(eval);
+      .arg(generation).arg("").arg(UNKNOWN_TTL_SECONDS).arg(UNKNOWN_TTL_SECONDS + 60).arg(""));
   }
 
   /**
@@ -432,20 +470,21 @@ public final class UserCache {
   }
 
   private Future<Void> send(Invalidation what, Lsn committed) {
-    Request eval = Request.cmd(Command.EVAL).arg(INVALIDATE)
-      .arg(1 + 3 * what.users().size() + 2 * what.plainKeys().size() + what.unknownKeys().size())
-      .arg(generationKey);
-    for (UUID id : what.users()) {
-      eval.arg(indexKey(id)).arg(userKey(id)).arg(freshKey(id));
-    }
-    for (String key : what.plainKeys()) {
-      eval.arg(key).arg("fresh:" + key);
-    }
-    for (String key : what.unknownKeys()) {
-      eval.arg(unknownIndexKey(key));
-    }
-    eval.arg(WRITTEN_MARKER_TTL_SECONDS).arg(what.users().size()).arg(what.plainKeys().size()).arg(committed.marker());
-    return breaker.<Response>execute(() -> redis.send(eval)).map(r -> {
+    UnaryOperator<Request> args = eval -> {
+      eval.arg(1 + 3 * what.users().size() + 2 * what.plainKeys().size() + what.unknownKeys().size()).arg(generationKey);
+      for (UUID id : what.users()) {
+        eval.arg(indexKey(id)).arg(userKey(id)).arg(freshKey(id));
+      }
+      for (String key : what.plainKeys()) {
+        eval.arg(key).arg("fresh:" + key);
+      }
+      for (String key : what.unknownKeys()) {
+        eval.arg(unknownIndexKey(key));
+      }
+      return eval.arg(WRITTEN_MARKER_TTL_SECONDS).arg(what.users().size()).arg(what.plainKeys().size())
+        .arg(committed.marker());
+    };
+    return breaker.<Response>execute(() -> eval(INVALIDATE, args)).map(r -> {
       learn(r.toString());
       return null;
     });
@@ -518,14 +557,13 @@ public final class UserCache {
     if (generation == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
-    Request eval = Request.cmd(Command.EVAL).arg(FILL_PLAIN).arg(3).arg(generationKey).arg(key).arg("fresh:" + key)
-      .arg(generation).arg(value).arg(ttlSeconds).arg(replayedArg(replayed));
-    return fill(eval);
+    return fill(FILL_PLAIN, r -> r.arg(3).arg(generationKey).arg(key).arg("fresh:" + key)
+      .arg(generation).arg(value).arg(ttlSeconds).arg(replayedArg(replayed)));
   }
 
   /** Runs a fill script: 1 stored, 2 replica data refused (behind a write), else skipped; Redis trouble = skipped. */
-  private Future<Fill> fill(Request eval) {
-    return breaker.<Response>execute(() -> redis.send(eval))
+  private Future<Fill> fill(Script script, UnaryOperator<Request> args) {
+    return breaker.<Response>execute(() -> eval(script, args))
       .map(r -> {
         learn(r.get(1).toString());
         return switch (r.get(0).toInteger()) {

@@ -238,6 +238,24 @@ class UserCacheIT {
     assertEquals(UserCache.Fill.STORED, await(cache.fillPlain(gen, key, Buffer.buffer("[2]"), 3 * 3600, Lsn.parse("7/0"))));
   }
 
+  /**
+   * Fills go by the script's SHA1 (EVALSHA). A Redis that does not hold the script (restarted, failed over, flushed)
+   * gets its text once (EVAL, which caches it there): the fill still stores, and later fills go by SHA1 again.
+   */
+  @Test
+  void aFillStoresWhenRedisHasForgottenTheScript() {
+    UUID id = UUID.randomUUID();
+    String key = cache.userKey(id);
+    cmd(Command.SCRIPT, "FLUSH");
+    String gen = await(cache.generation());
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, key, id, Buffer.buffer("{\"v\":1}"), PRIMARY)));
+    assertEquals(Buffer.buffer("{\"v\":1}"), await(cache.get(key)));
+    Response known = cmd(Command.SCRIPT, "EXISTS", UserCache.FILL.sha1());
+    assertEquals(1, known.get(0).toInteger(), "the fill left its script in Redis's cache");
+    UUID next = UUID.randomUUID();
+    assertEquals(UserCache.Fill.STORED, await(cache.fillUser(gen, cache.userKey(next), next, Buffer.buffer("{}"), PRIMARY)));
+  }
+
   private static String redisUri(int port) {
     String password = System.getenv().getOrDefault("REDIS_PASSWORD", "");
     String auth = password.isEmpty() ? "" : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@";
