@@ -27,6 +27,8 @@ final class Stack {
   static final int PG_WRITE_PORT = 5432;
   static final int PG_READ_PORT = 5433;
   static final int REDIS_PORT = 6379;
+  /** users' Redis database (topology.env USERS_REDIS_DB): its cache. */
+  static final int USERS_REDIS_DB = 1;
   static final int RABBITMQ_PORT = 5672;
 
   final Path root;
