@@ -1,5 +1,6 @@
 package com.paysvc.auth.service;
 
+import com.paysvc.common.concurrent.Timeouts;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import io.vertx.core.Future;
@@ -12,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Counts attempts per key (e.g. client IP) in a fixed window in Redis db 0, shared by every auth instance: failed
@@ -39,8 +39,8 @@ public final class AttemptLimiter {
   /** Succeeds when {@code key} may try again; fails with RATE_LIMITED (retry_after_seconds in details) otherwise. */
   public Future<Void> check(String key) {
     String k = prefix + key;
-    return redis.batch(List.of(Request.cmd(Command.GET).arg(k), Request.cmd(Command.TTL).arg(k)))
-      .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    return Timeouts.within(redis.batch(List.of(Request.cmd(Command.GET).arg(k), Request.cmd(Command.TTL).arg(k))),
+        REDIS_TIMEOUT_MS)
       .transform(ar -> {
         if (ar.failed()) {
           log.warn("rate limit check skipped (Redis unavailable): {}", ar.cause().toString());
@@ -60,10 +60,9 @@ public final class AttemptLimiter {
   /** Counts one attempt; the window starts at the first one (SET NX EX, then INCR: no immortal key). */
   public Future<Void> record(String key) {
     String k = prefix + key;
-    return redis.batch(List.of(
+    return Timeouts.within(redis.batch(List.of(
         Request.cmd(Command.SET).arg(k).arg(0).arg("EX").arg(windowSeconds).arg("NX"),
-        Request.cmd(Command.INCR).arg(k)))
-      .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        Request.cmd(Command.INCR).arg(k))), REDIS_TIMEOUT_MS)
       .<Void>mapEmpty()
       .recover(err -> {
         log.warn("attempt not counted (Redis unavailable): {}", err.toString());

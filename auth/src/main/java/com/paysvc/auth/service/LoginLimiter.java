@@ -1,5 +1,6 @@
 package com.paysvc.auth.service;
 
+import com.paysvc.common.concurrent.Timeouts;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import io.vertx.core.Future;
@@ -15,7 +16,6 @@ import java.security.NoSuchAlgorithmException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Brute-force brake for password checks, per account and per client IP, in Redis db 0 (shared by every auth
@@ -120,8 +120,7 @@ public final class LoginLimiter {
    * costs neither a users lookup nor a password check).
    */
   public Future<Void> ipAllowed(String ip) {
-    return redis.send(Request.cmd(Command.TTL).arg(PREFIX + "ip:" + ip + ":lock"))
-      .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    return Timeouts.within(redis.send(Request.cmd(Command.TTL).arg(PREFIX + "ip:" + ip + ":lock")), REDIS_TIMEOUT_MS)
       .recover(err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
         "login is unavailable: the attempt limit cannot be checked")))
       .compose(ttl -> ttl.toLong() > 0
@@ -149,12 +148,11 @@ public final class LoginLimiter {
   }
 
   private Future<Response> script(String sha, String source, String[] keys, Object... args) {
-    return redis.send(evalRequest(Command.EVALSHA, sha, keys, args))
+    return Timeouts.within(redis.send(evalRequest(Command.EVALSHA, sha, keys, args))
       .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
         // First use on this Redis (or after a restart): EVAL sends the source and caches it.
         ? redis.send(evalRequest(Command.EVAL, source, keys, args))
-        : Future.failedFuture(err))
-      .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        : Future.failedFuture(err)), REDIS_TIMEOUT_MS)
       .recover(err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
         "login is unavailable: the attempt limit cannot be checked")));
   }

@@ -2,6 +2,7 @@ package com.paysvc.auth.service;
 
 import com.paysvc.auth.store.AuthStore;
 import com.paysvc.common.db.Db;
+import com.paysvc.common.concurrent.Timeouts;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.security.JwtGuard;
@@ -19,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What every guard must reject, written where the guards read it: Redis db 0 ({@link JwtGuard#revokedKey} for a
@@ -130,7 +130,7 @@ public final class Revocations {
 
   private Future<Void> redisWrite(List<Request> writes) {
     Future<?> sent = writes.size() == 1 ? redis.send(writes.get(0)) : redis.batch(writes);
-    return sent.timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS).<Void>mapEmpty()
+    return Timeouts.within(sent, REDIS_TIMEOUT_MS).<Void>mapEmpty()
       .recover(err -> {
         // The database has it: write everything again as soon as Redis answers.
         reloadNeeded = true;
@@ -154,8 +154,8 @@ public final class Revocations {
       return;
     }
     checking = true;
-    redis.batch(List.of(Request.cmd(Command.EXISTS).arg(marker), Request.cmd(Command.INFO).arg("server")))
-      .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    Timeouts.within(redis.batch(List.of(Request.cmd(Command.EXISTS).arg(marker), Request.cmd(Command.INFO).arg("server"))),
+        REDIS_TIMEOUT_MS)
       .compose(r -> {
         String id = runId(r.get(1));
         boolean restarted = runId != null && id != null && !id.equals(runId);

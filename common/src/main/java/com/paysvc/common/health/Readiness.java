@@ -1,5 +1,6 @@
 package com.paysvc.common.health;
 
+import com.paysvc.common.concurrent.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -12,7 +13,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -47,7 +47,7 @@ public final class Readiness {
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }
-      result.timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {
+      Timeouts.within(result, PROBE_TIMEOUT_MS).onComplete(ar -> {
         JsonObject data = new JsonObject()
           .put("status", ar.succeeded() ? "UP" : "DOWN")
           .put("required", isRequired)

@@ -1,5 +1,6 @@
 package com.paysvc.common.redis;
 
+import com.paysvc.common.concurrent.Timeouts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -90,7 +90,7 @@ public final class LoopRedis implements Redis {
       }
     }
     Future<Response> sent = redis.send(Request.cmd(Command.GET).arg(key));
-    return timeoutMs > 0 ? sent.timeout(timeoutMs, TimeUnit.MILLISECONDS) : sent;
+    return timeoutMs > 0 ? Timeouts.within(sent, timeoutMs) : sent;
   }
 
   @Override

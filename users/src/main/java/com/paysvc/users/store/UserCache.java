@@ -1,5 +1,6 @@
 package com.paysvc.users.store;
 
+import com.paysvc.common.concurrent.Timeouts;
 import com.paysvc.common.redis.LoopRedis;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -370,7 +370,7 @@ public final class UserCache {
 
   /** One command to Redis, failed when not answered within the cache's time limit. */
   private Future<Response> command(Request request) {
-    return redis.send(request).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    return Timeouts.within(redis.send(request), timeoutMs);
   }
 
   private String learn(String generation) {
