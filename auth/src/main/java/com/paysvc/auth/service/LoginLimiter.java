@@ -2,6 +2,7 @@ package com.paysvc.auth.service;
 
 import com.paysvc.common.concurrent.Timeouts;
 import com.paysvc.common.http.ApiException;
+import com.paysvc.common.redis.RedisScript;
 import com.paysvc.common.http.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -11,8 +12,6 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.util.HexFormat;
@@ -73,8 +72,8 @@ public final class LoginLimiter {
     return 0
     """;
 
-  private static final String ATTEMPT_SHA = sha1(ATTEMPT);
-  private static final String SUCCEEDED_SHA = sha1(SUCCEEDED);
+  private static final RedisScript ATTEMPT_SCRIPT = RedisScript.of(ATTEMPT);
+  private static final RedisScript SUCCEEDED_SCRIPT = RedisScript.of(SUCCEEDED);
 
   private final Redis redis;
   private final SecretKeySpec accountKey;
@@ -103,7 +102,7 @@ public final class LoginLimiter {
   public Future<Void> attempt(String account, String ip) {
     String a = PREFIX + "acct:" + account;
     String i = PREFIX + "ip:" + ip;
-    return script(ATTEMPT_SHA, ATTEMPT, new String[] {a, a + ":lock", a + ":level", i, i + ":lock", i + ":level"},
+    return script(ATTEMPT_SCRIPT, new String[] {a, a + ":lock", a + ":level", i, i + ":lock", i + ":level"},
         maxPerAccount, maxPerIp, windowSeconds, lockSeconds, maxLockSeconds)
       .compose(r -> {
         long wait = r.toLong();
@@ -132,7 +131,7 @@ public final class LoginLimiter {
   /** The attempt's password was right: forget the account's failures, give the IP its attempt back. */
   public Future<Void> succeeded(String account, String ip) {
     String a = PREFIX + "acct:" + account;
-    return script(SUCCEEDED_SHA, SUCCEEDED, new String[] {a, a + ":level", PREFIX + "ip:" + ip}).mapEmpty();
+    return script(SUCCEEDED_SCRIPT, new String[] {a, a + ":level", PREFIX + "ip:" + ip}).mapEmpty();
   }
 
   /** The limiter key of an identifier that names no user: a keyed digest, so no personal data sits in Redis keys. */
@@ -147,18 +146,14 @@ public final class LoginLimiter {
     }
   }
 
-  private Future<Response> script(String sha, String source, String[] keys, Object... args) {
-    return Timeouts.within(redis.send(evalRequest(Command.EVALSHA, sha, keys, args))
-      .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
-        // First use on this Redis (or after a restart): EVAL sends the source and caches it.
-        ? redis.send(evalRequest(Command.EVAL, source, keys, args))
-        : Future.failedFuture(err)), REDIS_TIMEOUT_MS)
+  private Future<Response> script(RedisScript script, String[] keys, Object... args) {
+    return Timeouts.within(script.run(redis, r -> withKeysAndArgs(r, keys, args)), REDIS_TIMEOUT_MS)
       .recover(err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
         "login is unavailable: the attempt limit cannot be checked")));
   }
 
-  private static Request evalRequest(Command cmd, String scriptOrSha, String[] keys, Object[] args) {
-    Request r = Request.cmd(cmd).arg(scriptOrSha).arg(keys.length);
+  private static Request withKeysAndArgs(Request r, String[] keys, Object[] args) {
+    r.arg(keys.length);
     for (String k : keys) {
       r.arg(k);
     }
@@ -166,17 +161,5 @@ public final class LoginLimiter {
       r.arg(a.toString());
     }
     return r;
-  }
-
-  private static String sha1(String s) {
-    return HexFormat.of().formatHex(digest("SHA-1", s));
-  }
-
-  private static byte[] digest(String algorithm, String s) {
-    try {
-      return MessageDigest.getInstance(algorithm).digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -2,6 +2,7 @@ package com.paysvc.users.store;
 
 import com.paysvc.common.concurrent.Timeouts;
 import com.paysvc.common.redis.LoopRedis;
+import com.paysvc.common.redis.RedisScript;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,11 +19,7 @@ import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -108,7 +105,7 @@ public final class UserCache {
    * write also moved the generation (else the caller would get the replica's older row). For an unknown identifier
    * the value is empty and the index is its user_unknown set.
    */
-  static final Script FILL = Script.of(BEFORE + """
+  static final RedisScript FILL = RedisScript.of(BEFORE + """
     local gen = redis.call('GET', KEYS[1]) or '0'
     if ARGV[5] ~= '' then
       local written = redis.call('GET', KEYS[4])
@@ -121,7 +118,7 @@ public final class UserCache {
     return {1, gen}""");
 
   /** KEYS: gen, key, marker; ARGV: expected gen, value, ttl, replayed position (or empty). For dictionaries. */
-  private static final Script FILL_PLAIN = Script.of(BEFORE + """
+  private static final RedisScript FILL_PLAIN = RedisScript.of(BEFORE + """
     local gen = redis.call('GET', KEYS[1]) or '0'
     if ARGV[4] ~= '' then
       local written = redis.call('GET', KEYS[3])
@@ -137,7 +134,7 @@ public final class UserCache {
    * count, commit position. Answers the new generation. A marker keeps the later of its position and this one
    * (invalidations may arrive out of order: a replayed one after a newer write's).
    */
-  private static final Script INVALIDATE = Script.of(BEFORE + """
+  private static final RedisScript INVALIDATE = RedisScript.of(BEFORE + """
     local function mark(key)
       local written = redis.call('GET', key)
       if not (written and before(ARGV[4], written)) then written = ARGV[4] end
@@ -344,30 +341,6 @@ public final class UserCache {
       .otherwise((String) null);
   }
 
-  /**
-   * Runs a script by its SHA1 ({@code EVALSHA}): Redis neither receives nor hashes its text on every fill. A Redis
-   * that does not hold it (restarted, failed over, {@code SCRIPT FLUSH}) answers NOSCRIPT; the call is then made
-   * once more with the text ({@code EVAL}, which also caches it there). {@code args} appends numkeys, keys and args.
-   */
-  private Future<Response> eval(Script script, UnaryOperator<Request> args) {
-    return command(args.apply(Request.cmd(Command.EVALSHA).arg(script.sha1())))
-      .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
-        ? command(args.apply(Request.cmd(Command.EVAL).arg(script.text())))
-        : Future.failedFuture(err));
-  }
-
-  /** A Lua script and its SHA1 (hex), the name Redis caches it under. */
-  record Script(String text, String sha1) {
-    static Script of(String text) {
-      try {
-        byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-        return new Script(text, HexFormat.of().formatHex(digest));
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("SHA-1 is a required algorithm of every Java platform", e);
-      }
-    }
-  }
-
   /** One command to Redis, failed when not answered within the cache's time limit. */
   private Future<Response> command(Request request) {
     return Timeouts.within(redis.send(request), timeoutMs);
@@ -484,7 +457,7 @@ public final class UserCache {
       return eval.arg(WRITTEN_MARKER_TTL_SECONDS).arg(what.users().size()).arg(what.plainKeys().size())
         .arg(committed.marker());
     };
-    return breaker.<Response>execute(() -> eval(INVALIDATE, args)).map(r -> {
+    return breaker.<Response>execute(() -> Timeouts.within(INVALIDATE.run(redis, args), timeoutMs)).map(r -> {
       learn(r.toString());
       return null;
     });
@@ -562,8 +535,8 @@ public final class UserCache {
   }
 
   /** Runs a fill script: 1 stored, 2 replica data refused (behind a write), else skipped; Redis trouble = skipped. */
-  private Future<Fill> fill(Script script, UnaryOperator<Request> args) {
-    return breaker.<Response>execute(() -> eval(script, args))
+  private Future<Fill> fill(RedisScript script, UnaryOperator<Request> args) {
+    return breaker.<Response>execute(() -> Timeouts.within(script.run(redis, args), timeoutMs))
       .map(r -> {
         learn(r.get(1).toString());
         return switch (r.get(0).toInteger()) {
