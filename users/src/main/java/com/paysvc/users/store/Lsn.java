@@ -1,5 +1,6 @@
 package com.paysvc.users.store;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -50,9 +51,20 @@ public record Lsn(long position) {
     }
   }
 
-  /** The form kept in Redis: 16 hex digits. */
+  private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * The form kept in Redis: 16 upper-case hex digits. Built by hand: {@code String.format} cost 2 % of users' CPU per
+   * cache miss (every fill carries the replica's position).
+   */
   public String marker() {
-    return String.format("%016X", position);
+    byte[] digits = new byte[16];
+    long v = position;
+    for (int i = 15; i >= 0; i--) {
+      digits[i] = HEX[(int) (v & 0xF)];
+      v >>>= 4;
+    }
+    return new String(digits, StandardCharsets.US_ASCII);
   }
 
   /** Whether a node that had replayed up to this position has applied everything up to {@code written}. */
