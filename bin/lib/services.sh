@@ -14,12 +14,18 @@
 #  - MetaspaceSize 64m: the metaspace level that triggers a full collection. At the default (~21 MB) users made two
 #    "Metadata GC Threshold" full collections while its classes loaded (24 ms at 1.9 s, 41 ms at 11 s: the second
 #    one under the first requests after a start); its metaspace settles at ~38 MB. Not a reservation: RSS is unchanged.
+#  - MaxNewSize 24m: SerialGC sizes the young generation at a third of the heap, and every page of it is touched
+#    between collections. auth's heap grows to ~125 MB around its argon2 working memory (~54 MB live, old
+#    generation), which made a 39 MB young generation, all resident: auth's VmHWM after a restart and the login
+#    find-max was 241 MB, 227 MB with the cap (login 40 → 42 req/s). Young collections cost what survives them, not
+#    the young generation's size. users' young generation stayed at 20–26 MB under load, at or near the cap (A/B at
+#    15,000 cached reads/s: same collection count, CPU per read within noise).
 #  - ExitOnOutOfMemoryError: fail loudly (the log says why) instead of limping on.
 #  - vertx.cacheDirBase: Vert.x unpacks classpath resources (e.g. Swagger UI) into a cache dir: the instance's own
 #    directory ($1, see service_home).
 # Override completely with STACK_JAVA_OPTS.
 default_java_opts() {
-    echo "-Xms64m -Xmx192m -XX:MetaspaceSize=64m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=64m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dvertx.cacheDirBase=$1/vertx-cache"
+    echo "-Xms64m -Xmx192m -XX:MaxNewSize=24m -XX:MetaspaceSize=64m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=64m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dvertx.cacheDirBase=$1/vertx-cache"
 }
 
 # The ONE place that maps bin/stack.env + topology.env to each service's environment (the Java side reads exactly these
