@@ -2,8 +2,8 @@ package com.paysvc.auth.service;
 
 import com.paysvc.common.concurrent.Timeouts;
 import com.paysvc.common.http.ApiException;
-import com.paysvc.common.redis.RedisScript;
 import com.paysvc.common.http.ErrorCode;
+import com.paysvc.common.redis.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;

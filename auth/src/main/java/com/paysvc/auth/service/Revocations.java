@@ -1,8 +1,8 @@
 package com.paysvc.auth.service;
 
 import com.paysvc.auth.store.AuthStore;
-import com.paysvc.common.db.Db;
 import com.paysvc.common.concurrent.Timeouts;
+import com.paysvc.common.db.Db;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.security.JwtGuard;
