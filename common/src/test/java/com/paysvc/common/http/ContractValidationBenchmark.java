@@ -61,7 +61,7 @@ public class ContractValidationBenchmark {
   public void setUp() {
     validator = Validator.create(JsonSchema.of(SCHEMA.copy()),
       new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("app://bench/"));
-    if (!validate().getValid()) {
+    if (!Boolean.TRUE.equals(validate().getValid())) {
       throw new IllegalStateException("the benchmark's body does not match its schema");
     }
   }
