@@ -47,8 +47,14 @@ class BenchIT {
     JsonObject floorRun = platform.getJsonObject("floor").getJsonArray("runs").getJsonObject(0);
     assertTrue(floorRun.getLong("requests") > 0);
     assertEquals(0L, floorRun.getLong("errors"), floorRun.encode());
+    // Redis GET measured again right before the cached read and right after its floor, the cached verdict's limit.
+    JsonObject around = bench.getJsonObject("redis_get_around_cached");
+    for (String when : List.of("before", "after")) {
+      assertTrue(around.getJsonObject(when).getDouble("per_second") > 0, when + ": " + around);
+    }
     String md = Files.readString(out.resolve("benchmarks-ci.md"));
-    assertTrue(md.contains("### The platform against its limits") && md.contains("| cached `by-identifier` (req/s) |"), md);
+    assertTrue(md.contains("### The platform against its limits")
+      && md.contains("| cached `by-identifier` (req/s; against the mean of Redis GET right before it and after its floor) |"), md);
     try (Stream<Path> files = Files.list(out)) {
       List<Path> html = files.filter(p -> p.toString().endsWith(".html")).toList();
       assertEquals(6, html.size(), "one report per scenario (the floor included): " + html);
