@@ -49,7 +49,7 @@ import java.util.Set;
  *
  * <p>The revocation state is held in memory ({@link RevocationView}, fed by auth over Redis pub/sub), so a request
  * costs no Redis round trip for it; while that view is not live (subscription down, loading) each request reads the
- * keys from Redis as below.
+ * keys from Redis as below, and what memory already holds rejects too (Redis may have lost it meanwhile).
  *
  * <p>Revocation is a hardening on top of short-lived tokens: when Redis is down or slow the per-request check is
  * replaced by what memory holds (counted and logged through a breaker) for reads, rather than failing every request
@@ -396,7 +396,10 @@ public final class JwtGuard implements Handler<RoutingContext> {
         if (nbf != null && iat <= parseLong(nbf.toString())) {
           return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, "token revoked"));
         }
-        return Future.succeededFuture(caller);
+        // Memory only ever gains entries, so what it holds still stands when Redis lost it (a flush, a restart
+        // without its file) while the subscription is down or not yet loaded again.
+        return view != null && view.revoked(issuer, jti, caller.sessionId(), sub, iat) ? REVOKED
+          : Future.succeededFuture(caller);
       });
   }
 

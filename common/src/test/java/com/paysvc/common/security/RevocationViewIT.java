@@ -185,4 +185,24 @@ class RevocationViewIT {
     set(JwtGuard.revokedKey(TestTokens.ISSUER, claims.getString("jti")), "1");
     assertTrue(rejected(g.authenticate(token)));
   }
+
+  /**
+   * A view that is not live (its subscription down, or not loaded again yet) still knows what it learned before:
+   * Redis answering "not revoked" after it lost its keys (a flush, a restart without its file) does not override that.
+   */
+  @Test
+  void whileTheSubscriptionIsDownWhatMemoryKnowsStillRejects() throws Exception {
+    RevocationView deaf = new RevocationView(vertx, Redis.createClient(vertx, options(1).setMaxPoolSize(1)), redis,
+      new SimpleMeterRegistry());
+    JwtGuard g = guard(deaf.start());
+    JsonObject claims = tokens.claims(sub, List.of());
+    String token = tokens.sign(claims);
+    String other = tokens.sign(tokens.claims(sub, List.of()));
+    deaf.add(JwtGuard.revokedKey(TestTokens.ISSUER, claims.getString("jti")), 1, System.currentTimeMillis() + 60_000);
+    assertFalse(g.revocationsInMemory());
+    assertEquals(0, await(redis.send(Request.cmd(Command.EXISTS)
+      .arg(JwtGuard.revokedKey(TestTokens.ISSUER, claims.getString("jti"))))).toInteger());
+    assertTrue(rejected(g.authenticate(token)), "Redis has no key, memory has the revocation");
+    assertFalse(rejected(g.authenticate(other)), "a token memory knows nothing of is admitted");
+  }
 }
