@@ -65,10 +65,21 @@ final class BenchReport {
         ">= " + Bench.FUNCTION_VS_LEAN + " × lean", fn / leanRate >= Bench.FUNCTION_VS_LEAN, ci));
     }
     JsonObject cached = p.getJsonObject("by-identifier");
+    JsonArray turns = r.getJsonObject("cached_at_target", new JsonObject()).getJsonArray("turns", new JsonArray());
     if (cached != null) {
       double rate = rate(cached, ci);
-      sb.append(row("cached `by-identifier` (req/s" + near + ")", redisNear, rate, ">= " + cachedTarget(),
-        rate / redisNear >= Bench.CACHED_VS_REDIS, ci));
+      // Where the run tested the target rate itself in turns, those decide; the find-max figure is shown.
+      boolean judgedInTurns = !turns.isEmpty();
+      sb.append(row("cached `by-identifier` (req/s" + near + ")", redisNear, rate,
+        judgedInTurns ? "— (shown; the turns at the target decide)" : ">= " + cachedTarget(),
+        rate / redisNear >= Bench.CACHED_VS_REDIS, ci || judgedInTurns));
+      if (judgedInTurns) {
+        long held = count(turns, "users");
+        sb.append(String.format(Locale.ROOT, "| cached `by-identifier` held at %.2f × Redis GET measured right before each turn "
+            + "(turns held; the floor's at the same rates) | — | %d of %d (floor %d of %d) | — | >= %s in most turns | %s |%n",
+          Bench.CACHED_VS_REDIS, held, turns.size(), count(turns, "floor"), turns.size(), cachedTarget(),
+          verdict(2 * held > turns.size(), ci)));
+      }
       if (bracketed) {
         sb.append(row("cached `by-identifier` against Redis GET at the start of the run (req/s)", redis, rate, "— (shown)", true, true));
       }
@@ -142,8 +153,25 @@ final class BenchReport {
           s, half.getInteger("target_rate"), half.getString("invalid"), Bench.HALF_RATE_P99_MS));
       } else if (half != null) {
         double p99 = half.getJsonObject("latency").getDouble("p99_ms");
-        sb.append(String.format(Locale.ROOT, "| p99 of `%s` at half its max (%d req/s), ms | — | %.2f | — | <= %.0f | %s |%n", s,
-          half.getInteger("target_rate"), p99, Bench.HALF_RATE_P99_MS, verdict(p99 <= Bench.HALF_RATE_P99_MS, false)));
+        JsonArray each = half.getJsonArray("p99_ms_of_each_run");
+        String runs = each == null || each.size() < 2 ? ""
+          : each.stream().map(v -> String.format(Locale.ROOT, "%.2f", ((Number) v).doubleValue()))
+            .collect(java.util.stream.Collectors.joining(", ", "; the median of " + each.size() + " runs: ", ""));
+        sb.append(String.format(Locale.ROOT, "| p99 of `%s` at half its max (%d req/s%s), ms | — | %.2f | — | <= %.0f | %s |%n", s,
+          half.getInteger("target_rate"), runs, p99, Bench.HALF_RATE_P99_MS, verdict(p99 <= Bench.HALF_RATE_P99_MS, false)));
+      }
+    }
+
+    if (!turns.isEmpty()) {
+      sb.append(String.format(Locale.ROOT, "%n### The cached read at its target, in turns%n%nEach turn: Redis GET, then the cached "
+        + "`by-identifier` at %.2f × that figure, then the floor at the same rate; held = p99 ≤ 50 ms, errors ≤ 1 %%, achieved ≥ 95 %%."
+        + "%n%n| turn | Redis GET | rate | users: achieved, p99 ms, CPU µs/req | held | floor: achieved, p99 ms, CPU µs/req | held |"
+        + "%n| ---: | ---: | ---: | --- | --- | --- | --- |%n", Bench.CACHED_VS_REDIS));
+      for (int i = 0; i < turns.size(); i++) {
+        JsonObject t = turns.getJsonObject(i);
+        sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s |%n", i + 1,
+          num(t.getJsonObject("redis_get").getDouble("per_second")), num(t.getInteger("rate")), turnFigures(t.getJsonObject("users")),
+          turnVerdict(t.getJsonObject("users"), ci), turnFigures(t.getJsonObject("floor")), turnVerdict(t.getJsonObject("floor"), ci)));
       }
     }
 
@@ -186,6 +214,24 @@ final class BenchReport {
       failures.forEach(f -> sb.append("- ").append(f).append('\n'));
     }
     return sb.toString();
+  }
+
+  private static long count(JsonArray turns, String service) {
+    return turns.stream().map(JsonObject.class::cast)
+      .filter(t -> t.getJsonObject(service, new JsonObject()).getBoolean("held", false)).count();
+  }
+
+  private static String turnFigures(JsonObject run) {
+    if (run == null) {
+      return "—";
+    }
+    double us = run.getJsonObject("cpu", new JsonObject()).getDouble("service_us_per_request", Double.NaN);
+    return String.format(Locale.ROOT, "%s, %.2f, %s", num(run.getDouble("achieved_rate")),
+      run.getJsonObject("latency").getDouble("p99_ms"), num(us));
+  }
+
+  private static String turnVerdict(JsonObject run, boolean ci) {
+    return run == null ? "—" : verdict(run.getBoolean("held", false), ci);
   }
 
   private static String cachedTarget() {

@@ -1,5 +1,6 @@
 package com.paysvc.loadtest;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,12 +53,23 @@ class BenchIT {
     for (String when : List.of("before", "after")) {
       assertTrue(around.getJsonObject(when).getDouble("per_second") > 0, when + ": " + around);
     }
+    // The target tested in turns (one, at a low rate, in --ci): the cached read, then the floor, after a Redis GET.
+    JsonArray turns = bench.getJsonObject("cached_at_target").getJsonArray("turns");
+    assertEquals(1, turns.size(), turns.encode());
+    assertTrue(turns.getJsonObject(0).getJsonObject("redis_get").getDouble("per_second") > 0);
+    for (String service : List.of("users", "floor")) {
+      JsonObject run = turns.getJsonObject(0).getJsonObject(service);
+      assertTrue(run.getLong("requests") > 0, service + " at the target: " + run.encode());
+      assertEquals(0L, run.getLong("errors"), service + " at the target: " + run.encode());
+      assertTrue(run.containsKey("held"), run.encode());
+    }
     String md = Files.readString(out.resolve("benchmarks-ci.md"));
+    assertTrue(md.contains("### The cached read at its target, in turns"), md);
     assertTrue(md.contains("### The platform against its limits")
       && md.contains("| cached `by-identifier` (req/s; against the mean of Redis GET right before it and after its floor) |"), md);
     try (Stream<Path> files = Files.list(out)) {
       List<Path> html = files.filter(p -> p.toString().endsWith(".html")).toList();
-      assertEquals(6, html.size(), "one report per scenario (the floor included): " + html);
+      assertEquals(8, html.size(), "one report per scenario (the floor included) and per run at the target: " + html);
       for (Path h : html) {
         String s = Files.readString(h);
         assertTrue(s.contains("<svg"));
