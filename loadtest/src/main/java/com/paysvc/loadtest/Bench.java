@@ -340,8 +340,8 @@ final class Bench {
       JsonObject turn = new JsonObject().put("redis_get", redis).put("rate", rate);
       turns.add(turn);
       for (String service : List.of("users", "floor")) {
-        System.out.printf(Locale.ROOT, "bench: turn %d of %d, %s at %d req/s (%.2f × Redis GET just measured)%n", i, n, service, rate,
-          CACHED_VS_REDIS);
+        System.out.printf(Locale.ROOT, "bench: turn %d of %d, %s at %d req/s (%s)%n", i, n, service, rate,
+          ci ? "--ci: a low fixed rate" : CACHED_VS_REDIS + " × Redis GET just measured");
         String name = (service.equals("users") ? "by-identifier" : "floor") + "-at-target-" + i;
         JsonObject run = measure(vertx, sampler, proc, new Plan(name, "by-identifier", service, extra), extra)
           .getJsonArray("runs").getJsonObject(0);
