@@ -38,7 +38,8 @@ record Options(String scenario, String baseUrl, String apiUrl, int rate, Duratio
       --find-max           raise the rate by --step-factor (1.5) until p99 > --max-p99-ms (100) or the error
                            rate > --max-error-rate (0.01) or the achieved rate falls below 95 %: prints the
                            highest sustainable rate (at most --max-steps, 12); then --refine (2) steps
-                           halve the gap between the last good and the first bad rate
+                           halve the gap between the last good and the first bad rate; a failed first
+                           step is measured once more before the search steps down
       --users N            seeded users (default 100000): with e-mail, phone, second_login, 1–2 groups
       --login-accounts N   seeded accounts with a password for the login scenario (default 200)
       --duplicates F       share of re-sent notifications in webhook-ingest (default 0)

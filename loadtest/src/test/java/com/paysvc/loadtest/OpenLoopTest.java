@@ -117,6 +117,26 @@ class OpenLoopTest {
   }
 
   @Test
+  void aFirstStepThatFailsOnAStallIsMeasuredOnceMoreBeforeTheSearchTurnsDown() throws Exception {
+    // No capacity limit, but a 600 ms stall inside the first step's measured second: that step fails its p99, its
+    // second measurement holds, and the search goes up (100 failed, 100 held, 200 held), not down.
+    vertx.setTimer(800, id -> stallUntil.set(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(600)));
+    Options o = Options.parse(new String[] {"by-identifier", "--base-url", "http://127.0.0.1:" + server.actualPort(),
+      "--warmup", "500ms", "--duration", "1s", "--connections", "8", "--threads", "2", "--no-seed", "--find-max",
+      "--rate", "100", "--step-factor", "2", "--max-steps", "3"});
+    JsonObject result = new JsonObject().put("runs", new JsonArray());
+    LoadTest.await(LoadTest.findMax(vertx, o, paths("/ok"), result, RunListener.NONE));
+    JsonArray runs = result.getJsonArray("runs");
+    assertEquals(3, runs.size(), result.encode());
+    assertEquals(false, runs.getJsonObject(0).getBoolean("sustainable"), "the stalled step: " + runs.getJsonObject(0).encode());
+    assertEquals(true, runs.getJsonObject(0).getBoolean("retried"));
+    assertEquals(100, runs.getJsonObject(1).getInteger("target_rate"));
+    assertEquals(true, runs.getJsonObject(1).getBoolean("sustainable"), runs.getJsonObject(1).encode());
+    assertEquals(200, runs.getJsonObject(2).getInteger("target_rate"));
+    assertEquals(200, result.getInteger("sustainable_rate"), result.encode());
+  }
+
+  @Test
   void aControlStopsTheRunEarly() throws Exception {
     OpenLoop.Control control = new OpenLoop.Control();
     vertx.setTimer(1500, id -> control.stop());
