@@ -196,8 +196,7 @@ final class Bench {
     List<Limits.Limit> function = limits.pgbenchInTurns(
       new Limits.Script("pgbench of the lean reference (sql/bench/lean_reference.sql)", "lean_by_identifier.sql",
         Stack.PG_READ_PORT, "users", "users_svc", "USERS_DB_PASSWORD", seeded),
-      new Limits.Script("pgbench of accounts.get_user_by_identifier_v5", "by_identifier.sql",
-        Stack.PG_READ_PORT, "users", "users_svc", "USERS_DB_PASSWORD", seeded));
+      functionScript());
     out.put("lean_reference", function.get(0).toJson());
     out.put("by_identifier_function", function.get(1).toJson());
     out.put("ingest_function", limits.pgbench(new Limits.Script("pgbench of webhook.ingest_v1", "webhook_ingest.sql",
@@ -208,6 +207,11 @@ final class Bench {
     out.forEach(e -> System.out.printf("  %-50s %10.1f /s%n", ((JsonObject) e.getValue()).getString("name"),
       ((JsonObject) e.getValue()).getDouble("per_second")));
     return out;
+  }
+
+  private Limits.Script functionScript() {
+    return new Limits.Script("pgbench of accounts.get_user_by_identifier_v5", "by_identifier.sql", Stack.PG_READ_PORT, "users",
+      "users_svc", "USERS_DB_PASSWORD", Map.of("users", Integer.toString(users)));
   }
 
   /**
@@ -308,6 +312,12 @@ final class Bench {
           halves.forEach(h -> p99s.add(h.getJsonObject("latency").getDouble("p99_ms")));
           halves.sort(java.util.Comparator.comparingDouble(h -> h.getJsonObject("latency").getDouble("p99_ms")));
           measured.put("half_rate", halves.get(halves.size() / 2).put("p99_ms_of_each_run", p99s));
+          if (plan.name().equals("by-identifier-uncached")) {
+            // What a miss's database leg alone costs in time at that rate: the function through HAProxy with as many
+            // connections as users' replica pool (PG_REPLICA_POOL_SIZE, 10), nothing else of the platform running.
+            System.out.println("bench: the function alone at the uncached half rate (pgbench -R)");
+            measured.put("function_alone_at_half_rate", new Limits(stack, 10).pgbenchLatencyAt(functionScript(), max / 2, 10, 10));
+          }
         }
       }
       out.put(plan.name(), measured);

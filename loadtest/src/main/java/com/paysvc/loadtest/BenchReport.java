@@ -159,6 +159,13 @@ final class BenchReport {
             .collect(java.util.stream.Collectors.joining(", ", "; the median of " + each.size() + " runs: ", ""));
         sb.append(String.format(Locale.ROOT, "| p99 of `%s` at half its max (%d req/s%s), ms | — | %.2f | — | <= %.0f | %s |%n", s,
           half.getInteger("target_rate"), runs, p99, Bench.HALF_RATE_P99_MS, verdict(p99 <= Bench.HALF_RATE_P99_MS, false)));
+        JsonObject alone = p.getJsonObject(s).getJsonObject("function_alone_at_half_rate");
+        if (alone != null) {
+          sb.append(String.format(Locale.ROOT, "| p99 of `get_user_by_identifier_v5` alone at that rate: pgbench -R %d -c %d through "
+              + "HAProxy, Poisson arrivals, from each call's scheduled start (p50 %.2f), ms | — | %.2f | — | — (bounds the uncached "
+              + "p99) | — |%n", alone.getInteger("rate"), alone.getInteger("clients"), alone.getDouble("p50_ms"),
+            alone.getDouble("p99_ms")));
+        }
       }
     }
 

@@ -76,6 +76,51 @@ final class Limits {
       new JsonObject().put("turns", each));
   }
 
+  /**
+   * A script alone at a fixed rate: {@code pgbench -R} (Poisson arrivals), each call's latency counted from its
+   * scheduled start (pgbench's per-call log: time plus schedule lag), as the harness counts a request's. What the
+   * database leg of a request costs in time at that rate, with nothing else of the platform running.
+   */
+  JsonObject pgbenchLatencyAt(Script s, int rate, int clients, int runSeconds) throws java.io.IOException {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pgbench-log");
+    try {
+      List<String> cmd = new ArrayList<>(List.of("pgbench", "-h", "127.0.0.1", "-p", Integer.toString(s.port()), "-U", s.role(),
+        "-n", "-M", "prepared", "-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(runSeconds),
+        "-R", Integer.toString(rate), "-l", "--log-prefix=" + dir.resolve("log")));
+      s.vars().forEach((k, v) -> cmd.addAll(List.of("-D", k + "=" + v)));
+      cmd.addAll(List.of("-f", "sql/bench/" + s.file(), s.database()));
+      Stack.Ran ran = stack.exec(cmd, Map.of("PGPASSWORD", stack.env(s.passwordKey())), null, runSeconds + 60L);
+      Matcher m = TPS.matcher(ran.output());
+      if (!ran.ok() || !m.find()) {
+        throw new IllegalStateException("pgbench -R " + s.file() + " failed (exit " + ran.exit() + "):\n" + tail(ran.output()));
+      }
+      org.HdrHistogram.Histogram us = new org.HdrHistogram.Histogram(3);
+      try (java.util.stream.Stream<java.nio.file.Path> logs = java.nio.file.Files.list(dir)) {
+        for (java.nio.file.Path log : logs.toList()) {
+          for (String line : java.nio.file.Files.readAllLines(log)) {
+            // client, transaction, time (µs), script, epoch s, µs, schedule lag (µs)
+            String[] f = line.trim().split(" ");
+            if (f.length >= 7) {
+              us.recordValue(Long.parseLong(f[2]) + Long.parseLong(f[6]));
+            }
+          }
+        }
+      }
+      String shown = String.join(" ", cmd).replace(dir.resolve("log").toString(), "<dir>/log");
+      return new JsonObject().put("command", shown).put("rate", rate).put("clients", clients)
+        .put("per_second", Double.parseDouble(m.group(1))).put("calls", us.getTotalCount())
+        .put("p50_ms", us.getValueAtPercentile(50) / 1000.0).put("p90_ms", us.getValueAtPercentile(90) / 1000.0)
+        .put("p99_ms", us.getValueAtPercentile(99) / 1000.0).put("max_ms", us.getMaxValue() / 1000.0);
+    } finally {
+      try (java.util.stream.Stream<java.nio.file.Path> logs = java.nio.file.Files.list(dir)) {
+        for (java.nio.file.Path log : logs.toList()) {
+          java.nio.file.Files.deleteIfExists(log);
+        }
+      }
+      java.nio.file.Files.deleteIfExists(dir);
+    }
+  }
+
   private Limit pgbench(Script s, int runSeconds) {
     List<String> cmd = new ArrayList<>(List.of("pgbench", "-h", "127.0.0.1", "-p", Integer.toString(s.port()), "-U", s.role(),
       "-n", "-M", "prepared", "-c", "32", "-j", "2", "-T", Integer.toString(runSeconds)));

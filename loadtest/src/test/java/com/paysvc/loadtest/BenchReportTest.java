@@ -34,7 +34,10 @@ class BenchReportTest {
             .put("p99_ms_of_each_run", new JsonArray().add(12.5).add(3.0).add(2.5))))
         .put("floor", findMax(40_000, 10, "floor"))
         .put("by-identifier-uncached", findMax(2000, 300, "users")
-          .put("cache", new JsonObject().put("hits", 10.0).put("misses", 990.0).put("hit_ratio", 0.01)))
+          .put("cache", new JsonObject().put("hits", 10.0).put("misses", 990.0).put("hit_ratio", 0.01))
+          .put("half_rate", ReportTest.run().put("target_rate", 1000))
+          .put("function_alone_at_half_rate", new JsonObject().put("rate", 1000).put("clients", 10).put("p50_ms", 0.9)
+            .put("p99_ms", 12.25)))
         .put("webhook-ingest", findMax(1500, 900, "webhook").put("acknowledged", 5000L).put("acknowledged_missing", 0L))
         .put("login", findMax(46, 40000, "auth")))
       .put("memory", new JsonObject().put("users", new JsonObject().put("peak_rss_during_bench_mb", 300L).put("vm_hwm_mb", 310L)));
@@ -51,6 +54,9 @@ class BenchReportTest {
     assertTrue(md.contains("| acknowledged notifications missing from the database | — | 0 of 5000 | — | 0 | yes |"), md);
     assertTrue(md.contains("| login (req/s) | 50.0 | 46.0 | 0.92 | >= 0.9 × argon2id | yes |"), md);
     assertTrue(md.contains("peak RSS of users under load (MB; VmHWM since start 310) | — | 300 | — | <= 256 | **no** |"), md);
+    // Beside the uncached read's p99: the function's own at that rate, shown as its bound.
+    assertTrue(md.contains("| p99 of `get_user_by_identifier_v5` alone at that rate: pgbench -R 1000 -c 10 through HAProxy, Poisson "
+      + "arrivals, from each call's scheduled start (p50 0.90), ms | — | 12.25 | — | — (bounds the uncached p99) | — |"), md);
     // The median run's p99 is judged; each run's is shown.
     assertTrue(md.contains("| p99 of `by-identifier` at half its max (15000 req/s; the median of 3 runs: 12.50, 3.00, 2.50), ms "
       + "| — | 3.00 | — | <= 10 | yes |"), md);
