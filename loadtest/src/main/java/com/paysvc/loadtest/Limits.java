@@ -2,7 +2,11 @@ package com.paysvc.loadtest;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.HdrHistogram.Histogram;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -10,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The machine's own limits, measured with the tools their makers ship, on the same data the platform serves: what
@@ -81,8 +86,8 @@ final class Limits {
    * scheduled start (pgbench's per-call log: time plus schedule lag), as the harness counts a request's. What the
    * database leg of a request costs in time at that rate, with nothing else of the platform running.
    */
-  JsonObject pgbenchLatencyAt(Script s, int rate, int clients, int runSeconds) throws java.io.IOException {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pgbench-log");
+  JsonObject pgbenchLatencyAt(Script s, int rate, int clients, int runSeconds) throws IOException {
+    Path dir = Files.createTempDirectory("pgbench-log");
     try {
       List<String> cmd = new ArrayList<>(List.of("pgbench", "-h", "127.0.0.1", "-p", Integer.toString(s.port()), "-U", s.role(),
         "-n", "-M", "prepared", "-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(runSeconds),
@@ -94,10 +99,10 @@ final class Limits {
       if (!ran.ok() || !m.find()) {
         throw new IllegalStateException("pgbench -R " + s.file() + " failed (exit " + ran.exit() + "):\n" + tail(ran.output()));
       }
-      org.HdrHistogram.Histogram us = new org.HdrHistogram.Histogram(3);
-      try (java.util.stream.Stream<java.nio.file.Path> logs = java.nio.file.Files.list(dir)) {
-        for (java.nio.file.Path log : logs.toList()) {
-          for (String line : java.nio.file.Files.readAllLines(log)) {
+      Histogram us = new Histogram(3);
+      try (Stream<Path> logs = Files.list(dir)) {
+        for (Path log : logs.toList()) {
+          for (String line : Files.readAllLines(log)) {
             // client, transaction, time (µs), script, epoch s, µs, schedule lag (µs)
             String[] f = line.trim().split(" ");
             if (f.length >= 7) {
@@ -112,12 +117,12 @@ final class Limits {
         .put("p50_ms", us.getValueAtPercentile(50) / 1000.0).put("p90_ms", us.getValueAtPercentile(90) / 1000.0)
         .put("p99_ms", us.getValueAtPercentile(99) / 1000.0).put("max_ms", us.getMaxValue() / 1000.0);
     } finally {
-      try (java.util.stream.Stream<java.nio.file.Path> logs = java.nio.file.Files.list(dir)) {
-        for (java.nio.file.Path log : logs.toList()) {
-          java.nio.file.Files.deleteIfExists(log);
+      try (Stream<Path> logs = Files.list(dir)) {
+        for (Path log : logs.toList()) {
+          Files.deleteIfExists(log);
         }
       }
-      java.nio.file.Files.deleteIfExists(dir);
+      Files.deleteIfExists(dir);
     }
   }
 
