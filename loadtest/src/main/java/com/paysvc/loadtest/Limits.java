@@ -89,16 +89,7 @@ final class Limits {
   JsonObject pgbenchLatencyAt(Script s, int rate, int clients, int runSeconds) throws IOException {
     Path dir = Files.createTempDirectory("pgbench-log");
     try {
-      List<String> cmd = new ArrayList<>(List.of("pgbench", "-h", "127.0.0.1", "-p", Integer.toString(s.port()), "-U", s.role(),
-        "-n", "-M", "prepared", "-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(runSeconds),
-        "-R", Integer.toString(rate), "-l", "--log-prefix=" + dir.resolve("log")));
-      s.vars().forEach((k, v) -> cmd.addAll(List.of("-D", k + "=" + v)));
-      cmd.addAll(List.of("-f", "sql/bench/" + s.file(), s.database()));
-      Stack.Ran ran = stack.exec(cmd, Map.of("PGPASSWORD", stack.env(s.passwordKey())), null, runSeconds + 60L);
-      Matcher m = TPS.matcher(ran.output());
-      if (!ran.ok() || !m.find()) {
-        throw new IllegalStateException("pgbench -R " + s.file() + " failed (exit " + ran.exit() + "):\n" + tail(ran.output()));
-      }
+      PgbenchRun ran = run(s, clients, runSeconds, List.of("-R", Integer.toString(rate), "-l", "--log-prefix=" + dir.resolve("log")));
       Histogram us = new Histogram(3);
       try (Stream<Path> logs = Files.list(dir)) {
         for (Path log : logs.toList()) {
@@ -111,9 +102,9 @@ final class Limits {
           }
         }
       }
-      String shown = String.join(" ", cmd).replace(dir.resolve("log").toString(), "<dir>/log");
+      String shown = ran.command().replace(dir.resolve("log").toString(), "<dir>/log");
       return new JsonObject().put("command", shown).put("rate", rate).put("clients", clients)
-        .put("per_second", Double.parseDouble(m.group(1))).put("calls", us.getTotalCount())
+        .put("per_second", ran.tps()).put("calls", us.getTotalCount())
         .put("p50_ms", us.getValueAtPercentile(50) / 1000.0).put("p90_ms", us.getValueAtPercentile(90) / 1000.0)
         .put("p99_ms", us.getValueAtPercentile(99) / 1000.0).put("max_ms", us.getMaxValue() / 1000.0);
     } finally {
@@ -127,8 +118,20 @@ final class Limits {
   }
 
   private Limit pgbench(Script s, int runSeconds) {
+    PgbenchRun ran = run(s, 32, runSeconds, List.of());
+    Matcher l = LATENCY.matcher(ran.output());
+    return new Limit(s.name(), ran.tps(), ran.command(),
+      new JsonObject().put("latency_avg_ms", l.find() ? Double.parseDouble(l.group(1)) : null));
+  }
+
+  /** One pgbench run's command line, output and calls per second. */
+  private record PgbenchRun(String command, String output, double tps) { }
+
+  /** pgbench -M prepared of a script, as its service's role (password from the environment); {@code extra} before it. */
+  private PgbenchRun run(Script s, int clients, int runSeconds, List<String> extra) {
     List<String> cmd = new ArrayList<>(List.of("pgbench", "-h", "127.0.0.1", "-p", Integer.toString(s.port()), "-U", s.role(),
-      "-n", "-M", "prepared", "-c", "32", "-j", "2", "-T", Integer.toString(runSeconds)));
+      "-n", "-M", "prepared", "-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(runSeconds)));
+    cmd.addAll(extra);
     s.vars().forEach((k, v) -> cmd.addAll(List.of("-D", k + "=" + v)));
     cmd.addAll(List.of("-f", "sql/bench/" + s.file(), s.database()));
     Stack.Ran ran = stack.exec(cmd, Map.of("PGPASSWORD", stack.env(s.passwordKey())), null, runSeconds + 60L);
@@ -136,9 +139,7 @@ final class Limits {
     if (!ran.ok() || !m.find()) {
       throw new IllegalStateException("pgbench " + s.file() + " failed (exit " + ran.exit() + "):\n" + tail(ran.output()));
     }
-    Matcher l = LATENCY.matcher(ran.output());
-    return new Limit(s.name(), Double.parseDouble(m.group(1)), String.join(" ", cmd),
-      new JsonObject().put("latency_avg_ms", l.find() ? Double.parseDouble(l.group(1)) : null));
+    return new PgbenchRun(String.join(" ", cmd), ran.output(), Double.parseDouble(m.group(1)));
   }
 
   /** redis-benchmark -t get -c32 -P1 with values of {@code valueBytes} (SET first, so that every GET finds one). */

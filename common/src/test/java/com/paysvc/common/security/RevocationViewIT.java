@@ -97,6 +97,11 @@ class RevocationViewIT {
     await(redis.send(Request.cmd(Command.SET).arg(key).arg(value).arg("EX").arg(60)));
   }
 
+  /** A view whose subscriber points at a port nothing listens on: never live. */
+  private RevocationView deafView() {
+    return new RevocationView(vertx, Redis.createClient(vertx, options(1).setMaxPoolSize(1)), redis, new SimpleMeterRegistry());
+  }
+
   private double loads() {
     return registry.get("paysvc_auth_revocation_view_loads").counter().count();
   }
@@ -175,8 +180,7 @@ class RevocationViewIT {
 
   @Test
   void withoutASubscriptionTheGuardAsksRedisPerRequest() throws Exception {
-    RevocationView deaf = new RevocationView(vertx, Redis.createClient(vertx, options(1).setMaxPoolSize(1)), redis,
-      new SimpleMeterRegistry());
+    RevocationView deaf = deafView();
     JwtGuard g = guard(deaf.start());
     JsonObject claims = tokens.claims(sub, List.of());
     String token = tokens.sign(claims);
@@ -192,8 +196,7 @@ class RevocationViewIT {
    */
   @Test
   void whileTheSubscriptionIsDownWhatMemoryKnowsStillRejects() throws Exception {
-    RevocationView deaf = new RevocationView(vertx, Redis.createClient(vertx, options(1).setMaxPoolSize(1)), redis,
-      new SimpleMeterRegistry());
+    RevocationView deaf = deafView();
     JwtGuard g = guard(deaf.start());
     JsonObject claims = tokens.claims(sub, List.of());
     String token = tokens.sign(claims);
