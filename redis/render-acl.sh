@@ -1,5 +1,5 @@
 #!/bin/sh
-# render-acl.sh DEFS OUT: writes the Redis aclfile OUT (mode 0600) from DEFS (redis/users.acl) and passwords read from
+# render-acl.sh DEFS OUT: writes the Redis aclfile OUT (mode 0600) from DEFS (redis/state.acl or redis/cache.acl) and passwords read from
 # the environment, never from the command line: REDIS_PASSWORD for the operator's default user (every key and
 # command), REDIS_<SERVICE>_PASSWORD for <service>_svc. Only SHA-256 hashes of the passwords are written.
 # Used by bin/stack (native) and compose/docker-compose.yml (the redis container), so both run the same users.

@@ -45,6 +45,9 @@ pg_switchover() {
 # ------------------------------------------------------------------------------------------------
 cmd_redis_stop() { QUIET=1; take_lock; stop_component redis 20 TERM; }
 cmd_redis_kill() { QUIET=1; take_lock; stop_component redis 10 KILL; }
+cmd_redis_cache_stop() { QUIET=1; take_lock; stop_component redis-cache 20 TERM; }
+cmd_redis_cache_kill() { QUIET=1; take_lock; stop_component redis-cache 10 KILL; }
+# Starts whichever of the two instances is not running.
 cmd_redis_start() { QUIET=1; take_lock; load_env; prepare_dirs; start_redis; }
 cmd_rabbitmq_stop() { QUIET=1; take_lock; load_env_if_present; stop_rabbitmq; }
 cmd_rabbitmq_start() { QUIET=1; take_lock; load_env; prepare_dirs; start_rabbitmq; }
@@ -74,11 +77,12 @@ instance_start() {
 instance_stop() {
     local svc=$1 n=$2
     (( n == 1 )) || gateway_remove "$svc" "$n"
-    stop_component "$(instance_name "$svc" "$n")" 30 TERM
+    stop_service "$(instance_name "$svc" "$n")"
 }
 
 cmd_instance_start() { valid_instance "${1:-}" "${2:-}"; QUIET=1; take_lock; load_env; prepare_dirs; instance_start "$1" "$2"; }
 cmd_instance_stop() { valid_instance "${1:-}" "${2:-}"; QUIET=1; take_lock; instance_stop "$1" "$2"; }
+# instance-kill: SIGKILL of the JVM, a crash: its supervisor starts it again (bin/lib/supervise.sh).
 cmd_instance_kill() { valid_instance "${1:-}" "${2:-}"; QUIET=1; take_lock; stop_component "$(instance_name "$1" "$2")" 10 KILL; }
 
 # ------------------------------------------------------------------------------------------------

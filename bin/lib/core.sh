@@ -37,7 +37,9 @@ PG_WRITE_PORT=${TOPOLOGY[PG_WRITE_PORT]}
 PG_READ_PORT=${TOPOLOGY[PG_READ_PORT]}
 GATEWAY_PORT=${TOPOLOGY[GATEWAY_PORT]}
 STATS_PORT=${TOPOLOGY[STATS_PORT]}
+GATEWAY_SOURCE_ADDR=${TOPOLOGY[GATEWAY_SOURCE_ADDR]}
 REDIS_PORT=${TOPOLOGY[REDIS_PORT]}
+REDIS_CACHE_PORT=${TOPOLOGY[REDIS_CACHE_PORT]}
 RABBITMQ_PORT=${TOPOLOGY[RABBITMQ_PORT]}
 RABBITMQ_MGMT_PORT=${TOPOLOGY[RABBITMQ_MGMT_PORT]}
 RABBITMQ_DIST_PORT=${TOPOLOGY[RABBITMQ_DIST_PORT]}
@@ -152,10 +154,11 @@ proc_pattern() {
         etcd) echo "etcd --name paysvc-etcd" ;;
         pg1|pg2) echo "patroni $(pg_root)/$1.yml" ;;
         haproxy) echo "haproxy -db -f $(haproxy_dir)/haproxy.cfg" ;;
-        redis) echo "redis-server" ;;
+        redis|redis-cache) echo "redis-server" ;;
         rabbitmq) echo "rabbitmq-server" ;;
         epmd) echo "epmd -address 127.0.0.1" ;;
         auth|users|webhook) echo "/services/jars/$1-" ;;
+        *-supervisor) echo "bin/lib/supervise.sh $RUN_DIR/${1%-supervisor}.pid" ;;
         auth[2-9]|users[2-9]|webhook[2-9]) echo "/services/jars/${1%[2-9]}-" ;;
         *) echo "//no-such-component//" ;;
     esac

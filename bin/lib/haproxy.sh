@@ -15,6 +15,7 @@ haproxy_sock() {
 haproxy_env() {
     HAP_ENV=(
         HAPROXY_BIND=127.0.0.1
+        HAPROXY_SOURCE="$GATEWAY_SOURCE_ADDR"
         HAPROXY_STATS_SOCKET="$(haproxy_sock)"
         HAPROXY_DNS=127.0.0.11:53
         PG1_ADDR="127.0.0.1:${PG_PORT[pg1]}"   PG1_CHECK_PORT="${PG_REST_PORT[pg1]}"

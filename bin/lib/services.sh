@@ -43,8 +43,10 @@ service_env() {
         PG_DATABASE="$svc" PG_USER="${svc}_svc" PG_PASSWORD="${!pw_var}"
         # Each service its own Redis and broker user (redis/users.acl, rabbitmq/users/): its keys, its queues, its
         # events; the shared exchanges are the operator's (rabbitmq/provision.sh), so the service does not declare them.
-        # Every service's JWT guard reads auth's revocations with this Redis user.
-        REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_PORT"
+        # Every service's JWT guard reads auth's revocations with this Redis user, on the security state's instance
+        # (auth's own REDIS_PORT, the others' AUTH_REDIS_PORT); users' user exists on the cache's instance too
+        # (redis/state.acl, redis/cache.acl).
+        REDIS_HOST=127.0.0.1
         REDIS_USER="${svc}_svc" REDIS_PASSWORD="${!redis_pw_var}"
         RABBITMQ_HOST=127.0.0.1 RABBITMQ_PORT="$RABBITMQ_PORT" RABBITMQ_VHOST=/
         RABBITMQ_USER="${svc}_svc" RABBITMQ_PASSWORD="${!rabbit_pw_var}" EVENTS_DECLARE_SHARED=false
@@ -57,14 +59,17 @@ service_env() {
         # instance and which of them is up: a call to one instance's port would fail with it. users calls nobody: it
         # only verifies tokens (JWKS_URL), so it has no client secret and no peer URL.
         auth)    SVC_ENV+=(SERVICE_CLIENT_SECRET="${!secret_var}" USERS_URL="$gw" JWT_SIGNING_KEY="$JWT_SIGNING_KEY"
-                           REDIS_DB="${SVC_REDIS_DB[$svc]}"
+                           REDIS_PORT="$REDIS_PORT" REDIS_DB="${SVC_REDIS_DB[$svc]}"
                            JWT_PREVIOUS_PUBLIC_KEYS="${JWT_PREVIOUS_PUBLIC_KEYS:-}"
                            REFRESH_TOKEN_SECRET="$REFRESH_TOKEN_SECRET"
+                           TRUSTED_PROXIES="$GATEWAY_SOURCE_ADDR/32"
                            SERVICE_CLIENTS="$(service_clients)") ;;
-        # Only users reads the replica and has a Redis database of its own besides auth (ServiceDefinition.dependencies).
+        # Only users reads the replica and has a Redis of its own besides auth (ServiceDefinition.dependencies): the
+        # cache's instance.
         users)   SVC_ENV+=(JWKS_URL="$gw${SVC_PREFIX[auth]}/.well-known/jwks.json"
-                           PG_READ_HOST=127.0.0.1 PG_READ_PORT="$PG_READ_PORT" REDIS_DB="${SVC_REDIS_DB[$svc]}") ;;
-        webhook) SVC_ENV+=(SERVICE_CLIENT_SECRET="${!secret_var}" AUTH_URL="$gw" USERS_URL="$gw"
+                           PG_READ_HOST=127.0.0.1 PG_READ_PORT="$PG_READ_PORT"
+                           REDIS_PORT="$REDIS_CACHE_PORT" REDIS_DB="${SVC_REDIS_DB[$svc]}" AUTH_REDIS_PORT="$REDIS_PORT") ;;
+        webhook) SVC_ENV+=(SERVICE_CLIENT_SECRET="${!secret_var}" AUTH_URL="$gw" USERS_URL="$gw" AUTH_REDIS_PORT="$REDIS_PORT"
                            JWKS_URL="$gw${SVC_PREFIX[auth]}/.well-known/jwks.json"
                            WEBHOOK_HMAC_SECRET="$WEBHOOK_HMAC_SECRET"
                            WEBHOOK_HMAC_PREVIOUS_SECRET="${WEBHOOK_HMAC_PREVIOUS_SECRET:-}") ;;
@@ -130,11 +135,17 @@ service_jar() {
     printf '%s' "$dst"
 }
 
+# Every instance runs under bin/lib/supervise.sh (component <instance>-supervisor, as root), which starts the JVM as
+# the service user, writes its pid to the instance's pidfile and starts it again when it dies (a crash, an
+# OutOfMemoryError): nothing else restarts a service here (no systemd).
+supervisor_of() { printf '%s-supervisor' "$1"; }
+instance_running() { alive "$(supervisor_of "$1")"; }
+
 start_service() {
-    local svc=$1 n=${2:-1} jar comp port home
+    local svc=$1 n=${2:-1} jar comp port home log
     comp=$(instance_name "$svc" "$n")
     port=$(instance_port "$svc" "$n")
-    alive "$comp" && return 0
+    instance_running "$comp" && return 0
     ensure_service_user
     jar=$(service_jar "$svc")
     home=$(service_home "$comp")
@@ -145,33 +156,42 @@ start_service() {
     [[ $svc == users ]] && SVC_ENV+=(USERS_UPLOADS_DIR="$home/uploads")
     local -a opts
     read -r -a opts <<<"${STACK_JAVA_OPTS:-$(default_java_opts "$home")}"
-    # A JVM starting up (class loading, the JIT's first compilations) takes a core or more for seconds: at nice 10 it
-    # yields to the instances already serving, which on a 2-core host otherwise time out under load while a killed
-    # instance restarts (drill instances). wait_service_ready gives it normal priority once it is ready.
-    spawn "$comp" "$SVC_USER" "$home" "${SVC_ENV[@]}" -- nice -n "${STACK_START_NICE:-10}" "$(java_bin)" "${opts[@]}" -jar "$jar"
+    log=$LOG_DIR/$comp.log
+    (umask 027; : >>"$log")
+    chmod 640 "$log"
+    printf '\n===== %s  bin/stack: starting %s =====\n' "$(date '+%F %T')" "$comp" >>"$log"
+    rm -f "$RUN_DIR/$comp.pid"
+    # A JVM starting up (class loading, the JIT's first compilations) takes a core or more for seconds: the supervisor
+    # starts it at nice 10, so that it yields to the instances already serving (which on a 2-core host otherwise time
+    # out under load while a killed instance restarts: drill instances), and renices it to 0 once it is ready.
+    spawn "$(supervisor_of "$comp")" root "$home" "${SVC_ENV[@]}" -- bash "$ROOT/bin/lib/supervise.sh" \
+        "$RUN_DIR/$comp.pid" "$log" "http://127.0.0.1:$port/health/ready" -- \
+        setpriv "--reuid=$SVC_USER" "--regid=$SVC_USER" --init-groups "$(java_bin)" "${opts[@]}" -jar "$jar"
+    wait_for 10 "the supervisor of $comp to start it" test -s "$RUN_DIR/$comp.pid" || die "$comp did not start"
 }
 
-# Every thread of a ready instance back to nice 0 (niceness is per thread on Linux; threads started later inherit
-# their creator's).
-renice_ready() {
-    local pid tid
-    alive "$(instance_name "$1" "$2")" || return 0
-    pid=$(read_pid "$(instance_name "$1" "$2")") || return 0
-    for tid in /proc/"$pid"/task/*; do renice -n 0 -p "${tid##*/}" >/dev/null 2>&1 || true; done
+# Stops an instance gracefully: its supervisor passes SIGTERM on (the JVM drains) and restarts nothing.
+stop_service() {
+    local comp=$1
+    stop_component "$(supervisor_of "$comp")" 40 TERM
+    # Nothing left normally (the supervisor removed the pidfile); a JVM it lost (killed with it) drains on its own.
+    stop_component "$comp" 30 TERM
+    rm -f "$RUN_DIR/$comp.restarts"
 }
 
 instance_ready() { [[ $(http_code "http://127.0.0.1:$(instance_port "$1" "$2")/health/ready") == 200 ]]; }
 
 wait_service_ready() {
     local svc=$1 n=${2:-1}
-    if ! wait_component "$(instance_name "$svc" "$n")" "${STACK_SERVICE_TIMEOUT:-90}" "$svc #$n /health/ready = 200" \
-            instance_ready "$svc" "$n"; then
+    # Gone means the supervisor gave up (the JVM kept dying at start), not one JVM's death: it restarts those.
+    if ! wait_component "$(supervisor_of "$(instance_name "$svc" "$n")")" "${STACK_SERVICE_TIMEOUT:-90}" \
+            "$svc #$n /health/ready = 200" instance_ready "$svc" "$n"; then
         echo "stack: last /health/ready answer of $svc #$n:" >&2
         curl -s --max-time 2 "http://127.0.0.1:$(instance_port "$svc" "$n")/health/ready" >&2 || true
         echo >&2
+        tail -n 30 "$LOG_DIR/$(instance_name "$svc" "$n").log" >&2 || true
         exit 1
     fi
-    renice_ready "$svc" "$n"
 }
 
 # HAProxy marks a backend up only after its own health check passed (every 2 s): "up" must mean reachable
@@ -214,7 +234,7 @@ rejoin_gateway() {
     local svc n
     for svc in "${SERVICES[@]}"; do
         for n in 2 3 4 5 6 7 8 9; do
-            if alive "$(instance_name "$svc" "$n")" && [[ -z $(haproxy_server_state "$svc/$(instance_name "$svc" "$n")") ]]; then
+            if instance_running "$(instance_name "$svc" "$n")" && [[ -z $(haproxy_server_state "$svc/$(instance_name "$svc" "$n")") ]]; then
                 gateway_add "$svc" "$n"
             fi
         done

@@ -170,7 +170,7 @@ public final class AuthDefinition implements ServiceDefinition {
     AttemptLimiter tokenLimiter = new AttemptLimiter(ctx.redis(), "auth:ratelimit:token:ip:",
       config.get(AuthSettings.TOKEN_MAX_FAILURES), config.get(AuthSettings.TOKEN_FAILURE_WINDOW_SECONDS));
     JwtGuard guard = JwtGuard.createWithKeys(vertx, config, ctx.registry(), new JsonObject(keys.jwks()),
-      config.get(ctx.settings().redisDb));
+      config.get(ctx.settings().redisPort), config.get(ctx.settings().redisDb));
 
     // A deactivated user's sessions end and its live access tokens are rejected everywhere (exactly once per event).
     ctx.events().onIdempotent("user.deactivated", (conn, event) ->

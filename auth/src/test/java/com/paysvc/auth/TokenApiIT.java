@@ -92,7 +92,7 @@ class TokenApiIT {
     Map<String, String> guardEnv = new HashMap<>(TestStack.serviceEnv(database, Map.of()));
     guardEnv.put("JWKS_URL", "http://127.0.0.1:" + current.context().httpPort() + "/auth/.well-known/jwks.json");
     List<Setting<?>> settings = new ArrayList<>(GuardSettings.all());
-    settings.addAll(List.of(CommonSettings.REDIS_HOST, CommonSettings.REDIS_PORT, CommonSettings.REDIS_USER,
+    settings.addAll(List.of(CommonSettings.REDIS_HOST, CommonSettings.REDIS_USER,
       CommonSettings.REDIS_PASSWORD));
     guard = JwtGuard.create(vertx, Config.load(settings, guardEnv), new SimpleMeterRegistry());
     Router router = Router.router(vertx);

@@ -209,12 +209,15 @@ final class Drill {
         mark("cluster healthy again", false);
       }
       case "redis" -> {
-        mark("SIGKILL of Redis", true);
+        // Both instances at once, the worst case: the cache gone (reads from Postgres) and the security state gone
+        // (the guards answer reads from their revocation view, refuse writes they cannot check).
+        mark("SIGKILL of both Redis instances", true);
         require(stack.stack(30, "redis-kill"), "redis-kill failed");
+        require(stack.stack(30, "redis-cache-kill"), "redis-cache-kill failed");
         sleep(observe);
         mark("redis-start", false);
         require(stack.stack(60, "redis-start"), "redis-start failed");
-        mark("Redis answers again", false);
+        mark("both Redis instances answer again", false);
       }
       case "rabbitmq" -> {
         mark("rabbitmq-stop", true);

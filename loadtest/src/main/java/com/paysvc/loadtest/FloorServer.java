@@ -37,7 +37,7 @@ final class FloorServer {
     // The services' transport (epoll where it loads) and event loops (one per core): the floor measures their plumbing.
     int loops = Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(loops));
-    RedisOptions redis = new RedisOptions().setConnectionString("redis://127.0.0.1:" + Stack.REDIS_PORT + "/1");
+    RedisOptions redis = new RedisOptions().setConnectionString("redis://127.0.0.1:" + Stack.REDIS_CACHE_PORT + "/1");
     String password = env.getOrDefault("REDIS_PASSWORD", "");
     if (!password.isEmpty()) {
       redis.setPassword(password);

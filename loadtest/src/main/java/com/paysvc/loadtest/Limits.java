@@ -149,7 +149,7 @@ final class Limits {
     // Only its own keys (redis-benchmark's key:*), only the commands it sends, gone when this is over.
     redisCli("ACL", "SETUSER", user, "reset", "on", ">" + password, "~key:*", "resetchannels", "+get", "+set", "+select", "+ping");
     try {
-      List<String> cmd = List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(Stack.REDIS_PORT), "--user", user,
+      List<String> cmd = List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(Stack.REDIS_CACHE_PORT), "--user", user,
         "-a", password, "--dbnum", "15", "-t", "set,get", "-c", "32", "-P", "1", "-d", Integer.toString(valueBytes),
         "-n", Integer.toString(requests), "--csv");
       Stack.Ran ran = stack.exec(cmd, Map.of(), null, 300);
@@ -202,7 +202,7 @@ final class Limits {
    * a command line.
    */
   private void redisCli(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(Stack.REDIS_PORT)));
+    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(Stack.REDIS_CACHE_PORT)));
     int db = 0;
     int from = 0;
     if (args[0].equals("-n")) {

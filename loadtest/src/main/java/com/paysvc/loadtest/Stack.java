@@ -26,7 +26,8 @@ final class Stack {
   static final String GATEWAY = "http://127.0.0.1:8080";
   static final int PG_WRITE_PORT = 5432;
   static final int PG_READ_PORT = 5433;
-  static final int REDIS_PORT = 6379;
+  /** users' cache's Redis instance (topology.env REDIS_CACHE_PORT): what a cached read costs is measured against it. */
+  static final int REDIS_CACHE_PORT = 6380;
   /** users' Redis database (topology.env USERS_REDIS_DB): its cache. */
   static final int USERS_REDIS_DB = 1;
   static final int RABBITMQ_PORT = 5672;

@@ -46,7 +46,7 @@ class BoundariesIT {
   void everyListenerOfThePlatformIsOnLoopback() throws Exception {
     // The services (8000-8002), the gateway and stats (8080, 7000), Postgres (5432/5433, nodes 5441/5442), Patroni's
     // REST API (8008/8009), Redis, RabbitMQ (AMQP, management, distribution), etcd, epmd.
-    List<Integer> ports = List.of(8000, 8001, 8002, 8080, 7000, 5432, 5433, 5441, 5442, 8008, 8009, 6379, 5672, 15672,
+    List<Integer> ports = List.of(8000, 8001, 8002, 8080, 7000, 5432, 5433, 5441, 5442, 8008, 8009, 6379, 6380, 5672, 15672,
       25672, 2379, 2380, 4369);
     String listening = run("ss", "-Hltn");
     List<String> exposed = new ArrayList<>();
@@ -235,9 +235,14 @@ class BoundariesIT {
 
   // ------------------------------------------------------------------------------------------ Redis users
 
-  /** One command through redis-cli as a service's user; the password through the environment. */
+  /** One command through redis-cli as a service's user on the security state's Redis. */
   private static String redis(String service, int db, String... command) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", "6379", "--user", service + "_svc",
+    return redisAt(TestStack.REDIS_STATE_PORT, service, db, command);
+  }
+
+  /** One command through redis-cli as a service's user on the Redis at {@code port}; the password through the environment. */
+  private static String redisAt(int port, String service, int db, String... command) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port), "--user", service + "_svc",
       "-n", Integer.toString(db)));
     cmd.addAll(List.of(command));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -258,8 +263,16 @@ class BoundariesIT {
     assertTrue(redis("webhook", 0, "DEL", probe).startsWith("NOPERM"), "webhook may not delete from it");
     assertTrue(redis("users", 0, "PUBLISH", "auth:revocations", "reload").startsWith("NOPERM"), "only auth publishes revocations");
     assertTrue(redis("users", 0, "GET", "auth:login:someone").startsWith("NOPERM"), "users reads nothing else of auth's");
-    assertTrue(redis("auth", 1, "GET", "user:00000000-0000-0000-0000-000000000000").startsWith("NOPERM"), "auth stays out of the cache");
-    assertTrue(redis("webhook", 1, "SET", "user:x", "y").startsWith("NOPERM"));
+    // The cache lives on its own instance: nobody writes users' keys beside the security state, and only users has a
+    // user on the cache's instance.
+    assertTrue(redis("users", 1, "SET", "user:boundaries-probe", "y").startsWith("NOPERM"), "users caches beside the security state");
+    assertEquals("OK", redisAt(TestStack.REDIS_CACHE_PORT, "users", 1, "SET", "user:boundaries-probe", "y", "EX", "60"));
+    assertEquals("1", redisAt(TestStack.REDIS_CACHE_PORT, "users", 1, "DEL", "user:boundaries-probe"));
+    assertTrue(redisAt(TestStack.REDIS_CACHE_PORT, "users", 1, "GET", "auth:revoked:x").startsWith("NOPERM"));
+    for (String service : List.of("auth", "webhook")) {
+      String answer = redisAt(TestStack.REDIS_CACHE_PORT, service, 1, "GET", "user:00000000-0000-0000-0000-000000000000");
+      assertTrue(answer.contains("WRONGPASS") || answer.contains("NOAUTH"), service + " reaches the cache: " + answer);
+    }
     for (String service : List.of("auth", "users", "webhook")) {
       assertTrue(redis(service, 0, "FLUSHALL").startsWith("NOPERM"), service + " may flush Redis");
       assertTrue(redis(service, 0, "CONFIG", "GET", "aclfile").startsWith("NOPERM"), service + " may read the config");

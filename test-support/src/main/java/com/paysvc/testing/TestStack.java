@@ -26,6 +26,10 @@ public final class TestStack {
   private TestStack() {
   }
 
+  /** The security state's Redis (auth's keys, every guard's reads) and users' cache's: topology.env's two instances. */
+  public static final int REDIS_STATE_PORT = 6379;
+  public static final int REDIS_CACHE_PORT = 6380;
+
   public static String env(String name) {
     String v = System.getenv(name);
     if (v == null || v.isBlank()) {

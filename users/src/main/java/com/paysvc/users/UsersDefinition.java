@@ -1,6 +1,7 @@
 package com.paysvc.users;
 
 import com.paysvc.common.config.Setting;
+import com.paysvc.common.config.Topology;
 import com.paysvc.common.launch.Dependency;
 import com.paysvc.common.launch.ServiceContext;
 import com.paysvc.common.launch.ServiceDefinition;
@@ -51,6 +52,12 @@ public final class UsersDefinition implements ServiceDefinition {
   @Override
   public String name() {
     return "users";
+  }
+
+  /** users' own Redis is the cache's instance (maxmemory + LRU, no persistence), never the security state's. */
+  @Override
+  public int defaultRedisPort() {
+    return Topology.integer("REDIS_CACHE_PORT");
   }
 
   @Override

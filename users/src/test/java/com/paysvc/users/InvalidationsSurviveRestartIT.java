@@ -75,7 +75,7 @@ class InvalidationsSurviveRestartIT extends UsersTestBase {
     assertEquals(404, get(byIdentifier(email)).statusCode(), "stale miss");
     assertFalse(get("/accounts/user-groups").bodyAsString().contains(group), "stale list");
 
-    try (TcpProxy redisProxy = new TcpProxy(6379)) {
+    try (TcpProxy redisProxy = new TcpProxy(TestStack.REDIS_CACHE_PORT)) {
       redisProxy.breakAll();
       ServiceProcess restarted = ServiceProcess.startOwn("users", ServiceProcess.freePort(),
         processEnv(redisProxy.port(), 500));
@@ -113,7 +113,7 @@ class InvalidationsSurviveRestartIT extends UsersTestBase {
     assertEquals("Missed", name(new JsonObject(redis(cacheRedis, Command.GET, ns + "user:" + id).toBuffer())));
 
     // A restart with nothing recorded sends nothing and drops nothing.
-    ServiceProcess again = ServiceProcess.startOwn("users", ServiceProcess.freePort(), processEnv(6379, 3_600_000));
+    ServiceProcess again = ServiceProcess.startOwn("users", ServiceProcess.freePort(), processEnv(TestStack.REDIS_CACHE_PORT, 3_600_000));
     try {
       assertTrue(cached("user:" + id), "an entry cached after the writes stays");
       assertEquals("Missed", name(assertOk(at(again, HttpMethod.GET, "/accounts/users/" + id, null), 200)));
@@ -130,7 +130,7 @@ class InvalidationsSurviveRestartIT extends UsersTestBase {
     env.put("USERS_INVALIDATION_SWEEP_MS", Long.toString(sweepMs));
     env.put("REDIS_PORT", Integer.toString(redisPort));
     // Only the cache's Redis is cut off: auth's deny-list stays reachable (a write whose revocation is unknown is refused).
-    env.put("AUTH_REDIS_PORT", "6379");
+    env.put("AUTH_REDIS_PORT", Integer.toString(TestStack.REDIS_STATE_PORT));
     env.put("SHUTDOWN_GRACE_SECONDS", "2");
     return TestStack.serviceEnv(database, env);
   }

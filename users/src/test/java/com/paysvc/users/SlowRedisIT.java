@@ -20,12 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * write's invalidation was kept and is replayed).
  */
 class SlowRedisIT extends UsersTestBase {
-  private static final TcpProxy redisProxy = new TcpProxy(6379);
+  private static final TcpProxy redisProxy = new TcpProxy(TestStack.REDIS_CACHE_PORT);
 
   @Override
   protected Map<String, String> extraEnv() {
     // Only the cache hangs: auth's deny-list stays reachable (a write whose revocation is unknown would be refused).
-    return Map.of("REDIS_PORT", Integer.toString(redisProxy.port()), "AUTH_REDIS_PORT", "6379");
+    return Map.of("REDIS_PORT", Integer.toString(redisProxy.port()), "AUTH_REDIS_PORT", Integer.toString(TestStack.REDIS_STATE_PORT));
   }
 
   @AfterAll

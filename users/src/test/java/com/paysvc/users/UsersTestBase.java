@@ -57,8 +57,8 @@ abstract class UsersTestBase {
     http = WebClient.create(vertx);
     String password = System.getenv().getOrDefault("REDIS_PASSWORD", "");
     String auth = password.isEmpty() ? "" : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@";
-    cacheRedis = Redis.createClient(vertx, "redis://" + auth + "127.0.0.1:6379/1");
-    authRedis = Redis.createClient(vertx, "redis://" + auth + "127.0.0.1:6379/0");
+    cacheRedis = Redis.createClient(vertx, "redis://" + auth + "127.0.0.1:" + TestStack.REDIS_CACHE_PORT + "/1");
+    authRedis = Redis.createClient(vertx, "redis://" + auth + "127.0.0.1:" + TestStack.REDIS_STATE_PORT + "/0");
     admin = tokens.admin();
   }
 

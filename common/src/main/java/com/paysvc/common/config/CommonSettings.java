@@ -50,7 +50,6 @@ public final class CommonSettings {
     "how long the replica breaker stays open before trying the replica again");
 
   public static final Setting<String> REDIS_HOST = Setting.string("REDIS_HOST", "127.0.0.1", "Redis host");
-  public static final Setting<Integer> REDIS_PORT = Setting.port("REDIS_PORT", Topology.integer("REDIS_PORT"), "Redis port");
   public static final Setting<String> REDIS_USER = Setting.optionalString("REDIS_USER",
     "Redis ACL user (empty: the default user); bin/stack and compose give each service its own (redis/users.acl)");
   public static final Setting<String> REDIS_PASSWORD = Setting.optionalSecret("REDIS_PASSWORD", "Redis password (empty: none)");
@@ -85,6 +84,14 @@ public final class CommonSettings {
     return Setting.string("PG_USER", service + "_svc", "the service's own database role");
   }
 
+  /**
+   * The service's own Redis (its {@code ServiceContext.redis()}): the security state's (topology's REDIS_PORT) for
+   * auth, the cache's (REDIS_CACHE_PORT) for users. The JWT guard reads auth's keys with GuardSettings.AUTH_REDIS_*.
+   */
+  public static Setting<Integer> redisPort(int defaultPort) {
+    return Setting.port("REDIS_PORT", defaultPort, "the service's own Redis port");
+  }
+
   public static Setting<Integer> redisDb(int defaultDb) {
     return Setting.integer("REDIS_DB", defaultDb, 0, 15, "Redis logical database");
   }
@@ -94,7 +101,7 @@ public final class CommonSettings {
       EVENT_LOOP_BLOCKED_WARNING_MS,
       PG_WRITE_HOST, PG_WRITE_PORT, PG_READ_HOST, PG_READ_PORT, PG_PASSWORD,
       PG_PRIMARY_POOL_SIZE, PG_REPLICA_POOL_SIZE, PG_MAX_LIFETIME_SECONDS, PG_REPLICA_TIMEOUT_MS, PG_REPLICA_RESET_MS,
-      REDIS_HOST, REDIS_PORT, REDIS_USER, REDIS_PASSWORD,
+      REDIS_HOST, REDIS_USER, REDIS_PASSWORD,
       RABBITMQ_HOST, RABBITMQ_PORT, RABBITMQ_USER, RABBITMQ_PASSWORD, RABBITMQ_VHOST);
   }
 }

@@ -30,8 +30,9 @@ public enum Dependency {
   }
 
   /**
-   * The settings only this dependency reads. Redis' connection settings are not among them: the JWT guard of every
-   * service that checks tokens reads auth's deny-list with them (its own client), declared or not.
+   * The settings only this dependency reads. Redis' host and credentials are not among them: the JWT guard of every
+   * service that checks tokens reads auth's deny-list with them (its own client, on GuardSettings.AUTH_REDIS_PORT),
+   * declared or not.
    */
   List<Setting<?>> settings(ServiceSettings s) {
     return switch (this) {
@@ -40,7 +41,7 @@ public enum Dependency {
         CommonSettings.PG_MAX_LIFETIME_SECONDS);
       case REPLICA -> List.of(CommonSettings.PG_READ_HOST, CommonSettings.PG_READ_PORT,
         CommonSettings.PG_REPLICA_POOL_SIZE, CommonSettings.PG_REPLICA_TIMEOUT_MS, CommonSettings.PG_REPLICA_RESET_MS);
-      case REDIS -> List.of(s.redisDb);
+      case REDIS -> List.of(s.redisPort, s.redisDb);
       case EVENTS -> {
         List<Setting<?>> list = new ArrayList<>(List.of(CommonSettings.RABBITMQ_HOST, CommonSettings.RABBITMQ_PORT,
           CommonSettings.RABBITMQ_USER, CommonSettings.RABBITMQ_PASSWORD, CommonSettings.RABBITMQ_VHOST));

@@ -37,6 +37,14 @@ public interface ServiceDefinition {
   }
 
   /**
+   * REDIS_PORT's default: the security state's Redis (topology.env's REDIS_PORT); users' own Redis is the cache's
+   * instance. Read only when the service declares {@link Dependency#REDIS}.
+   */
+  default int defaultRedisPort() {
+    return Topology.integer("REDIS_PORT");
+  }
+
+  /**
    * REDIS_DB's default, from topology.env ({@code <NAME>_REDIS_DB}); read only when the service declares
    * {@link Dependency#REDIS}.
    */

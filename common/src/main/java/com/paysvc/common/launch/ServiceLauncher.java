@@ -230,7 +230,8 @@ public final class ServiceLauncher {
       }
     }
     if (dependencies.contains(Dependency.REDIS)) {
-      Redis client = RedisFactory.create(vertx, config, config.get(settings.redisDb), "redis");
+      Redis client = RedisFactory.create(vertx, config, config.get(CommonSettings.REDIS_HOST), config.get(settings.redisPort),
+        config.get(settings.redisDb), "redis");
       redis = client;
       readiness.register(Dependency.REDIS.probe, () -> RedisFactory.ping(client));
     }

@@ -3,6 +3,7 @@ package com.paysvc.common.launch;
 import com.paysvc.common.client.PeerSettings;
 import com.paysvc.common.config.CommonSettings;
 import com.paysvc.common.config.Setting;
+import com.paysvc.common.config.Topology;
 import com.paysvc.common.events.EventSettings;
 import com.paysvc.common.security.GuardSettings;
 
@@ -17,6 +18,7 @@ public final class ServiceSettings {
   public final Setting<Integer> httpInstances;
   public final Setting<String> pgDatabase;
   public final Setting<String> pgUser;
+  public final Setting<Integer> redisPort;
   public final Setting<Integer> redisDb;
   public final Setting<String> readyRequires;
   public final EventSettings events;
@@ -35,11 +37,13 @@ public final class ServiceSettings {
     pgDatabase = CommonSettings.pgDatabase(def.name());
     pgUser = CommonSettings.pgUser(def.name());
     // A service without Redis of its own (it is dropped from its settings) has no topology entry to read it from.
-    redisDb = CommonSettings.redisDb(def.dependencies().contains(Dependency.REDIS) ? def.defaultRedisDb() : 0);
+    boolean ownRedis = def.dependencies().contains(Dependency.REDIS);
+    redisPort = CommonSettings.redisPort(ownRedis ? def.defaultRedisPort() : Topology.integer("REDIS_PORT"));
+    redisDb = CommonSettings.redisDb(ownRedis ? def.defaultRedisDb() : 0);
     readyRequires = new Setting<>("READY_REQUIRES",
       "dependencies whose outage makes /health/ready answer 503, comma-separated (primary, replica, redis, rabbitmq)",
       String.join(",", def.defaultReadyRequires()), false, ServiceSettings::checkDependencies);
-    List<Setting<?>> list = new ArrayList<>(List.of(httpPort, eventLoops, httpInstances, pgDatabase, pgUser, redisDb, readyRequires));
+    List<Setting<?>> list = new ArrayList<>(List.of(httpPort, eventLoops, httpInstances, pgDatabase, pgUser, redisPort, redisDb, readyRequires));
     list.addAll(CommonSettings.shared());
     events = new EventSettings(def.name());
     list.addAll(events.all());

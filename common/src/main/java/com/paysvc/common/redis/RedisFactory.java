@@ -17,12 +17,7 @@ public final class RedisFactory {
   private RedisFactory() {
   }
 
-  /** {@code name} names the pool in the metrics (the default would be a random UUID). */
-  public static Redis create(Vertx vertx, Config config, int db, String name) {
-    return create(vertx, config, config.get(CommonSettings.REDIS_HOST), config.get(CommonSettings.REDIS_PORT), db, name);
-  }
-
-  /** A client of another Redis server than the service's own (same password). */
+  /** A client of the Redis at {@code host:port}, database {@code db}; {@code name} names the pool in the metrics. */
   public static Redis create(Vertx vertx, Config config, String host, int port, int db, String name) {
     return new LoopRedis(Redis.createClient(vertx, options(config, host, port, db, name)
       // Redis is single-threaded and answers in microseconds: a few pipelined connections saturate it. Each event

@@ -24,11 +24,13 @@ public final class GuardSettings {
   public static final Setting<Integer> AUTH_REDIS_DB = Setting.integer("AUTH_REDIS_DB", AUTH.redisDb(), 0, 15,
     "Redis logical database of auth's deny-list and per-user not-before times");
 
-  // auth's Redis is the service's own by default; a platform may run the deny-list on a server of its own.
+  // The security state's Redis (AOF, noeviction), never the users cache's: a cache filled to its maxmemory evicts, and
+  // an evicted deny-list entry would let a logged-out token back in.
   public static final Setting<String> AUTH_REDIS_HOST = new Setting<>("AUTH_REDIS_HOST",
-    "Redis host of auth's deny-list (empty: REDIS_HOST)", "", false, String::trim);
-  public static final Setting<Integer> AUTH_REDIS_PORT = Setting.integer("AUTH_REDIS_PORT", 0, 0, 65535,
-    "Redis port of auth's deny-list (0: REDIS_PORT)");
+    "Redis host of auth's security state: deny-list, not-before times, revocation channel (empty: REDIS_HOST)", "", false,
+    String::trim);
+  public static final Setting<Integer> AUTH_REDIS_PORT = Setting.port("AUTH_REDIS_PORT", Topology.integer("REDIS_PORT"),
+    "Redis port of auth's security state");
 
   public static List<Setting<?>> all() {
     return List.of(JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, JWKS_REFRESH_MIN_SECONDS, JWKS_MAX_AGE_SECONDS, AUTH_REDIS_DB,

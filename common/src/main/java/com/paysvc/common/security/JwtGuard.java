@@ -168,9 +168,8 @@ public final class JwtGuard implements Handler<RoutingContext> {
       config.get(GuardSettings.JWT_AUDIENCE), config.get(GuardSettings.JWKS_REFRESH_MIN_SECONDS) * 1000L,
       config.get(GuardSettings.JWKS_MAX_AGE_SECONDS) * 1000L);
     String host = config.get(GuardSettings.AUTH_REDIS_HOST);
-    int port = config.get(GuardSettings.AUTH_REDIS_PORT);
     String redisHost = host.isEmpty() ? config.get(CommonSettings.REDIS_HOST) : host;
-    int redisPort = port == 0 ? config.get(CommonSettings.REDIS_PORT) : port;
+    int redisPort = config.get(GuardSettings.AUTH_REDIS_PORT);
     Redis redis = RedisFactory.create(vertx, config, redisHost, redisPort, config.get(GuardSettings.AUTH_REDIS_DB),
       "redis-revocation");
     return create(vertx, registry, jwks, redis, RedisFactory.subscriber(vertx, config, redisHost, redisPort,
@@ -182,12 +181,12 @@ public final class JwtGuard implements Handler<RoutingContext> {
    * over HTTP; everything else (header, claims, revocation) is checked as in every other service.
    */
   public static JwtGuard createWithKeys(Vertx vertx, Config config, MeterRegistry registry, JsonObject jwks,
-                                        int redisDb) {
+                                        int redisPort, int redisDb) {
+    String host = config.get(CommonSettings.REDIS_HOST);
     return create(vertx, registry, new Jwks(vertx, () -> Future.succeededFuture(jwks), "auth's own keys",
       config.get(GuardSettings.JWT_ISSUER), config.get(GuardSettings.JWT_AUDIENCE), 0, Long.MAX_VALUE / 2),
-      RedisFactory.create(vertx, config, redisDb, "redis-revocation"),
-      RedisFactory.subscriber(vertx, config, config.get(CommonSettings.REDIS_HOST), config.get(CommonSettings.REDIS_PORT),
-        "redis-revocation-subscription"));
+      RedisFactory.create(vertx, config, host, redisPort, redisDb, "redis-revocation"),
+      RedisFactory.subscriber(vertx, config, host, redisPort, "redis-revocation-subscription"));
   }
 
   private static JwtGuard create(Vertx vertx, MeterRegistry registry, Jwks jwks, Redis redis, Redis subscriber) {

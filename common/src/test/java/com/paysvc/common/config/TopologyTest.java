@@ -36,7 +36,9 @@ class TopologyTest {
   void theSettingsDefaultsComeFromIt() {
     assertEquals(t("PG_WRITE_PORT"), CommonSettings.PG_WRITE_PORT.defaultValue());
     assertEquals(t("PG_READ_PORT"), CommonSettings.PG_READ_PORT.defaultValue());
-    assertEquals(t("REDIS_PORT"), CommonSettings.REDIS_PORT.defaultValue());
+    // Every guard reads auth's security state from the state instance, whatever the service's own Redis is.
+    assertEquals(t("REDIS_PORT"), com.paysvc.common.security.GuardSettings.AUTH_REDIS_PORT.defaultValue());
+    assertEquals(t("REDIS_PORT"), CommonSettings.redisPort(Topology.integer("REDIS_PORT")).defaultValue());
     assertEquals(t("RABBITMQ_PORT"), CommonSettings.RABBITMQ_PORT.defaultValue());
   }
 
@@ -51,7 +53,10 @@ class TopologyTest {
       expectIfSet(wrong, svc + " REDIS_DB", t(up + "_REDIS_DB"), env.get("REDIS_DB"));
       expect(wrong, svc + " PG_WRITE_PORT", t("PG_WRITE_PORT"), env.get("PG_WRITE_PORT"));
       expectIfSet(wrong, svc + " PG_READ_PORT", t("PG_READ_PORT"), env.get("PG_READ_PORT"));
-      expect(wrong, svc + " REDIS_PORT", t("REDIS_PORT"), env.get("REDIS_PORT"));
+      // A service's own Redis: the cache's instance for users, the security state's for auth (webhook has none); every
+      // guard reads the security state's.
+      expectIfSet(wrong, svc + " REDIS_PORT", t(svc.equals("users") ? "REDIS_CACHE_PORT" : "REDIS_PORT"), env.get("REDIS_PORT"));
+      expectIfSet(wrong, svc + " AUTH_REDIS_PORT", t("REDIS_PORT"), env.get("AUTH_REDIS_PORT"));
       expect(wrong, svc + " RABBITMQ_PORT", t("RABBITMQ_PORT"), env.get("RABBITMQ_PORT"));
       // Peers are called by their container names, on their ports.
       expectIfSet(wrong, svc + " AUTH_URL", "http://auth:" + t("AUTH_PORT"), env.get("AUTH_URL"));
@@ -66,6 +71,7 @@ class TopologyTest {
       expectPublished(wrong, "haproxy", t(key));
     }
     expectPublished(wrong, "redis", t("REDIS_PORT"));
+    expectPublished(wrong, "redis-cache", t("REDIS_CACHE_PORT"));
     expectPublished(wrong, "rabbitmq", t("RABBITMQ_PORT"));
     expectPublished(wrong, "rabbitmq", t("RABBITMQ_MGMT_PORT"));
     expect(wrong, "db-init PGPORT", t("PG_WRITE_PORT"), PlatformFiles.composeEnvironment("db-init").get("PGPORT"));
@@ -94,6 +100,8 @@ class TopologyTest {
       expectAll(wrong, cfg, "(?m)^\\s*acl is_" + svc + "\\s+path\\s+(\\S+)\\s*$", prefix);
       expectAll(wrong, cfg, "(?m)^\\s*acl is_" + svc + "\\s+path_beg\\s+(\\S+)\\s*$", prefix + "/");
     }
+    // The gateway's source address natively (auth trusts X-Forwarded-For from it only; bin/stack sets both from here).
+    expectAll(wrong, cfg, "source \"\\$\\{HAPROXY_SOURCE-([0-9.]+)\\}\"", t("GATEWAY_SOURCE_ADDR"));
     expectAll(wrong, cfg, "acl is_metrics\\s+path -m reg \\^/\\(([^)]*)\\)/metrics", String.join("|", prefixes));
     assertEquals(List.of(), wrong, "haproxy.cfg disagrees with topology.env");
   }

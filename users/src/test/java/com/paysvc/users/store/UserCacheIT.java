@@ -1,5 +1,6 @@
 package com.paysvc.users.store;
 
+import com.paysvc.testing.TestStack;
 import com.paysvc.testing.TcpProxy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -42,7 +43,7 @@ class UserCacheIT {
   @BeforeAll
   void start() {
     vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, redisUri(6379));
+    redis = Redis.createClient(vertx, redisUri(TestStack.REDIS_CACHE_PORT));
     cache = new UserCache(vertx, redis, new SimpleMeterRegistry(), 1000, ns);
   }
 
@@ -178,7 +179,7 @@ class UserCacheIT {
     UUID id = UUID.randomUUID();
     String key = cache.userKey(id);
     assertEquals(UserCache.Fill.STORED, await(cache.fillUser(await(cache.generation()), key, id, Buffer.buffer("{\"v\":1}"), PRIMARY)));
-    try (TcpProxy proxy = new TcpProxy(6379)) {
+    try (TcpProxy proxy = new TcpProxy(TestStack.REDIS_CACHE_PORT)) {
       UserCache cut = new UserCache(vertx, Redis.createClient(vertx, redisUri(proxy.port())), new SimpleMeterRegistry(), 300, ns);
       proxy.breakAll();
       // Succeeds for the caller, queued; Redis did not take it now.
