@@ -15,6 +15,10 @@ import java.net.URI;
 /** The platform as the harness uses it outside measurements: the admin's token, seeding calls. */
 final class Api {
   private final WebClient client;
+  private final Vertx vertx;
+  private final URI uri;
+  /** Clients bound to a loopback source address each ({@link #anonymous}), made on first use. */
+  private final java.util.Map<String, WebClient> fromAddress = new java.util.concurrent.ConcurrentHashMap<>();
   private final String base;
   private final String adminEmail;
   private final String adminPassword;
@@ -23,6 +27,8 @@ final class Api {
 
   Api(Vertx vertx, String base, String adminEmail, String adminPassword) {
     URI u = URI.create(base);
+    this.vertx = vertx;
+    this.uri = u;
     this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setConnectTimeout(5000)
       .setDefaultHost(u.getHost()).setDefaultPort(u.getPort() > 0 ? u.getPort() : 80), new PoolOptions().setHttp1MaxSize(16));
     this.base = base;
@@ -55,9 +61,16 @@ final class Api {
     });
   }
 
-  /** Without a token, from a client address of its own (the sign-up limit is per IP). */
-  Future<HttpResponse<Buffer>> anonymous(String path, JsonObject body, String clientIp) {
-    return client.postAbs(base + path).putHeader("X-Forwarded-For", clientIp).timeout(60_000).sendJsonObject(body);
+  /**
+   * Without a token, from {@code sourceAddress}, a loopback address (127.0.0.0/8) this connection leaves from: the
+   * gateway takes a client's address from its connection (it replaces X-Forwarded-For), and the sign-up limit is per
+   * client address.
+   */
+  Future<HttpResponse<Buffer>> anonymous(String path, JsonObject body, String sourceAddress) {
+    WebClient from = fromAddress.computeIfAbsent(sourceAddress, a -> WebClient.create(vertx, new WebClientOptions()
+      .setKeepAlive(false).setConnectTimeout(5000).setLocalAddress(a)
+      .setDefaultHost(uri.getHost()).setDefaultPort(uri.getPort() > 0 ? uri.getPort() : 80)));
+    return from.postAbs(base + path).timeout(60_000).sendJsonObject(body);
   }
 
   String base() {

@@ -125,7 +125,8 @@ final class OpenLoop {
     private final RunListener listener;
     private final boolean samples;
     final Promise<Void> finished = Promise.promise();
-    private HttpClient client;
+    /** One client per client address of the scenario ({@link Scenario#clientAddresses}); request n uses n mod their number. */
+    private HttpClient[] clients;
     private long sent;
     private long inFlight;
     private long timer;
@@ -158,10 +159,19 @@ final class OpenLoop {
       // request can leave on a connection the server is closing at that moment and fail without the server's fault.
       // Vert.x's own HTTP client, not the WebClient: its request pipeline (interceptors, codecs, an aggregated body for
       // every answer) was a third of the generator's own CPU, which the cores under measurement share.
-      client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(10)
+      int addresses = scenario.clientAddresses();
+      clients = new HttpClient[addresses];
+      for (int a = 0; a < addresses; a++) {
+        HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(10)
           .setTcpNoDelay(true).setConnectTimeout(5000)
-          .setDefaultHost(base.getHost()).setDefaultPort(base.getPort() > 0 ? base.getPort() : 80),
-        new PoolOptions().setHttp1MaxSize(conns).setMaxWaitQueueSize(-1));
+          .setDefaultHost(base.getHost()).setDefaultPort(base.getPort() > 0 ? base.getPort() : 80);
+        if (addresses > 1) {
+          // 127.201.<generator>.<a+1>: loopback answers on every address of 127.0.0.0/8.
+          options.setLocalAddress("127.201." + index + "." + (a + 1));
+        }
+        clients[a] = vertx.createHttpClient(options,
+          new PoolOptions().setHttp1MaxSize(Math.max(1, conns / addresses)).setMaxWaitQueueSize(-1));
+      }
       // Vert.x timers fire at most once a millisecond: each tick sends every request that has come due.
       timer = vertx.setPeriodic(1, id -> tick());
       return Future.succeededFuture();
@@ -207,7 +217,7 @@ final class OpenLoop {
         options.setHeaders(r.headers());
       }
       // The body is read only where the scenario wants it; otherwise it is consumed and dropped.
-      Future<Answer> f = client.request(options)
+      Future<Answer> f = clients[(int) (n % clients.length)].request(options)
         .compose(req -> r.body() == null ? req.send() : req.send(r.body()))
         .compose(resp -> r.answered() == null ? resp.end().map(v -> new Answer(resp, null))
           : resp.body().map(body -> new Answer(resp, body)));
@@ -267,7 +277,12 @@ final class OpenLoop {
 
     @Override
     public Future<?> stop() {
-      return client == null ? Future.succeededFuture() : Future.succeededFuture().onComplete(v -> client.close());
+      if (clients != null) {
+        for (HttpClient c : clients) {
+          c.close();
+        }
+      }
+      return Future.succeededFuture();
     }
   }
 }

@@ -107,7 +107,7 @@ final class Seed {
       for (int j = 0; j < count; j++) {
         int n = j;
         chain = chain.compose(v -> api.anonymous("/auth/register", new JsonObject().put("second_login", account(n))
-            .put("password", password(n)), "10.250." + (n / 250) + "." + (n % 250 + 1))
+            .put("password", password(n)), "127.250." + (n / 250) + "." + (n % 250 + 1))
           .compose(r -> r.statusCode() == 201 || r.statusCode() == 409 ? Future.<Void>succeededFuture()
             : Future.failedFuture("sign-up answered " + r.statusCode() + ": " + r.bodyAsString())));
       }
