@@ -43,7 +43,7 @@ public final class UserService {
   }
 
   public Future<Buffer> userByIdentifier(String identifier) {
-    return reads.user(reads.cache().identifierKey(identifier), c -> store.userByIdentifier(c, identifier))
+    return reads.userByIdentifier(identifier, c -> store.userByIdentifier(c, identifier))
       .compose(b -> found(b, "user"));
   }
 
