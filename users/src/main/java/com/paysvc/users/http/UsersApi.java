@@ -65,13 +65,13 @@ public final class UsersApi {
     /** {@code {"is_active": false}} alone is a deactivation (auth's compensation sends it); any other patch a write. */
     static final AccessRule PATCHER = Access.scope("deactivation: " + Scope.DEACTIVATE.who + "; else " + Scope.WRITE.who,
       rc -> isDeactivation(body(rc)) ? Scope.DEACTIVATE : Scope.WRITE);
-    static final AccessRule LOOKUP_OR_OWNER = Access.ownerOr(Scope.LOOKUP, "id");
-    static final AccessRule CONTACT_READER = Access.ownerOr(Scope.READ, "user_id");
+    static final AccessRule LOOKUP_OR_OWNER = Access.ownerOr(Scope.LOOKUP, "identifiers");
+    static final AccessRule CONTACT_READER = Access.ownerOr(Scope.READ, "contacts");
     static final AccessRule READER_OR_SELF_IN_PATH = Access.selfOr(Scope.READ, rc -> uuid(rc.pathParam("user_id")));
     static final AccessRule READER_OR_SELF_IN_QUERY = Access.selfOr(Scope.READ, rc -> uuid(rc.queryParams().get("user_id")));
     /** Inactive users are for readers; a lookup of an active one for lookups too, and for the user itself. */
     static final AccessRule BY_IDENTIFIER = AccessRule.either(
-      "include_inactive=true: " + Scope.READ.who + "; else " + Scope.LOOKUP.who + ", or the owner (id)",
+      "include_inactive=true: " + Scope.READ.who + "; else " + LOOKUP_OR_OWNER.who(),
       rc -> includeInactive(rc) ? READER : LOOKUP_OR_OWNER);
   }
 
@@ -126,7 +126,11 @@ public final class UsersApi {
     });
     ops.json("listUserContacts", 200, Rules.READER_OR_SELF_IN_PATH,
       rc -> users.userContacts(uuid(rc.pathParam("user_id"))));
-    ops.json("getContact", 200, Rules.CONTACT_READER, rc -> users.contact(uuid(rc.pathParam("contact_id"))));
+    ops.json("getContact", 200, Rules.CONTACT_READER, rc -> {
+      UUID id = uuid(rc.pathParam("contact_id"));
+      UUID self = Access.confinedTo(rc, Scope.READ);
+      return self == null ? users.contact(id) : users.ownContact(self, id);
+    });
     ops.json("updateContact", 200, Rules.WRITER, rc -> {
       JsonObject b = body(rc);
       return users.updateContact(uuid(rc.pathParam("contact_id")), b.getString("value"), b.getBoolean("is_active"), RequestId.of(rc));
@@ -165,11 +169,19 @@ public final class UsersApi {
    * one path parameter that {@link #uuid} checks to the same rule. Every caller is authenticated first (the guard).
    */
   public void hotRoutes(Router router) {
-    router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(Rules.BY_IDENTIFIER.guarding(rc -> includeInactive(rc)
-      ? users.userByIdentifierIncludingInactive(identifier(rc))
-      : users.userByIdentifier(identifier(rc))), 200));
+    router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(Rules.BY_IDENTIFIER.guarding(this::byIdentifier), 200));
     router.get(USER_PATH).handler(guard).handler(handler(Rules.READER_OR_SELF_IN_PATH.guarding(
       rc -> users.user(uuid(rc.pathParam("user_id")))), 200));
+  }
+
+  /** A plain user's lookup reads only its own record (Access.confinedTo): anyone else's identifier reads as nobody's. */
+  private Future<Buffer> byIdentifier(RoutingContext rc) {
+    String identifier = identifier(rc);
+    if (includeInactive(rc)) {
+      return users.userByIdentifierIncludingInactive(identifier);
+    }
+    UUID self = Access.confinedTo(rc, Scope.LOOKUP);
+    return self == null ? users.userByIdentifier(identifier) : users.ownUserByIdentifier(self, identifier);
   }
 
   private void dictionary(Operations ops, Dictionary d, String singular, String plural) {

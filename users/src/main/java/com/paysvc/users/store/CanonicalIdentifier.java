@@ -1,5 +1,8 @@
 package com.paysvc.users.store;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
 /**
  * An identifier as the by-identifier lookup reads it ({@code accounts.identifier_kind_v1},
  * {@code accounts.get_user_by_identifier_v5}): its kind, and its canonical form, the one value every spelling that
@@ -61,6 +64,49 @@ public final class CanonicalIdentifier {
       case PHONE, SECOND_LOGIN -> s;
       case UNDECIDED -> null;
     };
+  }
+
+  /** Whether the lookup of an identifier finds a given user. */
+  public enum Match {
+    FOUND,
+    NOT_FOUND,
+    /**
+     * A UUID-shaped identifier that is the user's second_login as given but not its id: found unless an active user
+     * has that UUID as id (the lookup tries ids first), which only the database knows.
+     */
+    UNLESS_AN_ID
+  }
+
+  /**
+   * Whether the by-identifier lookup of {@code identifier} finds {@code user} (a detail: id, is_active, its active
+   * contacts), by the lookup's rules: only an active user; its id in any UUID spelling, its phone or second_login as
+   * given, its e-mail in any case. An undecided identifier (non-ASCII with an {@code @}) matches the e-mail or the
+   * second_login exactly as stored only (the database may fold its case where Java cannot tell).
+   */
+  public static Match match(JsonObject user, String identifier) {
+    if (!Boolean.TRUE.equals(user.getBoolean("is_active"))) {
+      return Match.NOT_FOUND;
+    }
+    Kind kind = kind(identifier);
+    if (kind == Kind.UUID && of(identifier, kind).equals(user.getString("id"))) {
+      return Match.FOUND;
+    }
+    String canonical = kind == Kind.UNDECIDED ? identifier : of(identifier, kind);
+    JsonArray contacts = user.getJsonArray("contacts", new JsonArray());
+    for (int i = 0; i < contacts.size(); i++) {
+      JsonObject contact = contacts.getJsonObject(i);
+      String type = contact.getString("type");
+      boolean named = switch (kind) {
+        case PHONE -> "phone".equals(type);
+        case EMAIL -> "email".equals(type);
+        case SECOND_LOGIN, UUID -> "second_login".equals(type);
+        case UNDECIDED -> "email".equals(type) || "second_login".equals(type);
+      };
+      if (named && (kind == Kind.UUID ? identifier : canonical).equals(contact.getString("value"))) {
+        return kind == Kind.UUID ? Match.UNLESS_AN_ID : Match.FOUND;
+      }
+    }
+    return Match.NOT_FOUND;
   }
 
   /**

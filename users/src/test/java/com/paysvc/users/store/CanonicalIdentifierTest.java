@@ -1,6 +1,8 @@
 package com.paysvc.users.store;
 
 import com.paysvc.users.store.CanonicalIdentifier.Kind;
+import com.paysvc.users.store.CanonicalIdentifier.Match;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -70,5 +72,39 @@ class CanonicalIdentifierTest {
       assertEquals(Kind.SECOND_LOGIN, CanonicalIdentifier.kind(s), s);
       assertSame(s, CanonicalIdentifier.of(s), s);
     }
+  }
+
+  @Test
+  void aUserMatchesItsOwnIdentifiersAsTheLookupReadsThem() {
+    JsonObject user = new JsonObject("""
+      {"id": "%s", "is_active": true, "contacts": [
+        {"type": "email", "value": "anna@example.com"}, {"type": "phone", "value": "+79991234567"},
+        {"type": "second_login", "value": "Anna_K"}, {"type": "telegram", "value": "anna_tg"}]}""".formatted(ID));
+    for (String own : List.of(ID, "{" + ID.toUpperCase() + "}", ID.replace("-", ""), "Anna@Example.COM", "+79991234567",
+        "Anna_K")) {
+      assertEquals(Match.FOUND, CanonicalIdentifier.match(user, own), own);
+    }
+    for (String other : List.of("anna_k", "79991234567", "anna_tg", "b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+        "anna@example.org", "Anna@Example.COM ")) {
+      assertEquals(Match.NOT_FOUND, CanonicalIdentifier.match(user, other), other);
+    }
+    assertEquals(Match.NOT_FOUND, CanonicalIdentifier.match(user.copy().put("is_active", false), ID), "inactive");
+  }
+
+  @Test
+  void aUuidSpelledSecondLoginMatchesOnlyUnlessItIsAnotherUsersId() {
+    String login = "B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11";
+    JsonObject user = new JsonObject().put("id", ID).put("is_active", true)
+      .put("contacts", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "second_login").put("value", login)));
+    assertEquals(Match.UNLESS_AN_ID, CanonicalIdentifier.match(user, login));
+    assertEquals(Match.NOT_FOUND, CanonicalIdentifier.match(user, login.toLowerCase()), "another spelling");
+  }
+
+  @Test
+  void anUndecidedIdentifierMatchesOnlyAsStored() {
+    JsonObject user = new JsonObject().put("id", ID).put("is_active", true)
+      .put("contacts", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "email").put("value", "jürgen@example.com")));
+    assertEquals(Match.FOUND, CanonicalIdentifier.match(user, "jürgen@example.com"));
+    assertEquals(Match.NOT_FOUND, CanonicalIdentifier.match(user, "Jürgen@example.com"));
   }
 }
