@@ -4,6 +4,9 @@ import com.paysvc.common.http.AccessRule;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.security.Caller;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.UUID;
@@ -23,6 +26,13 @@ import java.util.function.Function;
  */
 final class Access {
   private static final String OWN_RECORD_ONLY = "you may only read your own record";
+  /**
+   * What a service client granted users:lookup and not users:read gets of a record: its id and is_active (webhook
+   * resolves a payer to an id; auth, which reads contacts and groups, holds users:read). The record is parsed for it,
+   * at webhook's rate; admins and readers get the bytes unparsed.
+   */
+  private static final Function<Buffer, Future<Buffer>> ID_AND_STATUS =
+    record -> Future.succeededFuture(idAndStatus(record));
   /** No user has it (ids are random, version 4): what a plain caller whose subject is no UUID is confined to. */
   private static final UUID NOBODY = new UUID(0, 0);
 
@@ -54,6 +64,23 @@ final class Access {
   static AccessRule ownerOr(Scope scope, String own) {
     return AccessRule.of(scope.who + ", or the user itself (its own " + own + "; anyone else's: 404)",
       rc -> confinedTo(Caller.of(rc), scope));
+  }
+
+  /**
+   * {@code GET /users/by-identifier} of active users: admins and users:read get the record, users:lookup its id and
+   * is_active ({@link #ID_AND_STATUS}), a plain user its own record only ({@link #ownerOr}); any other service client
+   * is refused before anything is read.
+   */
+  static AccessRule lookupOrOwner() {
+    return AccessRule.onAnswer(Scope.READ.who + "; scope users:lookup: id and is_active; or the user itself (its own "
+      + "identifiers; anyone else's: 404)", rc -> {
+        Caller caller = Caller.of(rc);
+        if (!Scope.READ.grants(caller) && Scope.LOOKUP.grants(caller)) {
+          return ID_AND_STATUS;
+        }
+        confinedTo(caller, Scope.LOOKUP);
+        return AccessRule.ANY_ANSWER;
+      });
   }
 
   /**
@@ -114,5 +141,11 @@ final class Access {
     } catch (IllegalArgumentException e) {
       return NOBODY;
     }
+  }
+
+  /** {@code {"id", "is_active"}} of a user's detail. */
+  static Buffer idAndStatus(Buffer record) {
+    JsonObject user = new JsonObject(record);
+    return new JsonObject().put("id", user.getValue("id")).put("is_active", user.getValue("is_active")).toBuffer();
   }
 }

@@ -65,7 +65,7 @@ public final class UsersApi {
     /** {@code {"is_active": false}} alone is a deactivation (auth's compensation sends it); any other patch a write. */
     static final AccessRule PATCHER = Access.scope("deactivation: " + Scope.DEACTIVATE.who + "; else " + Scope.WRITE.who,
       rc -> isDeactivation(body(rc)) ? Scope.DEACTIVATE : Scope.WRITE);
-    static final AccessRule LOOKUP_OR_OWNER = Access.ownerOr(Scope.LOOKUP, "identifiers");
+    static final AccessRule LOOKUP_OR_OWNER = Access.lookupOrOwner();
     static final AccessRule CONTACT_READER = Access.ownerOr(Scope.READ, "contacts");
     static final AccessRule READER_OR_SELF_IN_PATH = Access.selfOr(Scope.READ, rc -> uuid(rc.pathParam("user_id")));
     static final AccessRule READER_OR_SELF_IN_QUERY = Access.selfOr(Scope.READ, rc -> uuid(rc.queryParams().get("user_id")));

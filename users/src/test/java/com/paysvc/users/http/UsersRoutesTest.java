@@ -50,7 +50,7 @@ class UsersRoutesTest {
       Map.entry("createUser", "admin or scope users:create/users:write"),
       Map.entry("listUsers", reader),
       Map.entry("getUserByIdentifier", "include_inactive=true: admin or scope users:read; else admin or scope "
-        + "users:lookup/users:read, or the user itself (its own identifiers; anyone else's: 404)"),
+        + "users:read; scope users:lookup: id and is_active; or the user itself (its own identifiers; anyone else's: 404)"),
       Map.entry("getUser", reader + ", or the user itself"),
       Map.entry("updateUser", "deactivation: admin or scope users:deactivate/users:write; else " + writer),
       Map.entry("bulkCreateUsers", writer),
