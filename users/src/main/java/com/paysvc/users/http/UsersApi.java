@@ -3,6 +3,7 @@ package com.paysvc.users.http;
 import com.paysvc.common.http.AccessRule;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.Endpoint;
+import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.http.Operations;
 import com.paysvc.common.http.RequestId;
 import com.paysvc.users.service.BulkService;
@@ -20,6 +21,7 @@ import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -169,9 +171,43 @@ public final class UsersApi {
    * one path parameter that {@link #uuid} checks to the same rule. Every caller is authenticated first (the guard).
    */
   public void hotRoutes(Router router) {
-    router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(Rules.BY_IDENTIFIER.guarding(this::byIdentifier), 200));
-    router.get(USER_PATH).handler(guard).handler(handler(Rules.READER_OR_SELF_IN_PATH.guarding(
-      rc -> users.user(uuid(rc.pathParam("user_id")))), 200));
+    Function<RoutingContext, Future<Buffer>> byIdentifier = Rules.BY_IDENTIFIER.guarding(this::byIdentifier);
+    router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(rc -> {
+      rc.queryParams().forEach(BY_IDENTIFIER_QUERY);
+      return byIdentifier.apply(rc);
+    }, 200));
+    Function<RoutingContext, Future<Buffer>> user = Rules.READER_OR_SELF_IN_PATH.guarding(
+      rc -> users.user(uuid(rc.pathParam("user_id"))));
+    router.get(USER_PATH).handler(guard).handler(handler(rc -> {
+      noQuery(rc);
+      return user.apply(rc);
+    }, 200));
+  }
+
+  /**
+   * The platform's rule for query parameters a route does not define (the contract's router applies it to every other
+   * route): 400 naming the first. The contract defines {@code identifier} and {@code include_inactive} here, spelled
+   * so (query parameter names are case-sensitive in the contract, though Vert.x looks them up ignoring case). Walks the
+   * parsed parameters in place: nothing is allocated when they are the defined ones.
+   */
+  private static final BiConsumer<String, String> BY_IDENTIFIER_QUERY = (name, value) -> {
+    if (!name.equals("identifier") && !name.equals("include_inactive")) {
+      throw undefinedParameter(name);
+    }
+  };
+
+  /** {@code GET /users/{user_id}} defines no query parameter; a request without a query string parses none. */
+  private static void noQuery(RoutingContext rc) {
+    String query = rc.request().query();
+    if (query != null && !query.isEmpty() && !rc.queryParams().isEmpty()) {
+      throw undefinedParameter(rc.queryParams().iterator().next().getKey());
+    }
+  }
+
+  private static ApiException undefinedParameter(String name) {
+    String shown = name.length() > 64 ? name.substring(0, 64) + "…" : name;
+    return new ApiException(ErrorCode.VALIDATION_ERROR, "unknown query parameter: " + shown,
+      new JsonObject().put("parameter", shown));
   }
 
   /** A plain user's lookup reads only its own record (Access.confinedTo): anyone else's identifier reads as nobody's. */
