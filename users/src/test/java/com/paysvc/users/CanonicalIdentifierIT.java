@@ -72,13 +72,16 @@ class CanonicalIdentifierIT extends UsersTestBase {
           assertTrue(answer.startsWith(";", idAt), "nobody has " + identifier + " in a fresh database");
           String missKey = answer.substring(idAt + 1);
           Kind java = CanonicalIdentifier.kind(identifier);
+          // The hot path's one-pass form and the kind's agree.
+          assertEquals(CanonicalIdentifier.of(identifier, java), CanonicalIdentifier.of(identifier), identifier);
           if (java == Kind.UNDECIDED) {
             undecided++;
             assertTrue(identifier.chars().anyMatch(ch -> ch > 0x7F) && identifier.indexOf('@') >= 0, identifier);
             continue;
           }
           compared++;
-          if (java != kinds.get(rs.getString(2)) || !missKey.equals(CanonicalIdentifier.of(identifier))) {
+          if (java != kinds.get(rs.getString(2)) || !missKey.equals(CanonicalIdentifier.of(identifier))
+              || (java == Kind.UUID) != CanonicalIdentifier.isUuid(CanonicalIdentifier.of(identifier))) {
             disagreements.add(escape(identifier) + ": database " + rs.getString(2) + " '" + escape(missKey) + "', java "
               + java + " '" + escape(CanonicalIdentifier.of(identifier)) + "'");
           }

@@ -4,7 +4,6 @@ import com.paysvc.common.db.Db;
 import com.paysvc.users.store.AccountsStore.AsOf;
 import com.paysvc.users.store.AccountsStore.Lookup;
 import com.paysvc.users.store.CanonicalIdentifier;
-import com.paysvc.users.store.CanonicalIdentifier.Kind;
 import com.paysvc.users.store.Lsn;
 import com.paysvc.users.store.UserCache;
 import com.paysvc.users.store.UserCache.Fill;
@@ -59,8 +58,7 @@ public final class CachedReads {
 
   /** A user by an identifier as sent (see the class comment); null when it names nobody. */
   public Future<Buffer> userByIdentifier(String identifier, Function<SqlClient, Future<Lookup>> query) {
-    Kind kind = CanonicalIdentifier.kind(identifier);
-    String canonical = CanonicalIdentifier.of(identifier, kind);
+    String canonical = CanonicalIdentifier.of(identifier);
     if (canonical == null) {
       return db.read(query).compose(replica -> replica.found() ? currentDetail(replica, query)
         : db.readPrimary(query).map(Lookup::detail));
@@ -70,7 +68,7 @@ public final class CachedReads {
       if (hit != null) {
         return Future.succeededFuture(UserCache.isUnknown(hit) ? null : hit);
       }
-      if (kind != Kind.UUID) {
+      if (!CanonicalIdentifier.isUuid(canonical)) {
         return once(key, () -> loadUser(key, query, l -> l.found() || canonical.equals(l.unknownKey())));
       }
       // Only a user found by this id holds for every spelling; concurrent misses share a load only when spelled alike

@@ -50,10 +50,15 @@ public final class CanonicalIdentifier {
 
   /**
    * The canonical form of {@code s} (the same instance when {@code s} already is canonical, so the common case
-   * allocates nothing); null when {@linkplain Kind#UNDECIDED undecided}.
+   * allocates nothing); null when {@linkplain Kind#UNDECIDED undecided}. One pass for most identifiers: a phone or a
+   * login fails the UUID shape at its first character and has no {@code @}.
    */
   public static String of(String s) {
-    return of(s, kind(s));
+    if (isUuidShaped(s)) {
+      return uuid(s);
+    }
+    int at = s.indexOf('@');
+    return at < 0 ? s : withAt(s, at);
   }
 
   /** {@link #of(String)} when the kind is known. */
@@ -64,6 +69,33 @@ public final class CanonicalIdentifier {
       case PHONE, SECOND_LOGIN -> s;
       case UNDECIDED -> null;
     };
+  }
+
+  /** Whether a canonical form is a UUID's (else the identifier is a phone, an e-mail or a second_login). */
+  public static boolean isUuid(String canonical) {
+    return isCanonicalUuid(canonical);
+  }
+
+  /** The canonical form of a string with an {@code @} at {@code at}: an e-mail's, a second_login's or undecided. */
+  private static String withAt(String s, int at) {
+    int n = s.length();
+    boolean email = at > 0;
+    boolean dot = false;
+    boolean upper = false;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c > 0x7F) {
+        return null;
+      }
+      if (isSpace(c) || (c == '@' && i != at)) {
+        email = false;
+      } else if (c == '.') {
+        dot |= i > at + 1 && i < n - 1;
+      } else if (c >= 'A' && c <= 'Z') {
+        upper = true;
+      }
+    }
+    return email && dot && upper ? lowerAscii(s) : s;
   }
 
   /** Whether the lookup of an identifier finds a given user. */
