@@ -107,8 +107,8 @@ public final class UserCache {
    * KEYS: gen, key, index, written marker; ARGV: expected gen, value, ttl, index ttl, replayed position of replica
    * data (empty for primary data). Answers {outcome, gen}: 1 stored, 0 raced, 2 replica behind the user's last write.
    * The marker is checked first: replica data that misses a write must go back to the primary even when another
-   * write also moved the generation (else the caller would get the replica's older row). For an unknown identifier
-   * the value is empty and the index is its user_unknown set.
+   * write also moved the generation (else the caller would get the replica's older row). Unknown identifiers have
+   * their own script ({@link #FILL_UNKNOWN}).
    */
   static final RedisScript FILL = RedisScript.of(BEFORE + """
     local gen = redis.call('GET', KEYS[1]) or '0'
@@ -128,7 +128,7 @@ public final class UserCache {
    * there is no written marker to check. The counter starts a window with its first miss and lives as long as an
    * entry (set again if it ever lost its expiry, so a stray counter cannot refuse forever).
    */
-  static final RedisScript FILL_UNKNOWN = RedisScript.of("""
+  private static final RedisScript FILL_UNKNOWN = RedisScript.of("""
     local gen = redis.call('GET', KEYS[1]) or '0'
     if gen ~= ARGV[1] then return {0, gen} end
     local used = redis.call('INCR', KEYS[4])
