@@ -34,6 +34,13 @@ public final class UsersDefinition implements ServiceDefinition {
     "a Redis cache call slower than this is abandoned and the read served from Postgres");
   static final Setting<String> CACHE_NAMESPACE = new Setting<>("USERS_CACHE_NAMESPACE",
     "prefix of every users cache key in Redis db 1 (empty: the keys of SPEC §4)", "", false, v -> v);
+  // Anyone can make users look up identifiers nobody has (a login names one): their cached 404s need a bound. An entry
+  // (key and its user_unknown set, Redis MEMORY USAGE) takes 350 bytes for a phone and 3.3 KB at most (320 characters
+  // of 3 UTF-8 bytes each); 2 000 per window, so 4 000 live at most, is under 14 MB at worst and far more than the
+  // platform's own clients miss (webhook's unknown payers, mistyped logins).
+  static final Setting<Integer> CACHE_UNKNOWN_MAX = Setting.integer("USERS_CACHE_UNKNOWN_MAX", 2000, 0, 1_000_000,
+    "cached 404s (identifiers nobody has) stored per 30 s window, counted across instances; past it a miss is answered"
+      + " but not cached, so at most twice this many exist at once (0: none cached)");
   static final Setting<Integer> INVALIDATION_SWEEP_MS = Setting.integer("USERS_INVALIDATION_SWEEP_MS", 5000, 100,
     3_600_000, "how often recorded cache invalidations that Redis missed (another instance's, or this one's before a"
       + " restart) are looked for and sent again; each instance also sends them on start");
@@ -89,6 +96,7 @@ public final class UsersDefinition implements ServiceDefinition {
     List<Setting<?>> all = new ArrayList<>(GuardSettings.all());
     all.add(CACHE_TIMEOUT_MS);
     all.add(CACHE_NAMESPACE);
+    all.add(CACHE_UNKNOWN_MAX);
     all.add(INVALIDATION_SWEEP_MS);
     all.add(UPLOADS_DIR);
     all.add(MAX_CONCURRENT_UPLOADS);
@@ -100,7 +108,7 @@ public final class UsersDefinition implements ServiceDefinition {
     var vertx = ctx.vertx();
     AccountsStore store = new AccountsStore();
     UserCache cache = new UserCache(vertx, ctx.redis(), ctx.registry(), ctx.config().get(CACHE_TIMEOUT_MS),
-      ctx.config().get(CACHE_NAMESPACE));
+      ctx.config().get(CACHE_NAMESPACE), ctx.config().get(CACHE_UNKNOWN_MAX));
     CachedReads reads = new CachedReads(ctx.db(), cache);
     CachedWrites writes = new CachedWrites(vertx, ctx.db(), reads);
     ctx.onClose(writes::stop);

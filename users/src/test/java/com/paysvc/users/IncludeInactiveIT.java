@@ -46,10 +46,12 @@ class IncludeInactiveIT extends UsersTestBase {
       // The admin may ask too.
       assertEquals(id, assertOk(get(including(identifier)), 200).getString("id"), identifier);
     }
-    // The rare path caches nothing: the only entries are the plain lookups' cached 404s (empty values).
-    for (String identifier : List.of(phone, id)) {
+    // The rare path caches nothing: the only entries are the plain lookups' cached 404s (empty values), under the
+    // canonical identifier; none for the id (a UUID that is no active user's id is not cached).
+    for (String identifier : List.of(phone, email.toLowerCase(Locale.ROOT), login)) {
       assertEquals("", redis(cacheRedis, Command.GET, ns + "user_by_identifier:" + identifier).toString(), identifier);
     }
+    assertFalse(cached("user_by_identifier:" + id));
   }
 
   @Test

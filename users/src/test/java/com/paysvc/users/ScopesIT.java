@@ -124,11 +124,19 @@ class ScopesIT extends UsersTestBase {
     assertEquals(route.ok(), resp.statusCode(), resp::bodyAsString);
   }
 
+  /** Reads of a record found by a value: a plain user reads only its own, so someone else's is not found. */
+  private static final Set<String> CONFINED = Set.of("GET by-identifier", "GET /contacts/{id}");
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("routes")
   void aPlainUserMayCallNoneOfThemOnSomeoneElse(Route route) {
     String someoneElse = tokens.token(UUID.randomUUID().toString(), "client");
-    assertError(route.call().apply(fixture(), someoneElse), 403, "FORBIDDEN");
+    HttpResponse<Buffer> resp = route.call().apply(fixture(), someoneElse);
+    if (CONFINED.contains(route.name())) {
+      assertError(resp, 404, "NOT_FOUND");
+    } else {
+      assertError(resp, 403, "FORBIDDEN");
+    }
   }
 
   @Test

@@ -14,14 +14,27 @@ import java.util.function.Function;
 
 /**
  * Who may call a route (least privilege): an admin everything; a service client exactly what its token's scopes
- * grant ({@link Scope}); a plain user reads only its own record, contacts and memberships (anyone else's → 403,
- * OWASP API1) and writes nothing. Dictionaries are readable by anyone authenticated (no check). Each route states
- * its rule where it is bound ({@link UsersApi}), as one of the rules below.
+ * grant ({@link Scope}); a plain user reads only its own record, contacts and memberships and writes nothing.
+ * Dictionaries are readable by anyone authenticated (no check). Each route states its rule where it is bound
+ * ({@link UsersApi}), as one of the rules below.
+ *
+ * <p>A plain user's reads of a record found by a value (a user by identifier, a contact by id) are confined to its
+ * own data ({@link #confinedTo}): the route reads only the caller's own record, so someone else's record and no
+ * record are one answer, 404, in the same time. Refusing what exists but is someone else's (403) told any signed-in
+ * user who exists (issue 27). Routes that name the user up front ({@link #selfOr}) refuse before reading anything,
+ * the same for every id, and keep their 403.
  */
 final class Access {
   private static final String OWN_RECORD_ONLY = "you may only read your own record";
-  /** For callers that may read any record: the bytes pass as they are, never parsed. */
-  private static final Function<Buffer, Future<Buffer>> ANY_RECORD = AccessRule.ANY_ANSWER;
+  /**
+   * What a service client granted users:lookup and not users:read gets of a record: its id and is_active (webhook
+   * resolves a payer to an id; auth, which reads contacts and groups, holds users:read). The record is parsed for it,
+   * at webhook's rate; admins and readers get the bytes unparsed.
+   */
+  private static final Function<Buffer, Future<Buffer>> ID_AND_STATUS =
+    record -> Future.succeededFuture(idAndStatus(record));
+  /** No user has it (ids are random, version 4): what a plain caller whose subject is no UUID is confined to. */
+  private static final UUID NOBODY = new UUID(0, 0);
 
   /** Any authenticated caller (the guard ran ahead of every route): the dictionaries' reads. */
   static final AccessRule ANY_CALLER = AccessRule.checkedBy("any caller");
@@ -44,10 +57,30 @@ final class Access {
     return AccessRule.of(scope.who + ", or the user itself", rc -> requireOrSelf(rc, scope, user.apply(rc)));
   }
 
-  /** As {@link #scope}, or a plain user for a record it owns: {@code ownerField} of the answer names the owner. */
-  static AccessRule ownerOr(Scope scope, String ownerField) {
-    return AccessRule.onAnswer(scope.who + ", or the owner (" + ownerField + ")",
-      rc -> requireOrOwner(rc, scope, ownerField));
+  /**
+   * As {@link #scope}, or a plain user confined to its own data ({@link #confinedTo}; anyone else's reads as none,
+   * 404): for reads of a record found by a value, whose owner is only known from the data.
+   */
+  static AccessRule ownerOr(Scope scope, String own) {
+    return AccessRule.of(scope.who + ", or the user itself (its own " + own + "; anyone else's: 404)",
+      rc -> confinedTo(Caller.of(rc), scope));
+  }
+
+  /**
+   * {@code GET /users/by-identifier} of active users: admins and users:read get the record, users:lookup its id and
+   * is_active ({@link #ID_AND_STATUS}), a plain user its own record only ({@link #ownerOr}); any other service client
+   * is refused before anything is read.
+   */
+  static AccessRule lookupOrOwner() {
+    return AccessRule.onAnswer(Scope.READ.who + "; scope users:lookup: id and is_active; or the user itself (its own "
+      + "identifiers; anyone else's: 404)", rc -> {
+        Caller caller = Caller.of(rc);
+        if (!Scope.READ.grants(caller) && Scope.LOOKUP.grants(caller)) {
+          return ID_AND_STATUS;
+        }
+        confinedTo(caller, Scope.LOOKUP);
+        return AccessRule.ANY_ANSWER;
+      });
   }
 
   /**
@@ -88,21 +121,31 @@ final class Access {
   }
 
   /**
-   * For reads whose owner is only known from the data ({@code ownerField} of the JSON): the check to apply to the
-   * result. Callers granted {@code scope} (the hot path: auth and webhook are service clients) get the bytes
-   * without the JSON being parsed; a service client without it is refused here, before anything is read; a plain
-   * user gets the record only if it is its own.
+   * The user a read of a record found by a value is confined to: null when the caller may read any record (an admin, a
+   * service client granted {@code scope}), the caller itself when it is a plain user. A service client without the
+   * scope is refused here, before anything is read.
    */
-  static Function<Buffer, Future<Buffer>> requireOrOwner(RoutingContext rc, Scope scope, String ownerField) {
-    Caller caller = Caller.of(rc);
+  static UUID confinedTo(RoutingContext rc, Scope scope) {
+    return confinedTo(Caller.of(rc), scope);
+  }
+
+  private static UUID confinedTo(Caller caller, Scope scope) {
     if (scope.grants(caller)) {
-      return ANY_RECORD;
+      return null;
     }
     if (caller.isService()) {
       throw new ApiException(ErrorCode.FORBIDDEN, scope.refusal);
     }
-    return body -> caller.subject().equalsIgnoreCase(new JsonObject(body).getString(ownerField))
-      ? Future.succeededFuture(body)
-      : Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, OWN_RECORD_ONLY));
+    try {
+      return UUID.fromString(caller.subject());
+    } catch (IllegalArgumentException e) {
+      return NOBODY;
+    }
+  }
+
+  /** {@code {"id", "is_active"}} of a user's detail. */
+  static Buffer idAndStatus(Buffer record) {
+    JsonObject user = new JsonObject(record);
+    return new JsonObject().put("id", user.getValue("id")).put("is_active", user.getValue("is_active")).toBuffer();
   }
 }

@@ -3,6 +3,7 @@ package com.paysvc.users.http;
 import com.paysvc.common.http.AccessRule;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.Endpoint;
+import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.http.Operations;
 import com.paysvc.common.http.RequestId;
 import com.paysvc.users.service.BulkService;
@@ -20,6 +21,7 @@ import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -65,13 +67,13 @@ public final class UsersApi {
     /** {@code {"is_active": false}} alone is a deactivation (auth's compensation sends it); any other patch a write. */
     static final AccessRule PATCHER = Access.scope("deactivation: " + Scope.DEACTIVATE.who + "; else " + Scope.WRITE.who,
       rc -> isDeactivation(body(rc)) ? Scope.DEACTIVATE : Scope.WRITE);
-    static final AccessRule LOOKUP_OR_OWNER = Access.ownerOr(Scope.LOOKUP, "id");
-    static final AccessRule CONTACT_READER = Access.ownerOr(Scope.READ, "user_id");
+    static final AccessRule LOOKUP_OR_OWNER = Access.lookupOrOwner();
+    static final AccessRule CONTACT_READER = Access.ownerOr(Scope.READ, "contacts");
     static final AccessRule READER_OR_SELF_IN_PATH = Access.selfOr(Scope.READ, rc -> uuid(rc.pathParam("user_id")));
     static final AccessRule READER_OR_SELF_IN_QUERY = Access.selfOr(Scope.READ, rc -> uuid(rc.queryParams().get("user_id")));
     /** Inactive users are for readers; a lookup of an active one for lookups too, and for the user itself. */
     static final AccessRule BY_IDENTIFIER = AccessRule.either(
-      "include_inactive=true: " + Scope.READ.who + "; else " + Scope.LOOKUP.who + ", or the owner (id)",
+      "include_inactive=true: " + Scope.READ.who + "; else " + LOOKUP_OR_OWNER.who(),
       rc -> includeInactive(rc) ? READER : LOOKUP_OR_OWNER);
   }
 
@@ -126,7 +128,11 @@ public final class UsersApi {
     });
     ops.json("listUserContacts", 200, Rules.READER_OR_SELF_IN_PATH,
       rc -> users.userContacts(uuid(rc.pathParam("user_id"))));
-    ops.json("getContact", 200, Rules.CONTACT_READER, rc -> users.contact(uuid(rc.pathParam("contact_id"))));
+    ops.json("getContact", 200, Rules.CONTACT_READER, rc -> {
+      UUID id = uuid(rc.pathParam("contact_id"));
+      UUID self = Access.confinedTo(rc, Scope.READ);
+      return self == null ? users.contact(id) : users.ownContact(self, id);
+    });
     ops.json("updateContact", 200, Rules.WRITER, rc -> {
       JsonObject b = body(rc);
       return users.updateContact(uuid(rc.pathParam("contact_id")), b.getString("value"), b.getBoolean("is_active"), RequestId.of(rc));
@@ -165,11 +171,53 @@ public final class UsersApi {
    * one path parameter that {@link #uuid} checks to the same rule. Every caller is authenticated first (the guard).
    */
   public void hotRoutes(Router router) {
-    router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(Rules.BY_IDENTIFIER.guarding(rc -> includeInactive(rc)
-      ? users.userByIdentifierIncludingInactive(identifier(rc))
-      : users.userByIdentifier(identifier(rc))), 200));
-    router.get(USER_PATH).handler(guard).handler(handler(Rules.READER_OR_SELF_IN_PATH.guarding(
-      rc -> users.user(uuid(rc.pathParam("user_id")))), 200));
+    Function<RoutingContext, Future<Buffer>> byIdentifier = Rules.BY_IDENTIFIER.guarding(this::byIdentifier);
+    router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(rc -> {
+      rc.queryParams().forEach(BY_IDENTIFIER_QUERY);
+      return byIdentifier.apply(rc);
+    }, 200));
+    Function<RoutingContext, Future<Buffer>> user = Rules.READER_OR_SELF_IN_PATH.guarding(
+      rc -> users.user(uuid(rc.pathParam("user_id"))));
+    router.get(USER_PATH).handler(guard).handler(handler(rc -> {
+      noQuery(rc);
+      return user.apply(rc);
+    }, 200));
+  }
+
+  /**
+   * The platform's rule for query parameters a route does not define (the contract's router applies it to every other
+   * route): 400 naming the first. The contract defines {@code identifier} and {@code include_inactive} here, spelled
+   * so (query parameter names are case-sensitive in the contract, though Vert.x looks them up ignoring case). Walks the
+   * parsed parameters in place: nothing is allocated when they are the defined ones.
+   */
+  private static final BiConsumer<String, String> BY_IDENTIFIER_QUERY = (name, value) -> {
+    if (!name.equals("identifier") && !name.equals("include_inactive")) {
+      throw undefinedParameter(name);
+    }
+  };
+
+  /** {@code GET /users/{user_id}} defines no query parameter; a request without a query string parses none. */
+  private static void noQuery(RoutingContext rc) {
+    String query = rc.request().query();
+    if (query != null && !query.isEmpty() && !rc.queryParams().isEmpty()) {
+      throw undefinedParameter(rc.queryParams().iterator().next().getKey());
+    }
+  }
+
+  private static ApiException undefinedParameter(String name) {
+    String shown = name.length() > 64 ? name.substring(0, 64) + "…" : name;
+    return new ApiException(ErrorCode.VALIDATION_ERROR, "unknown query parameter: " + shown,
+      new JsonObject().put("parameter", shown));
+  }
+
+  /** A plain user's lookup reads only its own record (Access.confinedTo): anyone else's identifier reads as nobody's. */
+  private Future<Buffer> byIdentifier(RoutingContext rc) {
+    String identifier = identifier(rc);
+    if (includeInactive(rc)) {
+      return users.userByIdentifierIncludingInactive(identifier);
+    }
+    UUID self = Access.confinedTo(rc, Scope.LOOKUP);
+    return self == null ? users.userByIdentifier(identifier) : users.ownUserByIdentifier(self, identifier);
   }
 
   private void dictionary(Operations ops, Dictionary d, String singular, String plural) {

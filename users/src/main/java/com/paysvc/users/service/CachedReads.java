@@ -3,6 +3,7 @@ package com.paysvc.users.service;
 import com.paysvc.common.db.Db;
 import com.paysvc.users.store.AccountsStore.AsOf;
 import com.paysvc.users.store.AccountsStore.Lookup;
+import com.paysvc.users.store.CanonicalIdentifier;
 import com.paysvc.users.store.Lsn;
 import com.paysvc.users.store.UserCache;
 import com.paysvc.users.store.UserCache.Fill;
@@ -13,6 +14,7 @@ import io.vertx.sqlclient.SqlClient;
 
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +24,12 @@ import java.util.function.Supplier;
  * ago) or that misses the user's last write (the replica had not replayed that write's commit when it read the row;
  * the fill script compares the positions) is re-read from the primary, so a client never sees an older state than
  * the one its own write returned. Only the primary's "no such user" is cached as a miss.
+ *
+ * <p>By identifier, the entry is the canonical identifier's ({@link CanonicalIdentifier}): a spelling never adds an
+ * entry. An answer is stored only where it holds for every spelling of the key: a UUID-shaped identifier that is no
+ * user's id is looked up as a second_login spelled as given, so neither that user nor a 404 is cached under the
+ * canonical UUID (one spelling's answer is not another's); such lookups, and identifiers whose canonical form is
+ * undecided (non-ASCII with an {@code @}), read the database each time.
  */
 public final class CachedReads {
   private final Db db;
@@ -42,10 +50,33 @@ public final class CachedReads {
     flights.written();
   }
 
-  /** A user detail under {@code key}; null when there is no such user. */
+  /** A user detail under {@code key} (its id's); null when there is no such user, which is not cached. */
   public Future<Buffer> user(String key, Function<SqlClient, Future<Lookup>> query) {
-    return cache.get(key).compose(hit -> hit == null ? once(key, () -> loadUser(key, query))
+    return cache.get(key).compose(hit -> hit == null ? once(key, () -> loadUser(key, query, Lookup::found))
       : Future.succeededFuture(UserCache.isUnknown(hit) ? null : hit));
+  }
+
+  /** A user by an identifier as sent (see the class comment); null when it names nobody. */
+  public Future<Buffer> userByIdentifier(String identifier, Function<SqlClient, Future<Lookup>> query) {
+    String canonical = CanonicalIdentifier.of(identifier);
+    if (canonical == null) {
+      return db.read(query).compose(replica -> replica.found() ? currentDetail(replica, query)
+        : db.readPrimary(query).map(Lookup::detail));
+    }
+    String key = cache.identifierKey(canonical);
+    return cache.get(key).compose(hit -> {
+      if (hit != null) {
+        return Future.succeededFuture(UserCache.isUnknown(hit) ? null : hit);
+      }
+      if (!CanonicalIdentifier.isUuid(canonical)) {
+        return once(key, () -> loadUser(key, query, l -> l.found() || canonical.equals(l.unknownKey())));
+      }
+      // Only a user found by this id holds for every spelling; concurrent misses share a load only when spelled alike
+      // (NUL never reaches a lookup, so this names no other key).
+      UUID id = UUID.fromString(canonical);
+      return once(identifier.equals(canonical) ? key : key + '\0' + identifier,
+        () -> loadUser(key, query, l -> id.equals(l.userId())));
+    });
   }
 
   /** A dictionary list under {@code key}. */
@@ -87,23 +118,39 @@ public final class CachedReads {
     return db.readPrimary(query).map(AsOf::body);
   }
 
-  private Future<Buffer> loadUser(String key, Function<SqlClient, Future<Lookup>> query) {
+  /**
+   * A miss: from the replica, else the primary; stored under {@code key} when {@code cacheable}. Replica data that is
+   * not stored is checked against the user's last write here, as the fill script checks what it stores.
+   */
+  private Future<Buffer> loadUser(String key, Function<SqlClient, Future<Lookup>> query, Predicate<Lookup> cacheable) {
     return cache.generation().compose(gen -> db.read(query).compose(replica -> {
       // Also when the replica had not replayed a write of this instance that Redis has not heard of yet (no marker
       // for the fill script to check: Redis is unreachable, the invalidation waits for a replay).
       if (!replica.found() || !current(replica.replayed(), cache.pendingWrite(replica.userId()))) {
-        return db.readPrimary(query).compose(primary -> fillFromPrimary(gen, key, primary));
+        return db.readPrimary(query).compose(primary -> fillFromPrimary(gen, key, primary, cacheable));
+      }
+      if (!cacheable.test(replica)) {
+        return currentDetail(replica, query);
       }
       // replayed() is null when the read fell back to the primary: then the fill stores it as current.
       return cache.fillUser(gen, key, replica.userId(), replica.detail(), replica.replayed())
         .compose(fill -> fill != Fill.NEEDS_PRIMARY
           ? Future.succeededFuture(replica.detail())
-          : db.readPrimary(query).compose(primary -> fillFromPrimary(gen, key, primary)));
+          : db.readPrimary(query).compose(primary -> fillFromPrimary(gen, key, primary, cacheable)));
     }));
   }
 
+  /** A found user from the replica, unless the replica had not replayed the user's last write: then the primary's. */
+  private Future<Buffer> currentDetail(Lookup replica, Function<SqlClient, Future<Lookup>> query) {
+    return cache.writtenAt(replica.userId()).compose(written -> current(replica.replayed(), written)
+      ? Future.succeededFuture(replica.detail()) : db.readPrimary(query).map(Lookup::detail));
+  }
+
   /** Primary data is current whatever the function reports (a primary reports no replay position anyway). */
-  private Future<Buffer> fillFromPrimary(String gen, String key, Lookup primary) {
+  private Future<Buffer> fillFromPrimary(String gen, String key, Lookup primary, Predicate<Lookup> cacheable) {
+    if (!cacheable.test(primary)) {
+      return Future.succeededFuture(primary.detail());
+    }
     return primary.found() ? cache.fillUser(gen, key, primary.userId(), primary.detail(), null).map(primary.detail())
       : cache.fillUnknown(gen, key, primary.unknownKey()).map((Buffer) null);
   }

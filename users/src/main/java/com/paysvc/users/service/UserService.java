@@ -4,10 +4,12 @@ import com.paysvc.common.db.Db;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.users.store.AccountsStore;
 import com.paysvc.users.store.AccountsStore.Lookup;
+import com.paysvc.users.store.CanonicalIdentifier;
 import com.paysvc.users.store.UnknownKeys;
 import com.paysvc.users.store.UserCache.Invalidation;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 
@@ -37,14 +39,35 @@ public final class UserService {
   }
 
   public Future<Buffer> user(UUID id) {
+    return detail(id).compose(b -> found(b, "user"));
+  }
+
+  /** The detail by id, active or not, through the cache; null when there is no such user. */
+  private Future<Buffer> detail(UUID id) {
     return reads.user(reads.cache().userKey(id),
-        c -> store.userAsOf(c, id).map(r -> new Lookup(id, r.body(), null, r.replayed())))
-      .compose(b -> found(b, "user"));
+      c -> store.userAsOf(c, id).map(r -> new Lookup(id, r.body(), null, r.replayed())));
   }
 
   public Future<Buffer> userByIdentifier(String identifier) {
-    return reads.user(reads.cache().identifierKey(identifier), c -> store.userByIdentifier(c, identifier))
+    return reads.userByIdentifier(identifier, c -> store.userByIdentifier(c, identifier))
       .compose(b -> found(b, "user"));
+  }
+
+  /**
+   * A plain user's by-identifier lookup: its own record when the identifier is one of its own, as the lookup reads it
+   * ({@link CanonicalIdentifier#match}); else 404. One read of its own record (cached) whoever the identifier names, so
+   * the answer and its time are the same for someone else's identifier and for nobody's.
+   */
+  public Future<Buffer> ownUserByIdentifier(UUID self, String identifier) {
+    return detail(self).compose(own -> switch (own == null ? CanonicalIdentifier.Match.NOT_FOUND
+          : CanonicalIdentifier.match(new JsonObject(own), identifier)) {
+        case FOUND -> Future.succeededFuture(own);
+        case NOT_FOUND -> Future.failedFuture(ApiException.notFound("user"));
+        // Its own second_login spells a UUID: the lookup decides whether another user's id comes first. Only admins
+        // and services set a second_login, so this is no probe a caller steers.
+        case UNLESS_AN_ID -> userByIdentifier(identifier).compose(found -> self.equals(CachedReads.idOf(found))
+          ? Future.succeededFuture(found) : Future.failedFuture(ApiException.notFound("user")));
+      });
   }
 
   /**
@@ -82,6 +105,23 @@ public final class UserService {
 
   public Future<Buffer> contact(UUID id) {
     return reads.ownedBy(UserService::userIdOf, c -> store.contact(c, id)).compose(b -> found(b, "contact"));
+  }
+
+  /**
+   * A plain user's read of a contact: found among its own contacts only, else 404, whoever's the contact is (one read
+   * of its own contacts either way; see {@link #ownUserByIdentifier}).
+   */
+  public Future<Buffer> ownContact(UUID self, UUID contactId) {
+    return reads.ofUser(self, c -> store.userContacts(c, self)).compose(own -> {
+      String id = contactId.toString();
+      JsonArray contacts = own == null ? new JsonArray() : new JsonArray(own);
+      for (int i = 0; i < contacts.size(); i++) {
+        if (id.equals(contacts.getJsonObject(i).getString("id"))) {
+          return Future.succeededFuture(contacts.getJsonObject(i).toBuffer());
+        }
+      }
+      return Future.failedFuture(ApiException.notFound("contact"));
+    });
   }
 
   public Future<Buffer> userContacts(UUID userId) {

@@ -6,9 +6,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The names under which misses of a user's identifiers are cached ({@link UserCache#fillUnknown}), as
@@ -19,10 +17,6 @@ import java.util.regex.Pattern;
 public final class UnknownKeys {
   private UnknownKeys() {
   }
-
-  /** {@code accounts.identifier_kind_v1}'s UUID shape: 32 hex digits, hyphens optional after any group of four, braces. */
-  private static final Pattern UUID_SHAPE =
-    Pattern.compile("[0-9A-Fa-f]{4}(-?[0-9A-Fa-f]{4}){7}|\\{[0-9A-Fa-f]{4}(-?[0-9A-Fa-f]{4}){7}}");
 
   /** The id and every contact value of a user's detail (the JSON of {@code accounts.user_json_v1}). */
   public static List<String> of(Buffer detail) {
@@ -39,13 +33,12 @@ public final class UnknownKeys {
     return List.copyOf(keys);
   }
 
-  /** A stored contact value as a lookup of it is normalised: UUID-shaped ones in canonical form, others as stored. */
+  /**
+   * A stored contact value as a lookup of it is normalised ({@link CanonicalIdentifier}): UUID-shaped ones in
+   * canonical form, others as stored (e-mails are stored in lower case; a non-ASCII one is never cached anyway).
+   */
   static String normalised(String value) {
-    if (!UUID_SHAPE.matcher(value).matches()) {
-      return value;
-    }
-    String hex = value.replace("-", "").replace("{", "").replace("}", "").toLowerCase(Locale.ROOT);
-    return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-" + hex.substring(16, 20)
-      + "-" + hex.substring(20);
+    String canonical = CanonicalIdentifier.of(value);
+    return canonical == null ? value : canonical;
   }
 }

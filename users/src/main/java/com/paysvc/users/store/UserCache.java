@@ -51,11 +51,16 @@ import java.util.function.UnaryOperator;
  * row can be cached only from a replica that, {@value #WRITTEN_MARKER_TTL_SECONDS} s after a write, still has not
  * replayed it. The same rule guards the dictionary lists ({@code fresh:{key}}).
  *
- * <p>Unknown identifiers are cached too, for {@value #UNKNOWN_TTL_SECONDS} s: {@code user_by_identifier:{identifier}}
- * holds an empty value, recorded in the set {@code user_unknown:{key}} named by the database's normalisation of the
- * identifier (so every spelling that would find the same user is in one set). A write that gives a user an
- * identifier (create, contact added or changed, reactivation) deletes the sets of all the user's identifiers, under
- * the same generation rule.
+ * <p>Identifier keys hold the canonical identifier only ({@link CanonicalIdentifier}): every spelling of one
+ * identifier reads and fills one entry, so a caller cannot store a copy of a record per spelling.
+ *
+ * <p>Unknown identifiers are cached too, for {@value #UNKNOWN_TTL_SECONDS} s: {@code user_by_identifier:{canonical}}
+ * holds an empty value, recorded in the set {@code user_unknown:{canonical}}. A write that gives a user an identifier
+ * (create, contact added or changed, reactivation) deletes the sets of all the user's identifiers, under the same
+ * generation rule. Anyone may ask for endless identifiers nobody has (a login names one), so these entries are
+ * bounded: at most {@code unknownMax} are stored per {@value #UNKNOWN_TTL_SECONDS} s window, counted in Redis across
+ * instances ({@code user_unknown_budget}); an entry lives one window, so at most twice that many exist at once. A miss
+ * past the budget is answered, just not cached.
  *
  * <p>Redis is optional: every call goes through a breaker with a short timeout; failures read as misses and
  * skipped fills, never as errors. An invalidation that cannot reach Redis is not dropped: it is kept and replayed
@@ -102,8 +107,8 @@ public final class UserCache {
    * KEYS: gen, key, index, written marker; ARGV: expected gen, value, ttl, index ttl, replayed position of replica
    * data (empty for primary data). Answers {outcome, gen}: 1 stored, 0 raced, 2 replica behind the user's last write.
    * The marker is checked first: replica data that misses a write must go back to the primary even when another
-   * write also moved the generation (else the caller would get the replica's older row). For an unknown identifier
-   * the value is empty and the index is its user_unknown set.
+   * write also moved the generation (else the caller would get the replica's older row). Unknown identifiers have
+   * their own script ({@link #FILL_UNKNOWN}).
    */
   static final RedisScript FILL = RedisScript.of(BEFORE + """
     local gen = redis.call('GET', KEYS[1]) or '0'
@@ -115,6 +120,23 @@ public final class UserCache {
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
     redis.call('SADD', KEYS[3], KEYS[2])
     redis.call('EXPIRE', KEYS[3], ARGV[4])
+    return {1, gen}""");
+
+  /**
+   * KEYS: gen, key, its user_unknown set, the window's budget counter; ARGV: expected gen, ttl, set ttl, entries per
+   * window. Answers {outcome, gen}: 1 stored, 0 raced, 3 over budget. Only the primary's "no such user" is cached, so
+   * there is no written marker to check. The counter starts a window with its first miss and lives as long as an
+   * entry (set again if it ever lost its expiry, so a stray counter cannot refuse forever).
+   */
+  private static final RedisScript FILL_UNKNOWN = RedisScript.of("""
+    local gen = redis.call('GET', KEYS[1]) or '0'
+    if gen ~= ARGV[1] then return {0, gen} end
+    local used = redis.call('INCR', KEYS[4])
+    if redis.call('TTL', KEYS[4]) < 0 then redis.call('EXPIRE', KEYS[4], ARGV[2]) end
+    if used > tonumber(ARGV[4]) then return {3, gen} end
+    redis.call('SET', KEYS[2], '', 'EX', ARGV[2])
+    redis.call('SADD', KEYS[3], KEYS[2])
+    redis.call('EXPIRE', KEYS[3], ARGV[3])
     return {1, gen}""");
 
   /** KEYS: gen, key, marker; ARGV: expected gen, value, ttl, replayed position (or empty). For dictionaries. */
@@ -189,6 +211,11 @@ public final class UserCache {
   private final Redis redis;
   private final String namespace;
   private final String generationKey;
+  /** Built once: every by-identifier read names its key. */
+  private final String identifierPrefix;
+  private final String unknownBudgetKey;
+  /** Cached misses stored per {@value #UNKNOWN_TTL_SECONDS} s window (USERS_CACHE_UNKNOWN_MAX). */
+  private final int unknownMax;
   private final CircuitBreaker breaker;
   /** How long a command may wait for Redis before it counts as a failure (a miss, for reads). */
   private final long timeoutMs;
@@ -196,6 +223,7 @@ public final class UserCache {
   private final Counter unknownHits;
   private final Counter misses;
   private final Counter bypassed;
+  private final Counter unknownOverBudget;
   private final Counter invalidationsDeferred;
   private final Counter invalidationsDropped;
   private final Vertx vertx;
@@ -216,13 +244,17 @@ public final class UserCache {
   /**
    * {@code namespace} prefixes every key (empty in production, so keys read exactly as in SPEC §4); it lets
    * deployments or test runs share one Redis database without sharing entries or the generation counter.
+   * {@code unknownMax}: cached misses stored per {@value #UNKNOWN_TTL_SECONDS} s window, across instances.
    */
-  public UserCache(Vertx vertx, Redis redis, MeterRegistry registry, long timeoutMs, String namespace) {
+  public UserCache(Vertx vertx, Redis redis, MeterRegistry registry, long timeoutMs, String namespace, int unknownMax) {
     this.vertx = vertx;
     this.home = vertx.getOrCreateContext();
     this.redis = redis;
     this.namespace = namespace;
     this.generationKey = namespace + GENERATION_KEY;
+    this.identifierPrefix = namespace + "user_by_identifier:";
+    this.unknownBudgetKey = namespace + "user_unknown_budget";
+    this.unknownMax = unknownMax;
     this.timeoutMs = timeoutMs;
     // No timeout in the breaker (it would set a timer per command): each command carries its own limit (send), and
     // the GETs of cached reads one per event-loop turn (LoopRedis.get).
@@ -235,6 +267,9 @@ public final class UserCache {
       .description("lookups answered 404 from a cached miss").register(registry);
     this.misses = Counter.builder("paysvc_users_cache").tag("result", "miss").register(registry);
     this.bypassed = Counter.builder("paysvc_users_cache").tag("result", "bypassed").register(registry);
+    this.unknownOverBudget = Counter.builder("paysvc_users_cache_unknown_over_budget")
+      .description("lookups of unknown identifiers answered 404 but not cached: the window's budget of cached misses"
+        + " (USERS_CACHE_UNKNOWN_MAX) was spent").register(registry);
     this.invalidationsDeferred = Counter.builder("paysvc_users_cache_invalidation_deferred")
       .description("invalidations that could not reach Redis at once and were queued for replay").register(registry);
     this.invalidationsDropped = Counter.builder("paysvc_users_cache_invalidation_dropped")
@@ -248,8 +283,9 @@ public final class UserCache {
     return namespace + "user:" + id;
   }
 
-  public String identifierKey(String identifier) {
-    return namespace + "user_by_identifier:" + identifier;
+  /** The key of a by-identifier entry: {@code canonical} must be {@link CanonicalIdentifier#of canonical}. */
+  public String identifierKey(String canonical) {
+    return identifierPrefix + canonical;
   }
 
   /** A plain key (dictionary list) in this cache's namespace. */
@@ -371,17 +407,16 @@ public final class UserCache {
 
   /**
    * Caches that the identifier under {@code key} names no user (the primary said so), for {@link #UNKNOWN_TTL_SECONDS}
-   * s, unless an invalidation happened since {@code generation}; recorded under the database's {@code unknownKey}.
+   * s, unless an invalidation happened since {@code generation} or the window's budget of cached misses is spent;
+   * recorded under the database's {@code unknownKey} (the canonical identifier).
    */
   public Future<Fill> fillUnknown(String generation, String key, String unknownKey) {
     if (generation == null || unknownKey == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
-    // The user fill with an empty value and the miss's set as its index; no replayed position: no written marker
-    // applies (only the primary's "no such user" is cached), so the marker key is a placeholder the script never reads.
-    return fill(FILL, r -> r.arg(4)
-      .arg(generationKey).arg(key).arg(unknownIndexKey(unknownKey)).arg(namespace + "user_fresh:-")
-      .arg(generation).arg("").arg(UNKNOWN_TTL_SECONDS).arg(UNKNOWN_TTL_SECONDS + 60).arg(""));
+    return fill(FILL_UNKNOWN, r -> r.arg(4)
+      .arg(generationKey).arg(key).arg(unknownIndexKey(unknownKey)).arg(unknownBudgetKey)
+      .arg(generation).arg(UNKNOWN_TTL_SECONDS).arg(UNKNOWN_TTL_SECONDS + 60).arg(unknownMax));
   }
 
   /**
@@ -534,7 +569,10 @@ public final class UserCache {
       .arg(generation).arg(value).arg(ttlSeconds).arg(replayedArg(replayed)));
   }
 
-  /** Runs a fill script: 1 stored, 2 replica data refused (behind a write), else skipped; Redis trouble = skipped. */
+  /**
+   * Runs a fill script: 1 stored, 2 replica data refused (behind a write), 3 a miss over the budget (counted), else
+   * skipped; Redis trouble = skipped.
+   */
   private Future<Fill> fill(RedisScript script, UnaryOperator<Request> args) {
     return breaker.<Response>execute(() -> Timeouts.within(script.run(redis, args), timeoutMs))
       .map(r -> {
@@ -542,6 +580,10 @@ public final class UserCache {
         return switch (r.get(0).toInteger()) {
           case 1 -> Fill.STORED;
           case 2 -> Fill.NEEDS_PRIMARY;
+          case 3 -> {
+            unknownOverBudget.increment();
+            yield Fill.SKIPPED;
+          }
           default -> Fill.SKIPPED;
         };
       })

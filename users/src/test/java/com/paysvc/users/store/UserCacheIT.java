@@ -44,7 +44,7 @@ class UserCacheIT {
   void start() {
     vertx = Vertx.vertx();
     redis = Redis.createClient(vertx, redisUri(TestStack.REDIS_CACHE_PORT));
-    cache = new UserCache(vertx, redis, new SimpleMeterRegistry(), 1000, ns);
+    cache = new UserCache(vertx, redis, new SimpleMeterRegistry(), 1000, ns, 1000);
   }
 
   @AfterAll
@@ -69,7 +69,7 @@ class UserCacheIT {
    */
   @Test
   void aGenerationLearnedFromAnswersRefusesAfterAnotherInstancesWriteThenCatchesUp() {
-    UserCache other = new UserCache(vertx, redis, new SimpleMeterRegistry(), 1000, ns);
+    UserCache other = new UserCache(vertx, redis, new SimpleMeterRegistry(), 1000, ns, 1000);
     UUID id = UUID.randomUUID();
     String key = cache.userKey(id);
     String seen = await(cache.generation());
@@ -98,6 +98,23 @@ class UserCacheIT {
     assertEquals(0, cmd(Command.EXISTS, cache.unknownIndexKey(normalised)).toInteger());
     // A miss cached from before a write is refused like any other fill.
     assertEquals(UserCache.Fill.SKIPPED, await(cache.fillUnknown(gen, key, normalised)));
+  }
+
+  @Test
+  void cachedMissesPastTheWindowsBudgetAreNotStored() {
+    UserCache small = new UserCache(vertx, redis, new SimpleMeterRegistry(), 1000, ns + "budget:", 3);
+    String gen = await(small.generation());
+    for (int i = 0; i < 5; i++) {
+      String key = small.identifierKey("+1555000" + i);
+      assertEquals(i < 3 ? UserCache.Fill.STORED : UserCache.Fill.SKIPPED, await(small.fillUnknown(gen, key, "+1555000" + i)));
+      assertEquals(i < 3 ? 1 : 0, cmd(Command.EXISTS, key).toInteger(), key);
+    }
+    long ttl = cmd(Command.TTL, ns + "budget:user_unknown_budget").toLong();
+    assertTrue(ttl > 0 && ttl <= UserCache.UNKNOWN_TTL_SECONDS, "the window ends: ttl " + ttl);
+    // A counter that lost its expiry gets it back (else it would refuse forever).
+    cmd(Command.PERSIST, ns + "budget:user_unknown_budget");
+    assertEquals(UserCache.Fill.SKIPPED, await(small.fillUnknown(gen, small.identifierKey("+15550009"), "+15550009")));
+    assertTrue(cmd(Command.TTL, ns + "budget:user_unknown_budget").toLong() > 0);
   }
 
   @Test
@@ -180,7 +197,7 @@ class UserCacheIT {
     String key = cache.userKey(id);
     assertEquals(UserCache.Fill.STORED, await(cache.fillUser(await(cache.generation()), key, id, Buffer.buffer("{\"v\":1}"), PRIMARY)));
     try (TcpProxy proxy = new TcpProxy(TestStack.REDIS_CACHE_PORT)) {
-      UserCache cut = new UserCache(vertx, Redis.createClient(vertx, redisUri(proxy.port())), new SimpleMeterRegistry(), 300, ns);
+      UserCache cut = new UserCache(vertx, Redis.createClient(vertx, redisUri(proxy.port())), new SimpleMeterRegistry(), 300, ns, 1000);
       proxy.breakAll();
       // Succeeds for the caller, queued; Redis did not take it now.
       assertEquals(false, await(cut.invalidate(UserCache.Invalidation.ofUsers(List.of(id)), Lsn.parse("9/0"))));
