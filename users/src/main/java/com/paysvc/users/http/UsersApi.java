@@ -97,7 +97,7 @@ public final class UsersApi {
     ops.servedElsewhere("getUser", Rules.READER_OR_SELF_IN_PATH);
     ops.json("updateUser", 200, Rules.PATCHER, rc -> {
       JsonObject b = body(rc);
-      return users.update(uuid(rc.pathParam("user_id")), b.getJsonObject("profile"), b.getBoolean("is_active"), RequestId.of(rc));
+      return users.update(uuid(rc.pathParam("user_id")), b.getValue("profile"), b.getBoolean("is_active"), RequestId.of(rc));
     });
     ops.json("bulkCreateUsers", 200, Rules.WRITER, rc -> {
       JsonObject b = body(rc);

@@ -80,13 +80,26 @@ public final class AccountsStore {
     return call(c, "SELECT accounts.list_users_v1($1, $2)::text", Tuple.of(page, size));
   }
 
-  /** {@code byAdmin}: whether the caller may put the user into the group admin (else 403 when it names it). */
-  public Future<Buffer> createUser(SqlClient c, JsonObject body, boolean byAdmin) {
-    return call(c, "SELECT accounts.create_user_v2($1::jsonb, $2)::text", Tuple.of(body, byAdmin));
+  /**
+   * The bounds of a stored profile ({@code sql/users/V14__profile_bounds_and_role_changes.sql}): its jsonb text in
+   * UTF-8 bytes, its nesting depth and its keys at every level. Over the size: 413; else: 400.
+   */
+  public record ProfileLimits(int maxBytes, int maxDepth, int maxKeys) {
   }
 
-  public Future<Buffer> updateUser(SqlClient c, UUID id, JsonObject profile, Boolean isActive) {
-    return call(c, "SELECT accounts.update_user_v1($1, $2::jsonb, $3)::text", Tuple.of(id, profile, isActive));
+  /**
+   * {@code byAdmin}: whether the caller may put the user into the group admin (else 403 when it names it). The profile
+   * is checked against {@code limits} before anything is written.
+   */
+  public Future<Buffer> createUser(SqlClient c, JsonObject body, boolean byAdmin, ProfileLimits limits) {
+    return call(c, "SELECT accounts.create_user_v3($1::jsonb, $2, $3, $4, $5)::text",
+      Tuple.of(body, byAdmin, limits.maxBytes(), limits.maxDepth(), limits.maxKeys()));
+  }
+
+  /** The merged profile, the one stored, is checked against {@code limits} (when a profile is given). */
+  public Future<Buffer> updateUser(SqlClient c, UUID id, JsonObject profile, Boolean isActive, ProfileLimits limits) {
+    return call(c, "SELECT accounts.update_user_v2($1, $2::jsonb, $3, $4, $5, $6)::text",
+      Tuple.of(id, profile, isActive, limits.maxBytes(), limits.maxDepth(), limits.maxKeys()));
   }
 
   public Future<AsOf> contact(SqlClient c, UUID id) {
