@@ -1,10 +1,19 @@
--- Issue 27: a profile is bounded on every path that writes it. The older versions stay callable and unchanged.
+-- Issue 27: a profile is bounded on every path that writes it, and a change of what a user's tokens carry as roles
+-- ends the user's sessions. The older versions stay callable and unchanged.
 --
 -- 1. Profile bounds. The service passes its limits (USERS_PROFILE_MAX_BYTES, _MAX_DEPTH, _MAX_KEYS) to the write
 --    functions, which check the profile that will be STORED (for a PATCH: the merge of the old profile and the patch)
 --    before it is written: its size is the UTF-8 bytes of its jsonb text, exactly what a read returns and the cache
 --    holds. Beneath every path, a CHECK caps the column at 64 KiB (above any value the setting allows), so nothing
 --    that bypasses the service (a future function, a manual UPDATE) can store the ~900 KB profiles of issue 27.
+-- 2. Role changes. Every group name becomes a role in the member's access tokens, so adding or removing a membership
+--    (for real: not re-adding an active one) and renaming a group that has members change roles. Each writes one
+--    user.roles_changed event per affected user into the outbox in the same transaction; auth consumes it like
+--    user.deactivated and ends the user's sessions. Deleting a group changes nobody's roles: a group still referenced
+--    by any membership, active or not, cannot be deleted (V2: ON DELETE RESTRICT). A user created with groups has no
+--    session yet: no event.
+-- 3. The admin check: a write admitted because the caller's token says admin first asks the primary whether the
+--    caller is still an active member of admin, closing the window until the event has ended its sessions.
 --
 -- SQLSTATEs: US001 → 413 PAYLOAD_TOO_LARGE (the size bound); UV001 → 400 VALIDATION_ERROR (depth, keys, not an object).
 
@@ -124,3 +133,115 @@ END
 $$;
 
 ALTER TABLE accounts.users ADD CONSTRAINT users_profile_size_cap CHECK (octet_length(profile::text) <= 65536);
+
+-- ---------------------------------------------------------------------------------------------- 2. role changes
+
+-- One user.roles_changed event per user in the caller's transaction: {user_id, group_id, reason}. aggregate_id orders
+-- events (events.outbox_append_v1 serialises each aggregate's appends on an advisory lock held to commit): a
+-- membership change is the user's, a rename is the group's. Per member, a rename of a group of 20,000 members would
+-- hold 20,000 locks, more than the shared lock table has (max_locks_per_transaction 64 x 200 connections); auth's
+-- handler does not depend on the order of a user's events.
+CREATE FUNCTION accounts.roles_changed_v1(p_user_ids uuid[], p_group_id uuid, p_reason text, p_aggregate_id text,
+                                          p_producer text, p_correlation_id text) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_user uuid;
+  v_count integer := 0;
+BEGIN
+  FOREACH v_user IN ARRAY COALESCE(p_user_ids, '{}'::uuid[]) LOOP
+    PERFORM events.outbox_append_v1('user.roles_changed', COALESCE(p_aggregate_id, v_user::text), p_producer,
+      p_correlation_id, jsonb_build_object('user_id', v_user, 'group_id', p_group_id, 'reason', p_reason));
+    v_count := v_count + 1;
+  END LOOP;
+  RETURN v_count;
+END
+$$;
+
+-- add_membership_v2 (V6) that also tells auth when the user's roles changed: inserted or re-activated, not when the
+-- membership was already active (re-adding it ends no session).
+CREATE FUNCTION accounts.add_membership_v3(p_user_id uuid, p_group_id uuid, p_by_admin boolean, p_producer text,
+                                           p_correlation_id text) RETURNS json
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM accounts.refuse_admin_group_v1(p_group_id, p_by_admin);
+  -- The user's row lock serialises its membership changes, as in v1.
+  PERFORM 1 FROM accounts.users WHERE id = p_user_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'user not found' USING ERRCODE = 'P0002';
+  END IF;
+  PERFORM 1 FROM accounts.user_groups WHERE id = p_group_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'user group not found' USING ERRCODE = 'P0002';
+  END IF;
+  INSERT INTO accounts.user_group_memberships (user_id, group_id) VALUES (p_user_id, p_group_id)
+  ON CONFLICT (user_id, group_id) DO UPDATE SET is_active = true, updated_at = now()
+    WHERE NOT accounts.user_group_memberships.is_active;
+  IF FOUND THEN
+    PERFORM accounts.roles_changed_v1(ARRAY[p_user_id], p_group_id, 'membership_added', NULL, p_producer,
+      p_correlation_id);
+  END IF;
+  UPDATE accounts.users SET updated_at = now() WHERE id = p_user_id;
+  RETURN accounts.membership_json_v1(p_user_id, p_group_id);
+END
+$$;
+
+-- delete_membership_v2 (V6) that tells auth when an active membership ended (not for one already inactive).
+CREATE FUNCTION accounts.delete_membership_v3(p_user_id uuid, p_group_id uuid, p_by_admin boolean, p_producer text,
+                                              p_correlation_id text) RETURNS json
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM accounts.refuse_admin_group_v1(p_group_id, p_by_admin);
+  PERFORM 1 FROM accounts.users WHERE id = p_user_id FOR UPDATE;
+  PERFORM 1 FROM accounts.user_group_memberships WHERE user_id = p_user_id AND group_id = p_group_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'membership not found' USING ERRCODE = 'P0002';
+  END IF;
+  UPDATE accounts.user_group_memberships SET is_active = false, updated_at = now()
+  WHERE user_id = p_user_id AND group_id = p_group_id AND is_active;
+  IF FOUND THEN
+    PERFORM accounts.roles_changed_v1(ARRAY[p_user_id], p_group_id, 'membership_removed', NULL, p_producer,
+      p_correlation_id);
+  END IF;
+  UPDATE accounts.users SET updated_at = now() WHERE id = p_user_id;
+  RETURN accounts.membership_json_v1(p_user_id, p_group_id);
+END
+$$;
+
+-- update_user_group_v1 (V3) that, when the name changes, tells auth for every active member (their tokens carry the
+-- old name as a role). Same result: {group, user_ids}.
+CREATE FUNCTION accounts.update_user_group_v2(p_id uuid, p_name text, p_description text, p_producer text,
+                                              p_correlation_id text) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_old text;
+  v_result json;
+  v_members uuid[];
+BEGIN
+  -- Locked here first, so the name compared is the one the update replaces.
+  SELECT name INTO v_old FROM accounts.user_groups WHERE id = p_id FOR UPDATE;
+  v_result := accounts.update_user_group_v1(p_id, p_name, p_description);
+  IF p_name IS NOT NULL AND p_name <> v_old THEN
+    SELECT array_agg(user_id ORDER BY user_id) INTO v_members
+    FROM accounts.user_group_memberships WHERE group_id = p_id AND is_active;
+    PERFORM accounts.roles_changed_v1(v_members, p_id, 'group_renamed', 'user_group:' || p_id, p_producer,
+      p_correlation_id);
+  END IF;
+  RETURN v_result;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------------------- 3. the admin check
+
+-- Whether p_user_id is an active user with an active membership of the group admin (admin is known by its name:
+-- V6). Called on the primary ahead of a write admitted by the admin role.
+CREATE FUNCTION accounts.is_active_admin_v1(p_user_id uuid) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN EXISTS (
+    SELECT 1
+    FROM accounts.users u
+    JOIN accounts.user_group_memberships m ON m.user_id = u.id AND m.is_active
+    JOIN accounts.user_groups g ON g.id = m.group_id AND g.name = 'admin'
+    WHERE u.id = p_user_id AND u.is_active);
+END
+$$;

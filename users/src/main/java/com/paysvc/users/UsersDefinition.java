@@ -8,6 +8,7 @@ import com.paysvc.common.security.GuardSettings;
 import com.paysvc.common.security.JwtGuard;
 import com.paysvc.users.http.UploadHandler;
 import com.paysvc.users.http.UsersApi;
+import com.paysvc.users.service.Admins;
 import com.paysvc.users.service.BulkService;
 import com.paysvc.users.service.CachedReads;
 import com.paysvc.users.service.CachedWrites;
@@ -73,7 +74,7 @@ public final class UsersDefinition implements ServiceDefinition {
 
   /**
    * Everything: the primary (writes, read-your-writes), the replica (the by-identifier and detail reads), Redis db 1
-   * (the cache) and events (the outbox of user.created/updated/deactivated).
+   * (the cache) and events (the outbox of user.created/updated/deactivated/roles_changed).
    */
   @Override
   public Set<Dependency> dependencies() {
@@ -113,9 +114,10 @@ public final class UsersDefinition implements ServiceDefinition {
     CachedReads reads = new CachedReads(ctx.db(), cache);
     CachedWrites writes = new CachedWrites(vertx, ctx.db(), reads);
     ctx.onClose(writes::stop);
+    UserEvents events = new UserEvents(ctx.outbox(), name());
     ProfileBounds profiles = new ProfileBounds(ctx.config().get(PROFILE_MAX_BYTES), ctx.config().get(PROFILE_MAX_DEPTH),
       ctx.config().get(PROFILE_MAX_KEYS));
-    UserService users = new UserService(ctx.db(), store, reads, writes, new UserEvents(ctx.outbox()), profiles);
+    UserService users = new UserService(ctx.db(), store, reads, writes, events, profiles);
     BulkService bulk = new BulkService(users);
     JwtGuard guard = JwtGuard.create(vertx, ctx.config(), ctx.registry());
     ctx.onClose(guard::close);
@@ -127,8 +129,8 @@ public final class UsersDefinition implements ServiceDefinition {
       .compose(v -> OpenAPIContract.from(vertx, "openapi.yaml"))
       .onSuccess(c -> {
         contract = c;
-        api = new UsersApi(users, new DictionaryService(store, reads, writes), bulk,
-          new UploadHandler(vertx, bulk, new UserFileParser(), uploads, maxUploads), guard);
+        api = new UsersApi(users, new DictionaryService(store, reads, writes, events), bulk,
+          new UploadHandler(vertx, bulk, new UserFileParser(), uploads, maxUploads), guard, new Admins(ctx.db(), store));
       })
       .mapEmpty();
   }

@@ -131,13 +131,20 @@ public final class UserService {
     return reads.ofUser(userId, c -> store.membership(c, userId, groupId)).compose(b -> found(b, "membership"));
   }
 
-  /** {@code byAdmin}: the caller is an admin, so the group may be admin (else 403). */
+  /**
+   * {@code byAdmin}: the caller is an admin, so the group may be admin (else 403). When the membership is new or
+   * re-activated, the stored function also writes {@code user.roles_changed} (the user's tokens carry group names as
+   * roles: auth ends its sessions); re-adding an active one changes nothing.
+   */
   public Future<Buffer> addMembership(UUID userId, UUID groupId, boolean byAdmin, String correlationId) {
-    return changeOfUser(conn -> store.addMembership(conn, userId, groupId, byAdmin), correlationId);
+    return changeOfUser(conn -> store.addMembership(conn, userId, groupId, byAdmin, events.origin(correlationId)),
+      correlationId);
   }
 
+  /** As {@link #addMembership}: ending an active membership writes {@code user.roles_changed}. */
   public Future<Buffer> deleteMembership(UUID userId, UUID groupId, boolean byAdmin, String correlationId) {
-    return changeOfUser(conn -> store.deleteMembership(conn, userId, groupId, byAdmin), correlationId);
+    return changeOfUser(conn -> store.deleteMembership(conn, userId, groupId, byAdmin, events.origin(correlationId)),
+      correlationId);
   }
 
   /**
