@@ -157,31 +157,33 @@ BEGIN
 END
 $$;
 
+-- Whether the user's membership of the group is active (NULL: there is none), read under the user's row lock, which
+-- add_membership_v1 takes too: it serialises the user's membership changes, so the state read is the one the caller
+-- is about to change.
+CREATE FUNCTION accounts.lock_membership_state_v1(p_user_id uuid, p_group_id uuid) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM accounts.users WHERE id = p_user_id FOR UPDATE;
+  RETURN (SELECT is_active FROM accounts.user_group_memberships WHERE user_id = p_user_id AND group_id = p_group_id);
+END
+$$;
+
 -- add_membership_v2 (V6) that also tells auth when the user's roles changed: inserted or re-activated, not when the
 -- membership was already active (re-adding it ends no session).
 CREATE FUNCTION accounts.add_membership_v3(p_user_id uuid, p_group_id uuid, p_by_admin boolean, p_producer text,
                                            p_correlation_id text) RETURNS json
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_was_active boolean;
+  v_result json;
 BEGIN
-  PERFORM accounts.refuse_admin_group_v1(p_group_id, p_by_admin);
-  -- The user's row lock serialises its membership changes, as in v1.
-  PERFORM 1 FROM accounts.users WHERE id = p_user_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'user not found' USING ERRCODE = 'P0002';
-  END IF;
-  PERFORM 1 FROM accounts.user_groups WHERE id = p_group_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'user group not found' USING ERRCODE = 'P0002';
-  END IF;
-  INSERT INTO accounts.user_group_memberships (user_id, group_id) VALUES (p_user_id, p_group_id)
-  ON CONFLICT (user_id, group_id) DO UPDATE SET is_active = true, updated_at = now()
-    WHERE NOT accounts.user_group_memberships.is_active;
-  IF FOUND THEN
+  v_was_active := accounts.lock_membership_state_v1(p_user_id, p_group_id);
+  v_result := accounts.add_membership_v2(p_user_id, p_group_id, p_by_admin);
+  IF v_was_active IS DISTINCT FROM true THEN
     PERFORM accounts.roles_changed_v1(ARRAY[p_user_id], p_group_id, 'membership_added', NULL, p_producer,
       p_correlation_id);
   END IF;
-  UPDATE accounts.users SET updated_at = now() WHERE id = p_user_id;
-  RETURN accounts.membership_json_v1(p_user_id, p_group_id);
+  RETURN v_result;
 END
 $$;
 
@@ -189,21 +191,17 @@ $$;
 CREATE FUNCTION accounts.delete_membership_v3(p_user_id uuid, p_group_id uuid, p_by_admin boolean, p_producer text,
                                               p_correlation_id text) RETURNS json
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_was_active boolean;
+  v_result json;
 BEGIN
-  PERFORM accounts.refuse_admin_group_v1(p_group_id, p_by_admin);
-  PERFORM 1 FROM accounts.users WHERE id = p_user_id FOR UPDATE;
-  PERFORM 1 FROM accounts.user_group_memberships WHERE user_id = p_user_id AND group_id = p_group_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'membership not found' USING ERRCODE = 'P0002';
-  END IF;
-  UPDATE accounts.user_group_memberships SET is_active = false, updated_at = now()
-  WHERE user_id = p_user_id AND group_id = p_group_id AND is_active;
-  IF FOUND THEN
+  v_was_active := accounts.lock_membership_state_v1(p_user_id, p_group_id);
+  v_result := accounts.delete_membership_v2(p_user_id, p_group_id, p_by_admin);
+  IF v_was_active THEN
     PERFORM accounts.roles_changed_v1(ARRAY[p_user_id], p_group_id, 'membership_removed', NULL, p_producer,
       p_correlation_id);
   END IF;
-  UPDATE accounts.users SET updated_at = now() WHERE id = p_user_id;
-  RETURN accounts.membership_json_v1(p_user_id, p_group_id);
+  RETURN v_result;
 END
 $$;
 
