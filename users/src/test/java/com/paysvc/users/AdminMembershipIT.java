@@ -1,5 +1,6 @@
 package com.paysvc.users;
 
+import com.paysvc.common.events.Topology;
 import com.paysvc.testing.TestStack;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -7,13 +8,18 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
+import io.vertx.rabbitmq.RabbitMQClient;
+import io.vertx.rabbitmq.RabbitMQOptions;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static com.paysvc.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +34,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  */
 class AdminMembershipIT extends UsersTestBase {
   private static final String MEMBERSHIPS = "/accounts/user-group-memberships";
+  /**
+   * This class's own exchange: an auth of another test run consuming the shared test exchange would end the sessions
+   * on these events, and a 401 would hide what is tested here, the database check alone.
+   */
+  private final Topology events = new Topology("writesit." + randomToken(), "none");
+
+  @Override
+  protected Map<String, String> extraEnv() {
+    return Map.of("EVENTS_EXCHANGE", events.exchange());
+  }
+
+  /** The service first (it would declare the exchange again), then what it declared on the broker. */
+  @AfterAll
+  void deleteExchange() {
+    launcher.stop().orTimeout(60, TimeUnit.SECONDS).join();
+    RabbitMQClient admin = RabbitMQClient.create(vertx, new RabbitMQOptions().setHost("127.0.0.1")
+      .setUser(TestStack.env("RABBITMQ_USER")).setPassword(TestStack.env("RABBITMQ_PASSWORD")));
+    await(admin.start());
+    TestStack.deleteFromBroker(admin, List.of(events.unrouted()),
+      List.of(events.exchange(), events.deadLetterExchange(), events.unrouted()));
+    await(admin.stop().otherwiseEmpty());
+  }
 
   private HttpResponse<Buffer> as(String token, HttpMethod method, String uri, JsonObject body) {
     return body == null ? await(req(method, uri, token).send()) : send(method, uri, token, body);
