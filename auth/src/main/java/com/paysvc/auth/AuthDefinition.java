@@ -175,6 +175,9 @@ public final class AuthDefinition implements ServiceDefinition {
     // A deactivated user's sessions end and its live access tokens are rejected everywhere (exactly once per event).
     ctx.events().onIdempotent("user.deactivated", (conn, event) ->
       sessions.endAll(conn, UUID.fromString(event.data().getString("user_id")), "deactivated"));
+    // Group names are roles: a membership added or removed, or a group renamed, ends the user's sessions the same way.
+    ctx.events().onIdempotent("user.roles_changed", (conn, event) ->
+      sessions.endAll(conn, UUID.fromString(event.data().getString("user_id")), "roles_changed"));
 
     int horizon = config.get(AuthSettings.ACCESS_TOKEN_TTL_SECONDS) + 60;
     long prune = vertx.setPeriodic(PRUNE_EVERY_MS, id -> ctx.db().write(c -> store.prune(c, System.currentTimeMillis() / 1000, horizon))

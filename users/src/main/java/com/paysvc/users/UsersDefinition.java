@@ -9,10 +9,12 @@ import com.paysvc.common.security.GuardSettings;
 import com.paysvc.common.security.JwtGuard;
 import com.paysvc.users.http.UploadHandler;
 import com.paysvc.users.http.UsersApi;
+import com.paysvc.users.service.Admins;
 import com.paysvc.users.service.BulkService;
 import com.paysvc.users.service.CachedReads;
 import com.paysvc.users.service.CachedWrites;
 import com.paysvc.users.service.DictionaryService;
+import com.paysvc.users.service.ProfileBounds;
 import com.paysvc.users.service.UserEvents;
 import com.paysvc.users.service.UserFileParser;
 import com.paysvc.users.service.UserService;
@@ -52,6 +54,18 @@ public final class UsersDefinition implements ServiceDefinition {
   // the 192 MB heap bin/stack and the image give it, and -XX:+ExitOnOutOfMemoryError makes an overrun a crash.
   static final Setting<Integer> MAX_CONCURRENT_UPLOADS = Setting.integer("USERS_MAX_CONCURRENT_UPLOADS", 2, 1, 64,
     "bulk uploads an instance spools and parses at once; more are refused with 429 before their body is read");
+  // Profile bounds (ProfileBounds). A real profile is a few dozen short fields (name, birth date, an address of five
+  // or six, preferences, a source): some 1-2 KiB as stored. 8 KiB leaves room four times over, yet a user's detail
+  // then stays small in each of its cache copies and events; 4 levels hold {"address": {"geo": {...}}} and a list of
+  // objects ({"phones": [{...}]}); 64 keys at all levels is three times the fields above. The size is the stored
+  // jsonb text's; the database caps any profile at 64 KiB (ProfileBounds.HARD_CAP_BYTES), above the most this allows.
+  static final Setting<Integer> PROFILE_MAX_BYTES = Setting.integer("USERS_PROFILE_MAX_BYTES", 8192, 256, 32_768,
+    "largest profile a write may store, in UTF-8 bytes of its JSON text as stored (create, PATCH after the merge, bulk,"
+      + " upload, auth's sign-up); over it: 413 PAYLOAD_TOO_LARGE");
+  static final Setting<Integer> PROFILE_MAX_DEPTH = Setting.integer("USERS_PROFILE_MAX_DEPTH", 4, 1, 16,
+    "deepest nesting of objects and arrays in a profile, the profile itself counting 1; deeper: 400 VALIDATION_ERROR");
+  static final Setting<Integer> PROFILE_MAX_KEYS = Setting.integer("USERS_PROFILE_MAX_KEYS", 64, 1, 1024,
+    "most keys a profile may hold, counted over its objects at every level; more: 400 VALIDATION_ERROR");
 
   private volatile UsersApi api;
   private volatile OpenAPIContract contract;
@@ -74,7 +88,7 @@ public final class UsersDefinition implements ServiceDefinition {
 
   /**
    * Everything: the primary (writes, read-your-writes), the replica (the by-identifier and detail reads), Redis db 1
-   * (the cache) and events (the outbox of user.created/updated/deactivated).
+   * (the cache) and events (the outbox of user.created/updated/deactivated/roles_changed).
    */
   @Override
   public Set<Dependency> dependencies() {
@@ -100,6 +114,9 @@ public final class UsersDefinition implements ServiceDefinition {
     all.add(INVALIDATION_SWEEP_MS);
     all.add(UPLOADS_DIR);
     all.add(MAX_CONCURRENT_UPLOADS);
+    all.add(PROFILE_MAX_BYTES);
+    all.add(PROFILE_MAX_DEPTH);
+    all.add(PROFILE_MAX_KEYS);
     return all;
   }
 
@@ -112,7 +129,10 @@ public final class UsersDefinition implements ServiceDefinition {
     CachedReads reads = new CachedReads(ctx.db(), cache);
     CachedWrites writes = new CachedWrites(vertx, ctx.db(), reads);
     ctx.onClose(writes::stop);
-    UserService users = new UserService(ctx.db(), store, reads, writes, new UserEvents(ctx.outbox()));
+    UserEvents events = new UserEvents(ctx.outbox(), name());
+    ProfileBounds profiles = new ProfileBounds(ctx.config().get(PROFILE_MAX_BYTES), ctx.config().get(PROFILE_MAX_DEPTH),
+      ctx.config().get(PROFILE_MAX_KEYS));
+    UserService users = new UserService(ctx.db(), store, reads, writes, events, profiles);
     BulkService bulk = new BulkService(users);
     JwtGuard guard = JwtGuard.create(vertx, ctx.config(), ctx.registry());
     ctx.onClose(guard::close);
@@ -124,8 +144,8 @@ public final class UsersDefinition implements ServiceDefinition {
       .compose(v -> OpenAPIContract.from(vertx, "openapi.yaml"))
       .onSuccess(c -> {
         contract = c;
-        api = new UsersApi(users, new DictionaryService(store, reads, writes), bulk,
-          new UploadHandler(vertx, bulk, new UserFileParser(), uploads, maxUploads), guard);
+        api = new UsersApi(users, new DictionaryService(store, reads, writes, events), bulk,
+          new UploadHandler(vertx, bulk, new UserFileParser(), uploads, maxUploads), guard, new Admins(ctx.db(), store));
       })
       .mapEmpty();
   }

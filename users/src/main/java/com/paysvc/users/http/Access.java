@@ -4,6 +4,7 @@ import com.paysvc.common.http.AccessRule;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.security.Caller;
+import com.paysvc.users.service.Admins;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,7 @@ import java.util.function.Function;
  */
 final class Access {
   private static final String OWN_RECORD_ONLY = "you may only read your own record";
+  private static final String ADMIN_NO_MORE = "the admin role of this token was withdrawn: not an active admin any more";
   /**
    * What a service client granted users:lookup and not users:read gets of a record: its id and is_active (webhook
    * resolves a payer to an id; auth, which reads contacts and groups, holds users:read). The record is parsed for it,
@@ -90,6 +92,34 @@ final class Access {
    */
   static boolean mayChangeAdmins(RoutingContext rc) {
     return Caller.of(rc).isAdmin();
+  }
+
+  /**
+   * A write admitted by the admin role first confirms, on the primary, that the caller is still an active member of
+   * the group admin (and an active user): a token keeps the role it was issued with for up to 15 minutes after the
+   * membership ended, until auth has ended the user's sessions on {@code user.roles_changed}. Refused: 403, nothing
+   * read or written. Service clients are admitted by their scopes and pass without a query; so do other callers, whom
+   * no write rule admits. A subject that names no user has no membership to check: auth signs such admin tokens only
+   * for its bootstrap-admin command ({@code system:bootstrap-admin}), which must create the first admin while there is
+   * none; logins and refreshes issue tokens for user ids only, and only auth's signing key can mint either.
+   */
+  static Future<Void> confirmAdmin(RoutingContext rc, Admins admins) {
+    Caller caller = Caller.of(rc);
+    UUID person = caller.isAdmin() ? userId(caller) : null;
+    if (person == null) {
+      return Future.succeededFuture();
+    }
+    return admins.isActiveAdmin(person).compose(admin -> admin ? Future.<Void>succeededFuture()
+      : Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, ADMIN_NO_MORE)));
+  }
+
+  /** The user a token speaks for; null when its subject is no user id (a service client, the bootstrap command). */
+  private static UUID userId(Caller caller) {
+    try {
+      return UUID.fromString(caller.subject());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Naming a group admin (create or rename) would hand its future members the role: an admin only. */

@@ -6,6 +6,7 @@ import com.paysvc.common.http.Endpoint;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.http.Operations;
 import com.paysvc.common.http.RequestId;
+import com.paysvc.users.service.Admins;
 import com.paysvc.users.service.BulkService;
 import com.paysvc.users.service.DictionaryService;
 import com.paysvc.users.service.UserService;
@@ -37,14 +38,17 @@ public final class UsersApi {
   private final UploadHandler upload;
   /** Authentication: the JWT guard. */
   private final Handler<RoutingContext> guard;
+  /** The admin membership as the primary has it, for writes admitted by the admin role. */
+  private final Admins admins;
 
   public UsersApi(UserService users, DictionaryService dictionaries, BulkService bulk, UploadHandler upload,
-                  Handler<RoutingContext> guard) {
+                  Handler<RoutingContext> guard, Admins admins) {
     this.users = users;
     this.dictionaries = dictionaries;
     this.bulk = bulk;
     this.upload = upload;
     this.guard = guard;
+    this.admins = admins;
   }
 
   /**
@@ -90,26 +94,27 @@ public final class UsersApi {
     // Every request into the contract's router is authenticated first (a valid access token); each operation's rule
     // then says who may call it.
     ops.rootHandler(guard);
+    // Every write's action is wrapped in write(): a caller admitted by the admin role is confirmed on the primary first.
     ops.json("createUser", 201, Rules.CREATOR,
-      rc -> users.create(body(rc), Access.mayChangeAdmins(rc), RequestId.of(rc)));
+      write(rc -> users.create(body(rc), Access.mayChangeAdmins(rc), RequestId.of(rc))));
     ops.json("listUsers", 200, Rules.READER,
       rc -> users.users(intParam(rc, "page", 1), intParam(rc, "size", 20)));
     // The two hot reads are bound by hotRoutes, ahead of this router, with these rules.
     ops.servedElsewhere("getUserByIdentifier", Rules.BY_IDENTIFIER);
     ops.servedElsewhere("getUser", Rules.READER_OR_SELF_IN_PATH);
-    ops.json("updateUser", 200, Rules.PATCHER, rc -> {
+    ops.json("updateUser", 200, Rules.PATCHER, write(rc -> {
       JsonObject b = body(rc);
-      return users.update(uuid(rc.pathParam("user_id")), b.getJsonObject("profile"), b.getBoolean("is_active"), RequestId.of(rc));
-    });
-    ops.json("bulkCreateUsers", 200, Rules.WRITER, rc -> {
+      return users.update(uuid(rc.pathParam("user_id")), b.getValue("profile"), b.getBoolean("is_active"), RequestId.of(rc));
+    }));
+    ops.json("bulkCreateUsers", 200, Rules.WRITER, write(rc -> {
       JsonObject b = body(rc);
       return bulk.createAll(b.getJsonArray("users"), b.getString("interface"), Access.mayChangeAdmins(rc), RequestId.of(rc))
         .map(JsonObject::toBuffer);
-    });
+    }));
     // Vert.x wants a route's BodyHandler before its other handlers, yet the upload must be authorised (and given one
-    // of the instance's upload slots) before 10 MB are spooled to disk: the guard, the rule and the slot run on a route
-    // of their own in front of the contract's router, then the upload's BodyHandler, then the contract's route (where
-    // the rule, checked again, admits the same caller).
+    // of the instance's upload slots) before 10 MB are spooled to disk: the guard, the rule, the admin check and the
+    // slot run on a route of their own in front of the contract's router, then the upload's BodyHandler, then the
+    // contract's route (where the rule, checked again, admits the same caller).
     // The stream is paused until the BodyHandler takes it: the guard's async checks would otherwise lose the body.
     ops.ahead().post(UPLOAD_PATH).handler(rc -> {
       rc.request().pause();
@@ -118,14 +123,21 @@ public final class UsersApi {
     }).handler(guard).handler(rc -> {
       Rules.WRITER.admitWithoutAnswer(rc);
       rc.next();
-    }).handler(upload::holdSlot);
+    }).handler(rc -> Access.confirmAdmin(rc, admins).onComplete(ar -> {
+      if (ar.succeeded()) {
+        rc.next();
+      } else {
+        rc.fail(ar.cause());
+      }
+    })).handler(upload::holdSlot);
     ops.ahead().post(UPLOAD_PATH).handler(upload.bodyHandler());
+    // Not wrapped in write(): the steps ahead confirmed an admin caller before the body was read.
     ops.json("uploadUsers", 200, Rules.WRITER, upload::upload);
 
-    ops.json("addContact", 201, Rules.WRITER, rc -> {
+    ops.json("addContact", 201, Rules.WRITER, write(rc -> {
       JsonObject b = body(rc);
       return users.addContact(uuid(b.getString("user_id")), b.getString("type"), b.getString("value"), RequestId.of(rc));
-    });
+    }));
     ops.json("listUserContacts", 200, Rules.READER_OR_SELF_IN_PATH,
       rc -> users.userContacts(uuid(rc.pathParam("user_id"))));
     ops.json("getContact", 200, Rules.CONTACT_READER, rc -> {
@@ -133,26 +145,26 @@ public final class UsersApi {
       UUID self = Access.confinedTo(rc, Scope.READ);
       return self == null ? users.contact(id) : users.ownContact(self, id);
     });
-    ops.json("updateContact", 200, Rules.WRITER, rc -> {
+    ops.json("updateContact", 200, Rules.WRITER, write(rc -> {
       JsonObject b = body(rc);
       return users.updateContact(uuid(rc.pathParam("contact_id")), b.getString("value"), b.getBoolean("is_active"), RequestId.of(rc));
-    });
+    }));
     // auth's compensation of a failed registration deactivates the user and releases its contacts.
     ops.json("deleteContact", 200, Rules.DEACTIVATOR,
-      rc -> users.deleteContact(uuid(rc.pathParam("contact_id")), RequestId.of(rc)));
+      write(rc -> users.deleteContact(uuid(rc.pathParam("contact_id")), RequestId.of(rc))));
 
     ops.json("listMemberships", 200, Rules.READER_OR_SELF_IN_QUERY,
       rc -> users.memberships(uuid(rc.queryParams().get("user_id"))));
     ops.json("getMembership", 200, Rules.READER_OR_SELF_IN_PATH,
       rc -> users.membership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id"))));
-    ops.json("addMembership", 201, Rules.WRITER, rc -> {
+    ops.json("addMembership", 201, Rules.WRITER, write(rc -> {
       JsonObject b = body(rc);
       return users.addMembership(uuid(b.getString("user_id")), uuid(b.getString("group_id")), Access.mayChangeAdmins(rc),
         RequestId.of(rc));
-    });
+    }));
     ops.json("deleteMembership", 200, Rules.WRITER,
-      rc -> users.deleteMembership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id")), Access.mayChangeAdmins(rc),
-        RequestId.of(rc)));
+      write(rc -> users.deleteMembership(uuid(rc.pathParam("user_id")), uuid(rc.pathParam("group_id")), Access.mayChangeAdmins(rc),
+        RequestId.of(rc))));
 
     dictionary(ops, Dictionary.USER_GROUPS, "UserGroup", "UserGroups");
     dictionary(ops, Dictionary.CONTACT_TYPES, "ContactType", "ContactTypes");
@@ -223,22 +235,31 @@ public final class UsersApi {
   private void dictionary(Operations ops, Dictionary d, String singular, String plural) {
     ops.json("list" + plural, 200, Access.ANY_CALLER, rc -> dictionaries.list(d));
     // Naming a group admin is for an admin only (Access.requireAdminToName), whatever the caller's scopes.
-    ops.json("create" + singular, 201, Rules.WRITER, rc -> {
+    ops.json("create" + singular, 201, Rules.WRITER, write(rc -> {
       JsonObject b = body(rc);
       if (d == Dictionary.USER_GROUPS) {
         Access.requireAdminToName(rc, b.getString("name"));
       }
       return dictionaries.create(d, b.getString("name"), b.getString("description"));
-    });
-    ops.json("update" + singular, 200, Rules.WRITER, rc -> {
+    }));
+    ops.json("update" + singular, 200, Rules.WRITER, write(rc -> {
       JsonObject b = body(rc);
       if (d == Dictionary.USER_GROUPS) {
         Access.requireAdminToName(rc, b.getString("name"));
       }
-      return dictionaries.update(d, uuid(rc.pathParam("id")), b.getString("name"), b.getString("description"));
-    });
-    ops.answer("delete" + singular, Rules.WRITER, rc -> dictionaries.delete(d, uuid(rc.pathParam("id"))),
+      return dictionaries.update(d, uuid(rc.pathParam("id")), b.getString("name"), b.getString("description"),
+        RequestId.of(rc));
+    }));
+    ops.answer("delete" + singular, Rules.WRITER, write(rc -> dictionaries.delete(d, uuid(rc.pathParam("id")))),
       (rc, v) -> rc.response().setStatusCode(204).end());
+  }
+
+  /**
+   * A write's action behind the admin check: a caller the rule admitted by the admin role is confirmed an active admin
+   * on the primary first ({@link Access#confirmAdmin}), then the action runs. Service clients: no query.
+   */
+  private <T> Function<RoutingContext, Future<T>> write(Function<RoutingContext, Future<T>> action) {
+    return rc -> Access.confirmAdmin(rc, admins).compose(v -> action.apply(rc));
   }
 
   static Handler<RoutingContext> handler(Function<RoutingContext, Future<Buffer>> action, int status) {

@@ -15,17 +15,20 @@ import java.util.UUID;
 
 /**
  * The group and contact-type dictionaries. Lists are cached for 3 h and dropped on every write; a rename also
- * drops the cached detail of every user that shows the renamed entry.
+ * drops the cached detail of every user that shows the renamed entry, and a group's rename tells auth that its
+ * members' roles changed ({@link UserEvents#ROLES_CHANGED}, one per active member, in the rename's transaction).
  */
 public final class DictionaryService {
   private final AccountsStore store;
   private final CachedReads reads;
   private final CachedWrites writes;
+  private final UserEvents events;
 
-  public DictionaryService(AccountsStore store, CachedReads reads, CachedWrites writes) {
+  public DictionaryService(AccountsStore store, CachedReads reads, CachedWrites writes, UserEvents events) {
     this.store = store;
     this.reads = reads;
     this.writes = writes;
+    this.events = events;
   }
 
   public Future<Buffer> list(Dictionary d) {
@@ -36,8 +39,9 @@ public final class DictionaryService {
     return writes.write(conn -> store.createEntry(conn, d, name, description), entry -> invalidation(d, List.of()));
   }
 
-  public Future<Buffer> update(Dictionary d, UUID id, String name, String description) {
-    return writes.write(conn -> store.updateEntry(conn, d, id, name, description).map(JsonObject::new),
+  public Future<Buffer> update(Dictionary d, UUID id, String name, String description, String correlationId) {
+    return writes.write(conn -> store.updateEntry(conn, d, id, name, description, events.origin(correlationId))
+          .map(JsonObject::new),
         json -> {
           List<UUID> users = new ArrayList<>();
           for (Object o : json.getJsonArray("user_ids", new JsonArray())) {
@@ -45,6 +49,7 @@ public final class DictionaryService {
           }
           return invalidation(d, users);
         })
+      .onSuccess(json -> events.committed())
       .map(json -> json.getJsonObject(d == Dictionary.USER_GROUPS ? "group" : "contact_type").toBuffer());
   }
 

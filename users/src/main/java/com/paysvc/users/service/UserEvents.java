@@ -1,22 +1,38 @@
 package com.paysvc.users.service;
 
 import com.paysvc.common.events.Outbox;
+import com.paysvc.users.store.AccountsStore.EventOrigin;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 
-/** The user events, appended to the outbox inside the transaction of the change they describe. */
+/**
+ * The user events, appended to the outbox inside the transaction of the change they describe. {@link #ROLES_CHANGED}
+ * is appended by the stored functions that change roles (memberships, a group's name), which alone know whether a
+ * change happened and which members a rename touches: {@code {user_id, group_id, reason}}
+ * ({@code sql/users/V14__profile_bounds_and_role_changes.sql}).
+ */
 public final class UserEvents {
   public static final String CREATED = "user.created";
   public static final String UPDATED = "user.updated";
   public static final String DEACTIVATED = "user.deactivated";
+  /** The group names a user's tokens carry as roles changed: auth ends the user's sessions. */
+  public static final String ROLES_CHANGED = "user.roles_changed";
 
   private final Outbox outbox;
+  private final String producer;
 
-  public UserEvents(Outbox outbox) {
+  /** {@code producer}: the service's name, as the outbox writes it into the envelopes it appends itself. */
+  public UserEvents(Outbox outbox, String producer) {
     this.outbox = outbox;
+    this.producer = producer;
+  }
+
+  /** Producer and correlation id of the events a stored function appends. */
+  public EventOrigin origin(String correlationId) {
+    return new EventOrigin(producer, correlationId);
   }
 
   /** Appends {@code type} for the user whose current detail is {@code userJson} (read in the same transaction). */

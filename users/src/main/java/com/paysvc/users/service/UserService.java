@@ -29,13 +29,16 @@ public final class UserService {
   private final CachedReads reads;
   private final CachedWrites writes;
   private final UserEvents events;
+  private final ProfileBounds profiles;
 
-  public UserService(Db db, AccountsStore store, CachedReads reads, CachedWrites writes, UserEvents events) {
+  public UserService(Db db, AccountsStore store, CachedReads reads, CachedWrites writes, UserEvents events,
+                     ProfileBounds profiles) {
     this.db = db;
     this.store = store;
     this.reads = reads;
     this.writes = writes;
     this.events = events;
+    this.profiles = profiles;
   }
 
   public Future<Buffer> user(UUID id) {
@@ -83,19 +86,37 @@ public final class UserService {
     return db.read(c -> store.users(c, page, size));
   }
 
-  /** {@code byAdmin}: the caller is an admin, so the user may be put into the group admin (else 403). */
+  /**
+   * {@code byAdmin}: the caller is an admin, so the user may be put into the group admin (else 403). A profile over the
+   * bounds is refused before anything is written ({@link ProfileBounds}); the failure is the returned future's, so a
+   * bulk item fails on its own.
+   */
   public Future<Buffer> create(JsonObject body, boolean byAdmin, String correlationId) {
+    try {
+      profiles.check(body.getValue("profile"));
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
     // A lookup of one of the new identifiers already in flight would answer 404: not for readers after the 201, nor a
     // 404 cached before it. No user's keys to drop: none could be cached yet.
-    return writes.write(conn -> store.createUser(conn, body, byAdmin)
+    return writes.write(conn -> store.createUser(conn, body, byAdmin, profiles.limits())
           .compose(user -> events.append(conn, UserEvents.CREATED, user, correlationId).map(user)),
         user -> new Invalidation(List.of(), List.of(), UnknownKeys.of(user)))
       .onSuccess(user -> events.committed());
   }
 
-  public Future<Buffer> update(UUID id, JsonObject profile, Boolean isActive, String correlationId) {
+  /**
+   * Merges {@code profile} into the user's (a null value removes a key) and/or sets {@code isActive}. The patch is
+   * bounded here like a profile; the merged profile, the one stored, in the database ({@link ProfileBounds}).
+   */
+  public Future<Buffer> update(UUID id, Object profile, Boolean isActive, String correlationId) {
+    try {
+      profiles.check(profile);
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
     String type = Boolean.FALSE.equals(isActive) ? UserEvents.DEACTIVATED : UserEvents.UPDATED;
-    return writes.write(conn -> store.updateUser(conn, id, profile, isActive)
+    return writes.write(conn -> store.updateUser(conn, id, (JsonObject) profile, isActive, profiles.limits())
           .compose(user -> events.append(conn, type, user, correlationId).map(user)),
         user -> invalidationOf(id, user))
       .onSuccess(user -> events.committed());
@@ -150,13 +171,20 @@ public final class UserService {
     return reads.ofUser(userId, c -> store.membership(c, userId, groupId)).compose(b -> found(b, "membership"));
   }
 
-  /** {@code byAdmin}: the caller is an admin, so the group may be admin (else 403). */
+  /**
+   * {@code byAdmin}: the caller is an admin, so the group may be admin (else 403). When the membership is new or
+   * re-activated, the stored function also writes {@code user.roles_changed} (the user's tokens carry group names as
+   * roles: auth ends its sessions); re-adding an active one changes nothing.
+   */
   public Future<Buffer> addMembership(UUID userId, UUID groupId, boolean byAdmin, String correlationId) {
-    return changeOfUser(conn -> store.addMembership(conn, userId, groupId, byAdmin), correlationId);
+    return changeOfUser(conn -> store.addMembership(conn, userId, groupId, byAdmin, events.origin(correlationId)),
+      correlationId);
   }
 
+  /** As {@link #addMembership}: ending an active membership writes {@code user.roles_changed}. */
   public Future<Buffer> deleteMembership(UUID userId, UUID groupId, boolean byAdmin, String correlationId) {
-    return changeOfUser(conn -> store.deleteMembership(conn, userId, groupId, byAdmin), correlationId);
+    return changeOfUser(conn -> store.deleteMembership(conn, userId, groupId, byAdmin, events.origin(correlationId)),
+      correlationId);
   }
 
   /**

@@ -80,13 +80,33 @@ public final class AccountsStore {
     return call(c, "SELECT accounts.list_users_v1($1, $2)::text", Tuple.of(page, size));
   }
 
-  /** {@code byAdmin}: whether the caller may put the user into the group admin (else 403 when it names it). */
-  public Future<Buffer> createUser(SqlClient c, JsonObject body, boolean byAdmin) {
-    return call(c, "SELECT accounts.create_user_v2($1::jsonb, $2)::text", Tuple.of(body, byAdmin));
+  /**
+   * The bounds of a stored profile ({@code sql/users/V14__profile_bounds_and_role_changes.sql}): its jsonb text in
+   * UTF-8 bytes, its nesting depth and its keys at every level. Over the size: 413; else: 400.
+   */
+  public record ProfileLimits(int maxBytes, int maxDepth, int maxKeys) {
   }
 
-  public Future<Buffer> updateUser(SqlClient c, UUID id, JsonObject profile, Boolean isActive) {
-    return call(c, "SELECT accounts.update_user_v1($1, $2::jsonb, $3)::text", Tuple.of(id, profile, isActive));
+  /**
+   * Who writes an event that a stored function appends to the outbox itself ({@code user.roles_changed}): the
+   * envelope's {@code producer} and {@code correlation_id}.
+   */
+  public record EventOrigin(String producer, String correlationId) {
+  }
+
+  /**
+   * {@code byAdmin}: whether the caller may put the user into the group admin (else 403 when it names it). The profile
+   * is checked against {@code limits} before anything is written.
+   */
+  public Future<Buffer> createUser(SqlClient c, JsonObject body, boolean byAdmin, ProfileLimits limits) {
+    return call(c, "SELECT accounts.create_user_v3($1::jsonb, $2, $3, $4, $5)::text",
+      Tuple.of(body, byAdmin, limits.maxBytes(), limits.maxDepth(), limits.maxKeys()));
+  }
+
+  /** The merged profile, the one stored, is checked against {@code limits} (when a profile is given). */
+  public Future<Buffer> updateUser(SqlClient c, UUID id, JsonObject profile, Boolean isActive, ProfileLimits limits) {
+    return call(c, "SELECT accounts.update_user_v2($1, $2::jsonb, $3, $4, $5, $6)::text",
+      Tuple.of(id, profile, isActive, limits.maxBytes(), limits.maxDepth(), limits.maxKeys()));
   }
 
   public Future<AsOf> contact(SqlClient c, UUID id) {
@@ -118,13 +138,26 @@ public final class AccountsStore {
       Tuple.of(userId, groupId));
   }
 
-  /** {@code byAdmin}: whether the caller may change the group admin (else 403 when {@code groupId} is it). */
-  public Future<Buffer> addMembership(SqlClient c, UUID userId, UUID groupId, boolean byAdmin) {
-    return call(c, "SELECT accounts.add_membership_v2($1, $2, $3)::text", Tuple.of(userId, groupId, byAdmin));
+  /**
+   * {@code byAdmin}: whether the caller may change the group admin (else 403 when {@code groupId} is it). A membership
+   * added or re-activated also appends {@code user.roles_changed} from {@code origin}, in the caller's transaction.
+   */
+  public Future<Buffer> addMembership(SqlClient c, UUID userId, UUID groupId, boolean byAdmin, EventOrigin origin) {
+    return call(c, "SELECT accounts.add_membership_v3($1, $2, $3, $4, $5)::text",
+      Tuple.of(userId, groupId, byAdmin, origin.producer(), origin.correlationId()));
   }
 
-  public Future<Buffer> deleteMembership(SqlClient c, UUID userId, UUID groupId, boolean byAdmin) {
-    return call(c, "SELECT accounts.delete_membership_v2($1, $2, $3)::text", Tuple.of(userId, groupId, byAdmin));
+  /** As {@link #addMembership}: an active membership ended appends {@code user.roles_changed}. */
+  public Future<Buffer> deleteMembership(SqlClient c, UUID userId, UUID groupId, boolean byAdmin, EventOrigin origin) {
+    return call(c, "SELECT accounts.delete_membership_v3($1, $2, $3, $4, $5)::text",
+      Tuple.of(userId, groupId, byAdmin, origin.producer(), origin.correlationId()));
+  }
+
+  /** Whether the user is active and an active member of the group admin (on the primary: the admin check). */
+  public Future<Boolean> isActiveAdmin(SqlClient c, UUID userId) {
+    return c.preparedQuery("SELECT accounts.is_active_admin_v1($1)").execute(Tuple.of(userId))
+      .map(rows -> rows.iterator().next().getBoolean(0))
+      .recover(SqlErrors::translate);
   }
 
   public Future<AsOf> dictionary(SqlClient c, Dictionary d) {
@@ -135,9 +168,16 @@ public final class AccountsStore {
     return call(c, "SELECT accounts.create_" + d.singular + "_v1($1, $2)::text", Tuple.of(name, description));
   }
 
-  /** Returns {@code {<entry>, user_ids}}: the users whose cached detail shows the entry. */
-  public Future<Buffer> updateEntry(SqlClient c, Dictionary d, UUID id, String name, String description) {
-    return call(c, "SELECT accounts.update_" + d.singular + "_v1($1, $2, $3)::text", Tuple.of(id, name, description));
+  /**
+   * Returns {@code {<entry>, user_ids}}: the users whose cached detail shows the entry. A group renamed also appends
+   * {@code user.roles_changed} from {@code origin} for each active member (their tokens carry the old name).
+   */
+  public Future<Buffer> updateEntry(SqlClient c, Dictionary d, UUID id, String name, String description,
+                                    EventOrigin origin) {
+    return d == Dictionary.USER_GROUPS
+      ? call(c, "SELECT accounts.update_user_group_v2($1, $2, $3, $4, $5)::text",
+        Tuple.of(id, name, description, origin.producer(), origin.correlationId()))
+      : call(c, "SELECT accounts.update_contact_type_v1($1, $2, $3)::text", Tuple.of(id, name, description));
   }
 
   public Future<Void> deleteEntry(SqlClient c, Dictionary d, UUID id) {

@@ -28,7 +28,7 @@ class UsersRoutesTest {
   static void bind(@TempDir Path uploads) throws Exception {
     vertx = Vertx.vertx();
     UsersApi api = new UsersApi(null, null, null, new UploadHandler(vertx, null, null, uploads.toString(), 1),
-      RoutingContext::next);
+      RoutingContext::next, null);
     ops = api.operations(vertx, RouteTables.contract(vertx, RouteTables.openapi()));
   }
 

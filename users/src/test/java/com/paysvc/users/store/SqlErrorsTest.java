@@ -25,6 +25,7 @@ class SqlErrorsTest {
     UL001      | -                             | second_login must not look like a phone number             | 400    | INVALID_SECOND_LOGIN  | second_login must not look like a phone number
     UR001      | -                             | the built-in group admin cannot be renamed                 | 409    | CONFLICT              | the built-in group admin cannot be renamed
     UF001      | -                             | only an admin may put a user into the group admin          | 403    | FORBIDDEN             | only an admin may put a user into the group admin
+    US001      | -                             | profile is 9009 bytes as stored, more than the 8192 allowed | 413   | PAYLOAD_TOO_LARGE     | profile is 9009 bytes as stored, more than the 8192 allowed
     23505      | user_contacts_active_value_uq | duplicate key value violates unique constraint             | 409    | CONTACT_TYPE_CONFLICT | this contact value is already in use by another user
     23505      | user_contacts_active_type_uq  | duplicate key value violates unique constraint             | 409    | CONTACT_TYPE_CONFLICT | the user already has an active contact of this type
     23505      | user_groups_name_key          | duplicate key value violates unique constraint             | 409    | CONFLICT              | an entry with this name already exists
@@ -32,6 +33,7 @@ class SqlErrorsTest {
     23503      | user_contacts_contact_type_id_fkey | update or delete violates foreign key constraint      | 409    | CONFLICT              | still in use: remove what refers to it first
     23514      | user_groups_name_not_reserved | new row violates check constraint                          | 400    | VALIDATION_ERROR      | the group name service is reserved for service clients
     23514      | user_groups_name_check        | new row violates check constraint                          | 400    | VALIDATION_ERROR      | invalid value
+    23514      | users_profile_size_cap        | new row violates check constraint                          | 413    | PAYLOAD_TOO_LARGE     | profile too large
     22P02      | -                             | invalid input syntax for type uuid                         | 400    | VALIDATION_ERROR      | invalid value
     22001      | -                             | value too long for type character varying                  | 400    | VALIDATION_ERROR      | invalid value
     22023      | -                             | invalid event type                                         | 400    | VALIDATION_ERROR      | invalid value
