@@ -47,6 +47,7 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class Operations {
+  private static final Buffer MALFORMED_REQUEST = ApiException.validation("malformed request").toJson().toBuffer();
   private final RouterBuilder rb;
   private final Router ahead;
   private final Map<String, String> unvalidated;
@@ -118,8 +119,20 @@ public final class Operations {
 
   /** The service's router, once every operation is bound: {@link #ahead()}, then the contract's router. */
   public Router router() {
-    ahead.route("/*").subRouter(rb.createRouter());
+    Router contractRouter = rb.createRouter();
+    // A router that cannot even match the request (a path parameter makes Vert.x decode the query; a malformed
+    // %-escape throws) answers through its own error handler, Vert.x's plain-text "Bad Request" without one.
+    contractRouter.errorHandler(400, Operations::malformed);
+    ahead.errorHandler(400, Operations::malformed);
+    ahead.route("/*").subRouter(contractRouter);
     return ahead;
+  }
+
+  private static void malformed(RoutingContext rc) {
+    if (!rc.response().ended()) {
+      rc.response().setStatusCode(400).putHeader(Endpoint.CONTENT_TYPE, Endpoint.APPLICATION_JSON)
+        .end(MALFORMED_REQUEST);
+    }
   }
 
   /** operationId → the access rule it is bound with, in binding order. */

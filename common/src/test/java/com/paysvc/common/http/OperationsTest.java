@@ -145,7 +145,8 @@ class OperationsTest {
   @Test
   void aMalformedQueryIsA400InTheErrorShape() {
     // No well-behaved client sends these: the bytes go as they are.
-    for (String target : List.of("/things?page=%", "/things?%zz=1", "/things/me?x=%C3%28")) {
+    // On a route with a path parameter the router itself decodes the query while matching (its error handler answers).
+    for (String target : List.of("/things?page=%", "/things?%zz=1", "/things/me?x=%C3%28", "/things/me?x=%")) {
       RawHttp.Answer a = RawHttp.exchange(port, RawHttp.request("GET", target, List.of(), null), 10_000, false);
       assertEquals(400, a.status(), target + ": " + a);
       JsonObject body = new JsonObject(a.text());

@@ -78,18 +78,26 @@ public final class RawHttp {
     return request(method, target, all, body);
   }
 
-  /** Sends {@code request} to 127.0.0.1:{@code port} and reads the answer, waiting at most {@code timeoutMs} per read. */
+  /**
+   * Sends {@code request} to 127.0.0.1:{@code port} and reads the answer, waiting at most {@code timeoutMs} per read.
+   * The answer is read while the request is still being written: a server may refuse a body early and close, and an
+   * answer read only after the whole body was written could be lost to the connection's reset.
+   */
   public static Answer exchange(int port, byte[] request, int timeoutMs, boolean head) {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(timeoutMs);
       socket.setTcpNoDelay(true);
       OutputStream out = socket.getOutputStream();
-      try {
-        out.write(request);
-        out.flush();
-      } catch (IOException refusedEarly) {
-        // The server may answer and close before it read everything (a refused body): its answer is what counts.
-      }
+      Thread writer = new Thread(() -> {
+        try {
+          out.write(request);
+          out.flush();
+        } catch (IOException refusedEarly) {
+          // The server answered and closed before it read everything (a refused body): its answer is what counts.
+        }
+      }, "raw-http-writer");
+      writer.setDaemon(true);
+      writer.start();
       InputStream in = socket.getInputStream();
       return read(in, head);
     } catch (SocketTimeoutException e) {
