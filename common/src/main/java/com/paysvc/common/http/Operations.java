@@ -200,13 +200,21 @@ public final class Operations {
       return;
     }
     if (declared != null && failure instanceof HttpException h && h.getCause() instanceof ValidatorException
-      && rc.body() != null && rc.body().length() > 0
-      && declared.determineContentType(rc.request().getHeader(HttpHeaders.CONTENT_TYPE)) == null) {
+      && undeclaredType(rc, declared)) {
       rc.fail(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
         "send " + String.join(" or ", new TreeSet<>(declared.getContent().keySet()))));
       return;
     }
     rc.next();
+  }
+
+  /**
+   * A Content-Type the operation does not list (a multipart one without a boundary leaves no body behind: still its
+   * type), or a body without any.
+   */
+  private static boolean undeclaredType(RoutingContext rc, RequestBody declared) {
+    String type = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    return type != null ? declared.determineContentType(type) == null : rc.body() != null && rc.body().length() > 0;
   }
 
   private static boolean decodableQuery(RoutingContext rc) {

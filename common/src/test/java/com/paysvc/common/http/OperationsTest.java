@@ -164,6 +164,9 @@ class OperationsTest {
     assertEquals("send application/json", body.getString("message"));
     assertEquals(415, send("POST", "/things", null, "{\"name\": \"x\"}").statusCode());
     assertEquals(415, send("POST", "/things", "application/x-www-form-urlencoded", "name=x").statusCode());
+    // A multipart body without a boundary leaves no body to validate: its type still says what it is.
+    assertEquals(415, send("POST", "/things", "multipart/form-data", "{\"name\": \"x\"}").statusCode());
+    assertEquals(415, send("POST", "/things", "text/plain", "").statusCode());
     // The declared type with a parameter is that type; a wrong body of it stays a 400.
     assertEquals(403, send("POST", "/things", "application/json; charset=utf-8", "{\"name\": \"x\"}").statusCode());
     assertValidationError(send("POST", "/things", "application/json", "[1]"));
