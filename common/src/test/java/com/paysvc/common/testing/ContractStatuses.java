@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *   <li>a success status, and every error status in the shared error schema ({@code #/components/schemas/Error}),
  *       from the statuses the platform answers.</li>
  * </ul>
+ * And the contract's {@code info.description} states the rule for query parameters (what a client generator shows).
  * The ops routes ({@link RouteTables#OPS_ROUTES}: health and metrics, served outside the contract's router, for
  * probes) need only their success status.
  */
@@ -69,6 +70,10 @@ public final class ContractStatuses {
   /** Every missing or wrong declaration, as {@code operationId: what}. */
   public static List<String> problems(ContractOperations contract, Facts facts) {
     List<String> problems = new ArrayList<>();
+    String description = contract.document().getJsonObject("info", new JsonObject()).getString("description", "");
+    if (!description.contains("query parameter")) {
+      problems.add("info.description: does not state the rule for query parameters an operation does not list");
+    }
     for (String id : union(facts.refusing(), facts.limited(), facts.touchingNoDependency())) {
       if (contract.operations().stream().noneMatch(o -> o.id().equals(id))) {
         problems.add(id + ": named by the service but not in the contract");

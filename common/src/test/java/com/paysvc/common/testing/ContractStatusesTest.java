@@ -19,7 +19,7 @@ class ContractStatusesTest {
 
   private static ContractOperations contract(String paths) {
     return new ContractOperations(new JsonObject("""
-      {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+      {"openapi": "3.1.0", "info": {"title": "t", "version": "1", "description": "a query parameter not listed: 400"},
        "security": [{"bearer": []}],
        "paths": %s,
        "components": {
@@ -97,6 +97,15 @@ class ContractStatusesTest {
     Set<String> refusing = ContractStatuses.refusing(Map.of("getThing", "admin", "listThings", "anyone"), Set.of("anyone"));
     assertEquals(Set.of("getThing"), refusing);
     ContractStatuses.assertComplete(c, new ContractStatuses.Facts(refusing, Set.of(), Set.of()));
+  }
+
+  @Test
+  void theContractStatesTheRuleForQueryParameters() {
+    ContractOperations c = new ContractOperations(new JsonObject("""
+      {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+      """));
+    assertEquals(List.of("info.description: does not state the rule for query parameters an operation does not list"),
+      ContractStatuses.problems(c, NONE));
   }
 
   @Test

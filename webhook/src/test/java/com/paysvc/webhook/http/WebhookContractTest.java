@@ -5,13 +5,9 @@ import com.paysvc.common.testing.ContractStatuses;
 import com.paysvc.common.testing.RouteTables;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * webhook's contract declares every status its operations can answer (ContractStatuses), with what webhook knows
@@ -22,32 +18,16 @@ class WebhookContractTest {
   /** 2can's signature is checked by Ingest: a 401, never a 403. */
   private static final Set<String> OPEN_RULES = Set.of(WebhookApi.SIGNED_BY_2CAN.who());
 
-  private static Vertx vertx;
-  private static ContractStatuses.Facts facts;
-  private static ContractOperations contract;
-
-  @BeforeAll
-  static void bind() throws Exception {
-    vertx = Vertx.vertx();
-    var ops = new WebhookApi(null, null, null, RoutingContext::next)
-      .operations(vertx, RouteTables.contract(vertx, RouteTables.openapi()));
-    contract = new ContractOperations(RouteTables.openapi());
-    facts = new ContractStatuses.Facts(ContractStatuses.refusing(RouteTables.whoMayCall(ops), OPEN_RULES), Set.of(), Set.of());
-  }
-
-  @AfterAll
-  static void close() {
-    vertx.close();
-  }
-
   @Test
-  void everyStatusAnOperationCanAnswerIsDeclared() {
-    ContractStatuses.assertComplete(contract, facts);
-  }
-
-  @Test
-  void theRuleForUndeclaredQueryParametersIsDocumented() {
-    String description = contract.document().getJsonObject("info").getString("description");
-    assertTrue(description.contains("query parameter"), description);
+  void everyStatusAnOperationCanAnswerIsDeclared() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      var ops = new WebhookApi(null, null, null, RoutingContext::next)
+        .operations(vertx, RouteTables.contract(vertx, RouteTables.openapi()));
+      ContractStatuses.assertComplete(new ContractOperations(RouteTables.openapi()), new ContractStatuses.Facts(
+        ContractStatuses.refusing(RouteTables.whoMayCall(ops), OPEN_RULES), Set.of(), Set.of()));
+    } finally {
+      vertx.close();
+    }
   }
 }
