@@ -2,17 +2,29 @@ package com.paysvc.common.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.json.schema.common.dsl.SchemaType;
+import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.contract.Parameter;
+import io.vertx.openapi.contract.RequestBody;
+import io.vertx.openapi.validation.ValidatorException;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,11 +37,17 @@ import java.util.function.Function;
  * requests the contract does not validate are named once, with what checks them instead. Steps a service needs ahead
  * of the contract's checks (a guard by path, an upload's slot before its body) go on {@link #ahead()}.
  *
+ * <p>The platform's rule for query parameters: a parameter the operation does not declare (by its exact name) is
+ * refused with 400 VALIDATION_ERROR naming it, and so is a declared one given twice (unless its schema is an array):
+ * a mistyped {@code include_inactiv} must not silently change what the caller gets. It runs on every bound operation,
+ * validated or not, after the contract's checks and before the access rule ({@link QueryRule}).
+ *
  * <pre>{@code
  * ops.json("createUser", 201, Access.scope(Scope.CREATE), rc -> users.create(...));
  * }</pre>
  */
 public final class Operations {
+  private static final Buffer MALFORMED_REQUEST = ApiException.validation("malformed request").toJson().toBuffer();
   private final RouterBuilder rb;
   private final Router ahead;
   private final Map<String, String> unvalidated;
@@ -101,8 +119,20 @@ public final class Operations {
 
   /** The service's router, once every operation is bound: {@link #ahead()}, then the contract's router. */
   public Router router() {
-    ahead.route("/*").subRouter(rb.createRouter());
+    Router contractRouter = rb.createRouter();
+    // A router that cannot even match the request (a path parameter makes Vert.x decode the query; a malformed
+    // %-escape throws) answers through its own error handler, Vert.x's plain-text "Bad Request" without one.
+    contractRouter.errorHandler(400, Operations::malformed);
+    ahead.errorHandler(400, Operations::malformed);
+    ahead.route("/*").subRouter(contractRouter);
     return ahead;
+  }
+
+  private static void malformed(RoutingContext rc) {
+    if (!rc.response().ended()) {
+      rc.response().setStatusCode(400).putHeader(Endpoint.CONTENT_TYPE, Endpoint.APPLICATION_JSON)
+        .end(MALFORMED_REQUEST);
+    }
   }
 
   /** operationId → the access rule it is bound with, in binding order. */
@@ -139,7 +169,61 @@ public final class Operations {
   private OpenAPIRoute bind(String operationId, AccessRule rule) {
     OpenAPIRoute route = route(operationId);
     record(operationId, rule);
-    return route;
+    // The operation's first handler: what the contract does not check about the query.
+    QueryRule query = QueryRule.of(route.getOperation());
+    route.addHandler(rc -> {
+      try {
+        query.check(rc);
+      } catch (ApiException e) {
+        rc.fail(e);
+        return;
+      }
+      rc.next();
+    });
+    RequestBody body = route.getOperation().getRequestBody();
+    return route.addFailureHandler(rc -> refusedByTheContract(rc, body));
+  }
+
+  /**
+   * What the contract's checks refuse, answered as the contract declares it (anything else goes on as it failed):
+   * <ul>
+   *   <li>a malformed %-escape in the query: the validator reads the query through {@code HttpServerRequest.params()},
+   *       whose decoder throws a bare IllegalArgumentException (a 500), where the router's own decoding says 400;</li>
+   *   <li>a body of a media type the operation does not declare: the validator's plain 400 is a 415, naming the types
+   *       it takes.</li>
+   * </ul>
+   */
+  private static void refusedByTheContract(RoutingContext rc, RequestBody declared) {
+    Throwable failure = rc.failure();
+    if (failure instanceof IllegalArgumentException && !decodableQuery(rc)) {
+      rc.fail(ApiException.validation(QueryRule.MALFORMED));
+      return;
+    }
+    if (declared != null && failure instanceof HttpException h && h.getCause() instanceof ValidatorException
+      && undeclaredType(rc, declared)) {
+      rc.fail(new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        "send " + String.join(" or ", new TreeSet<>(declared.getContent().keySet()))));
+      return;
+    }
+    rc.next();
+  }
+
+  /**
+   * A Content-Type the operation does not list (a multipart one without a boundary leaves no body behind: still its
+   * type), or a body without any.
+   */
+  private static boolean undeclaredType(RoutingContext rc, RequestBody declared) {
+    String type = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    return type != null ? declared.determineContentType(type) == null : rc.body() != null && rc.body().length() > 0;
+  }
+
+  private static boolean decodableQuery(RoutingContext rc) {
+    try {
+      rc.queryParams();
+      return true;
+    } catch (HttpException malformed) {
+      return false;
+    }
   }
 
   private void record(String operationId, AccessRule rule) {
@@ -155,5 +239,77 @@ public final class Operations {
       throw new IllegalArgumentException("the contract has no operation " + operationId);
     }
     return route;
+  }
+
+  /**
+   * The query parameters an operation declares, known from the contract at start: any other name (compared exactly:
+   * {@code rc.queryParams()} would answer {@code PAGE} for {@code page}) and a repeated one whose schema is not an
+   * array are refused (400 VALIDATION_ERROR, the name in the message and in {@code details.parameter}).
+   */
+  public static final class QueryRule {
+    static final String MALFORMED = "the query is not validly %-encoded";
+    /** Longest part of a caller's parameter name echoed back. */
+    private static final int ECHO_MAX = 64;
+    private final Set<String> declared;
+    private final Set<String> repeatable;
+    private final JsonArray allowed;
+
+    private QueryRule(Set<String> declared, Set<String> repeatable) {
+      this.declared = declared;
+      this.repeatable = repeatable;
+      this.allowed = new JsonArray(List.copyOf(declared));
+    }
+
+    /** The rule of {@code operation}'s declared query parameters. */
+    public static QueryRule of(Operation operation) {
+      Set<String> declared = new TreeSet<>();
+      Set<String> repeatable = new TreeSet<>();
+      for (Parameter p : operation.getParameters()) {
+        if (p.getIn() == Location.QUERY) {
+          declared.add(p.getName());
+          if (p.getSchemaType() == SchemaType.ARRAY) {
+            repeatable.add(p.getName());
+          }
+        }
+      }
+      return new QueryRule(Collections.unmodifiableSet(declared), Collections.unmodifiableSet(repeatable));
+    }
+
+    /** The rule of a route that declares {@code names} (none repeatable): for routes bound outside the contract. */
+    public static QueryRule of(Set<String> names) {
+      return new QueryRule(Collections.unmodifiableSet(new TreeSet<>(names)), Set.of());
+    }
+
+    /** Throws a 400 {@link ApiException} when the request's query breaks the rule. */
+    public void check(RoutingContext rc) {
+      if (rc.request().query() == null) {
+        return;
+      }
+      MultiMap query;
+      try {
+        query = rc.queryParams();
+      } catch (HttpException malformed) {
+        throw ApiException.validation(MALFORMED);
+      }
+      for (Map.Entry<String, String> e : query) {
+        String name = e.getKey();
+        if (!declared.contains(name)) {
+          throw refused("unknown query parameter '" + echo(name) + "': "
+            + (declared.isEmpty() ? "this operation takes none" : "this operation takes " + String.join(", ", declared)), name);
+        }
+        if (!repeatable.contains(name) && query.getAll(name).size() > 1) {
+          throw refused("query parameter '" + name + "' is given more than once", name);
+        }
+      }
+    }
+
+    private ApiException refused(String message, String name) {
+      return new ApiException(ErrorCode.VALIDATION_ERROR, message,
+        new JsonObject().put("parameter", echo(name)).put("allowed", allowed.copy()));
+    }
+
+    private static String echo(String name) {
+      return name.length() <= ECHO_MAX ? name : name.substring(0, ECHO_MAX) + "...";
+    }
   }
 }

@@ -1,5 +1,6 @@
 package com.paysvc.common.http;
 
+import com.paysvc.common.testing.RawHttp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -16,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +36,12 @@ class OperationsTest {
   private static final JsonObject CONTRACT = new JsonObject("""
     {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
      "paths": {
-       "/things": {"post": {"operationId": "createThing",
+       "/things": {
+         "get": {"operationId": "listThings",
+           "parameters": [{"name": "page", "in": "query", "schema": {"type": "integer"}},
+             {"name": "tag", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}}],
+           "responses": {"200": {"description": "things"}}},
+         "post": {"operationId": "createThing",
          "requestBody": {"required": true, "content": {"application/json": {"schema": {
            "type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
          "responses": {"201": {"description": "created"}}}},
@@ -70,6 +77,8 @@ class OperationsTest {
     });
     ops.json("getThing", 200, OWNER, rc -> Future.succeededFuture(new JsonObject().put("owner", rc.pathParam("id")).toBuffer()));
     ops.json("postRaw", 200, AccessRule.checkedBy("anyone"), rc -> Future.succeededFuture(rc.body().buffer()));
+    ops.json("listThings", 200, AccessRule.checkedBy("anyone"),
+      rc -> Future.succeededFuture(new JsonObject().put("page", rc.queryParams().get("page")).toBuffer()));
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false));
     router.route("/*").subRouter(ops.router());
@@ -85,10 +94,83 @@ class OperationsTest {
   }
 
   private static HttpResponse<String> send(String method, String path, String json) throws Exception {
+    return send(method, path, "application/json", json);
+  }
+
+  private static HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
-    b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-      : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+    b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+      : b.method(method, HttpRequest.BodyPublishers.ofString(body));
+    if (body != null && contentType != null) {
+      b.header("Content-Type", contentType);
+    }
     return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Asserts a 400 VALIDATION_ERROR in the error shape; returns its body. */
+  private static JsonObject assertValidationError(HttpResponse<String> r) {
+    assertEquals(400, r.statusCode(), r.body());
+    JsonObject body = new JsonObject(r.body());
+    assertEquals("VALIDATION_ERROR", body.getString("error_code"), r.body());
+    assertEquals(Set.of("error_code", "message", "details"), body.fieldNames(), r.body());
+    return body;
+  }
+
+  @Test
+  void aQueryParameterTheOperationDoesNotDeclareIsRefusedByName() throws Exception {
+    assertEquals(200, send("GET", "/things?page=2&tag=a&tag=b", null).statusCode());
+    assertEquals(200, send("GET", "/things", null).statusCode());
+    assertEquals(200, send("GET", "/things?", null).statusCode());
+    // A mistyped name must not silently fall back to the default.
+    JsonObject typo = assertValidationError(send("GET", "/things?pag=2", null));
+    assertTrue(typo.getString("message").contains("'pag'"), typo.encode());
+    assertEquals("pag", typo.getJsonObject("details").getString("parameter"));
+    assertEquals(List.of("page", "tag"), typo.getJsonObject("details").getJsonArray("allowed").getList());
+    // Names are exact: Vert.x's query map would answer "PAGE" for "page".
+    assertTrue(assertValidationError(send("GET", "/things?PAGE=2", null)).getString("message").contains("'PAGE'"));
+    // An operation without query parameters takes none; an unvalidated one follows the same rule.
+    assertTrue(assertValidationError(send("GET", "/things/me?x=1", null)).getString("message").contains("takes none"));
+    assertTrue(assertValidationError(send("POST", "/raw?debug", "{}")).getString("message").contains("'debug'"));
+    // The query's check runs before the access rule: a 400, not the rule's 403.
+    assertValidationError(send("POST", "/things?dry_run=true", "{\"name\": \"x\"}"));
+  }
+
+  @Test
+  void aParameterGivenTwiceIsRefusedUnlessItIsAnArray() throws Exception {
+    JsonObject twice = assertValidationError(send("GET", "/things?page=1&page=2", null));
+    assertTrue(twice.getString("message").contains("more than once"), twice.encode());
+    assertEquals(200, send("GET", "/things?tag=a&tag=b&tag=c", null).statusCode());
+  }
+
+  @Test
+  void aMalformedQueryIsA400InTheErrorShape() {
+    // No well-behaved client sends these: the bytes go as they are.
+    // On a route with a path parameter the router itself decodes the query while matching (its error handler answers).
+    for (String target : List.of("/things?page=%", "/things?%zz=1", "/things/me?x=%C3%28", "/things/me?x=%")) {
+      RawHttp.Answer a = RawHttp.exchange(port, RawHttp.request("GET", target, List.of(), null), 10_000, false);
+      assertEquals(400, a.status(), target + ": " + a);
+      JsonObject body = new JsonObject(a.text());
+      assertEquals("VALIDATION_ERROR", body.getString("error_code"), target + ": " + a);
+      assertEquals(Set.of("error_code", "message", "details"), body.fieldNames(), target + ": " + a);
+    }
+  }
+
+  @Test
+  void aBodyOfATypeTheOperationDoesNotDeclareIsA415() throws Exception {
+    HttpResponse<String> text = send("POST", "/things", "text/plain", "{\"name\": \"x\"}");
+    assertEquals(415, text.statusCode(), text.body());
+    JsonObject body = new JsonObject(text.body());
+    assertEquals("UNSUPPORTED_MEDIA_TYPE", body.getString("error_code"));
+    assertEquals("send application/json", body.getString("message"));
+    assertEquals(415, send("POST", "/things", null, "{\"name\": \"x\"}").statusCode());
+    assertEquals(415, send("POST", "/things", "application/x-www-form-urlencoded", "name=x").statusCode());
+    // A multipart body without a boundary leaves no body to validate: its type still says what it is.
+    assertEquals(415, send("POST", "/things", "multipart/form-data", "{\"name\": \"x\"}").statusCode());
+    assertEquals(415, send("POST", "/things", "text/plain", "").statusCode());
+    // The declared type with a parameter is that type; a wrong body of it stays a 400.
+    assertEquals(403, send("POST", "/things", "application/json; charset=utf-8", "{\"name\": \"x\"}").statusCode());
+    assertValidationError(send("POST", "/things", "application/json", "[1]"));
+    assertValidationError(send("POST", "/things", "application/json", ""));
   }
 
   @Test
@@ -125,7 +207,7 @@ class OperationsTest {
     assertTrue(unknown.getMessage().contains("deleteThing"), unknown.getMessage());
     ops.json("getThing", 200, NOBODY, rc -> Future.succeededFuture());
     assertThrows(IllegalStateException.class, () -> ops.json("getThing", 200, NOBODY, rc -> Future.succeededFuture()));
-    assertEquals(Set.of("createThing", "postRaw"), ops.unbound());
+    assertEquals(Set.of("createThing", "postRaw", "listThings"), ops.unbound());
   }
 
   private static Operations ops() {
