@@ -3,7 +3,6 @@ package com.paysvc.users.http;
 import com.paysvc.common.http.AccessRule;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.Endpoint;
-import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.http.Operations;
 import com.paysvc.common.http.RequestId;
 import com.paysvc.users.service.Admins;
@@ -21,8 +20,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -185,42 +184,25 @@ public final class UsersApi {
   public void hotRoutes(Router router) {
     Function<RoutingContext, Future<Buffer>> byIdentifier = Rules.BY_IDENTIFIER.guarding(this::byIdentifier);
     router.get(BY_IDENTIFIER_PATH).handler(guard).handler(handler(rc -> {
-      rc.queryParams().forEach(BY_IDENTIFIER_QUERY);
+      BY_IDENTIFIER_QUERY.check(rc);
       return byIdentifier.apply(rc);
     }, 200));
     Function<RoutingContext, Future<Buffer>> user = Rules.READER_OR_SELF_IN_PATH.guarding(
       rc -> users.user(uuid(rc.pathParam("user_id"))));
     router.get(USER_PATH).handler(guard).handler(handler(rc -> {
-      noQuery(rc);
+      NO_QUERY.check(rc);
       return user.apply(rc);
     }, 200));
   }
 
   /**
-   * The platform's rule for query parameters a route does not define (the contract's router applies it to every other
-   * route): 400 naming the first. The contract defines {@code identifier} and {@code include_inactive} here, spelled
-   * so (query parameter names are case-sensitive in the contract, though Vert.x looks them up ignoring case). Walks the
-   * parsed parameters in place: nothing is allocated when they are the defined ones.
+   * The platform's rule for query parameters a route does not define, the contract router's ({@link Operations.QueryRule}):
+   * 400 naming it, and a defined one given twice. The contract defines {@code identifier} and {@code include_inactive}
+   * on by-identifier, spelled so (names are case-sensitive in the contract, though Vert.x looks them up ignoring case),
+   * and none on {@code GET /users/{user_id}}.
    */
-  private static final BiConsumer<String, String> BY_IDENTIFIER_QUERY = (name, value) -> {
-    if (!name.equals("identifier") && !name.equals("include_inactive")) {
-      throw undefinedParameter(name);
-    }
-  };
-
-  /** {@code GET /users/{user_id}} defines no query parameter; a request without a query string parses none. */
-  private static void noQuery(RoutingContext rc) {
-    String query = rc.request().query();
-    if (query != null && !query.isEmpty() && !rc.queryParams().isEmpty()) {
-      throw undefinedParameter(rc.queryParams().iterator().next().getKey());
-    }
-  }
-
-  private static ApiException undefinedParameter(String name) {
-    String shown = name.length() > 64 ? name.substring(0, 64) + "…" : name;
-    return new ApiException(ErrorCode.VALIDATION_ERROR, "unknown query parameter: " + shown,
-      new JsonObject().put("parameter", shown));
-  }
+  private static final Operations.QueryRule BY_IDENTIFIER_QUERY = Operations.QueryRule.of(Set.of("identifier", "include_inactive"));
+  private static final Operations.QueryRule NO_QUERY = Operations.QueryRule.of(Set.of());
 
   /** A plain user's lookup reads only its own record (Access.confinedTo): anyone else's identifier reads as nobody's. */
   private Future<Buffer> byIdentifier(RoutingContext rc) {
