@@ -89,7 +89,11 @@ service_clients() {
     done
     printf '%s' "$out"
 }
-svc_jar() { printf '%s/%s/target/%s.jar' "$ROOT" "$1" "$1"; }
+# The jar a service is built to; STACK_<SVC>_JAR runs another one (bin/bench ab: an earlier build against this one).
+svc_jar() {
+    local override=STACK_${1^^}_JAR
+    if [[ -n ${!override:-} ]]; then printf '%s' "${!override}"; else printf '%s/%s/target/%s.jar' "$ROOT" "$1" "$1"; fi
+}
 java_bin() { if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then echo "$JAVA_HOME/bin/java"; else command -v java || die "java not found"; fi; }
 
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null || true; }
