@@ -92,7 +92,7 @@ class InvalidationsSurviveRestartIT extends UsersTestBase {
         assertFalse(cached("user_by_identifier:" + phone));
         assertFalse(cached("user_by_identifier:" + email));
         assertFalse(cached("users:user_groups"));
-        Response marker = redis(cacheRedis, Command.GET, ns + "user_fresh:" + id);
+        Response marker = redis(cacheRedis, Command.HGET, ns + "users:written", id);
         assertNotNull(marker);
         assertTrue(marker.toString().matches("[0-9A-F]{16}"), "marked written at a WAL position: " + marker);
         // Records older than the sweep's grace (10 s) are sent by the next round once Redis takes them, then deleted.

@@ -115,10 +115,11 @@ class LaggingReplicaIT extends UsersTestBase {
     assertTrue(assertOk200(get("/accounts/user-groups")).contains(group));
 
     // The written markers hold the commits' positions, for longer than an entry lives.
+    long now = redis(cacheRedis, Command.TIME).get(0).toLong();
     for (String written : new String[] {id, id2}) {
-      Response marker = redis(cacheRedis, Command.GET, ns + "user_fresh:" + written);
+      Response marker = redis(cacheRedis, Command.HGET, ns + "users:written", written);
       assertTrue(marker != null && marker.toString().matches("[0-9A-F]{16}"), "marker " + marker);
-      assertTrue(redis(cacheRedis, Command.TTL, ns + "user_fresh:" + written).toLong() > 600);
+      assertTrue(redis(cacheRedis, Command.ZSCORE, ns + "users:written_until", written).toLong() - now > 600);
     }
     assertCacheHoldsTheWrites();
     assertEquals(0, count(sql, "SELECT count(*) FROM accounts.user_group_memberships WHERE user_id = '" + id

@@ -152,7 +152,7 @@ public final class CachedReads {
       return Future.succeededFuture(primary.detail());
     }
     return primary.found() ? cache.fillUser(gen, key, primary.userId(), primary.detail(), null).map(primary.detail())
-      : cache.fillUnknown(gen, key, primary.unknownKey()).map((Buffer) null);
+      : cache.fillUnknown(gen, key).map((Buffer) null);
   }
 
   private Future<Buffer> loadPlain(String key, long ttl, Function<SqlClient, Future<AsOf>> query) {

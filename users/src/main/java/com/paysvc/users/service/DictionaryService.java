@@ -17,6 +17,8 @@ import java.util.UUID;
  * The group and contact-type dictionaries. Lists are cached for 3 h and dropped on every write; a rename also
  * drops the cached detail of every user that shows the renamed entry, and a group's rename tells auth that its
  * members' roles changed ({@link UserEvents#ROLES_CHANGED}, one per active member, in the rename's transaction).
+ * A rename names its users only: their identifiers are read after it committed ({@link CachedWrites}), since it holds
+ * no lock on them and a contact of one may change meanwhile.
  */
 public final class DictionaryService {
   private final AccountsStore store;
@@ -57,7 +59,7 @@ public final class DictionaryService {
     return writes.write(conn -> store.deleteEntry(conn, d, id), v -> invalidation(d, List.of()));
   }
 
-  /** The list, and the details of the users that show a renamed entry. */
+  /** The list, and the details of the users that show a renamed entry (under every identifier: CachedWrites). */
   private Invalidation invalidation(Dictionary d, List<UUID> users) {
     return new Invalidation(users, List.of(reads.cache().plainKey(d.cacheKey)), List.of());
   }

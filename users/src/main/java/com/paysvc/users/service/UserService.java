@@ -3,9 +3,10 @@ package com.paysvc.users.service;
 import com.paysvc.common.db.Db;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.users.store.AccountsStore;
+import com.paysvc.users.store.AccountsStore.Change;
 import com.paysvc.users.store.AccountsStore.Lookup;
 import com.paysvc.users.store.CanonicalIdentifier;
-import com.paysvc.users.store.UnknownKeys;
+import com.paysvc.users.store.UserIdentifiers;
 import com.paysvc.users.store.UserCache.Invalidation;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -98,10 +99,10 @@ public final class UserService {
       return Future.failedFuture(e);
     }
     // A lookup of one of the new identifiers already in flight would answer 404: not for readers after the 201, nor a
-    // 404 cached before it. No user's keys to drop: none could be cached yet.
+    // 404 cached before it (the same key, dropped by naming the identifier). No user's keys: none could be cached yet.
     return writes.write(conn -> store.createUser(conn, body, byAdmin, profiles.limits())
           .compose(user -> events.append(conn, UserEvents.CREATED, user, correlationId).map(user)),
-        user -> new Invalidation(List.of(), List.of(), UnknownKeys.of(user)))
+        user -> new Invalidation(List.of(), List.of(), UserIdentifiers.of(user)))
       .onSuccess(user -> events.committed());
   }
 
@@ -118,7 +119,7 @@ public final class UserService {
     String type = Boolean.FALSE.equals(isActive) ? UserEvents.DEACTIVATED : UserEvents.UPDATED;
     return writes.write(conn -> store.updateUser(conn, id, (JsonObject) profile, isActive, profiles.limits())
           .compose(user -> events.append(conn, type, user, correlationId).map(user)),
-        user -> invalidationOf(id, user))
+        user -> invalidationOf(id, user, List.of()))
       .onSuccess(user -> events.committed());
   }
 
@@ -177,47 +178,56 @@ public final class UserService {
    * roles: auth ends its sessions); re-adding an active one changes nothing.
    */
   public Future<Buffer> addMembership(UUID userId, UUID groupId, boolean byAdmin, String correlationId) {
-    return changeOfUser(conn -> store.addMembership(conn, userId, groupId, byAdmin, events.origin(correlationId)),
-      correlationId);
+    return changeOfUser(conn -> store.addMembership(conn, userId, groupId, byAdmin, events.origin(correlationId))
+      .map(UserService::noneReleased), correlationId);
   }
 
   /** As {@link #addMembership}: ending an active membership writes {@code user.roles_changed}. */
   public Future<Buffer> deleteMembership(UUID userId, UUID groupId, boolean byAdmin, String correlationId) {
-    return changeOfUser(conn -> store.deleteMembership(conn, userId, groupId, byAdmin, events.origin(correlationId)),
-      correlationId);
+    return changeOfUser(conn -> store.deleteMembership(conn, userId, groupId, byAdmin, events.origin(correlationId))
+      .map(UserService::noneReleased), correlationId);
   }
 
   /**
    * A change to something a user's detail shows (a contact, a membership): the result names the user in
-   * {@code user_id}; the user's new detail goes into a {@code user.updated} event in the same transaction.
+   * {@code user_id}; the user's new detail goes into a {@code user.updated} event in the same transaction. The change
+   * holds the user's row lock to commit (every one takes it first), so the detail read here names every identifier
+   * the user has at commit.
    */
-  private Future<Buffer> changeOfUser(Function<SqlConnection, Future<Buffer>> change, String correlationId) {
+  private Future<Buffer> changeOfUser(Function<SqlConnection, Future<Change>> change, String correlationId) {
     return writes.write(conn -> change.apply(conn).compose(result -> {
-          UUID userId = userIdOf(result);
+          UUID userId = userIdOf(result.body());
           return store.user(conn, userId)
             .compose(user -> events.append(conn, UserEvents.UPDATED, user, correlationId).map(user))
-            .map(user -> new Changed(userId, user, result));
+            .map(user -> new Applied(userId, user, result));
         }),
-        changed -> invalidationOf(changed.userId(), changed.user()))
-      .map(changed -> {
+        applied -> invalidationOf(applied.userId(), applied.user(), applied.change().released()))
+      .map(applied -> {
         events.committed();
-        return changed.result();
+        return applied.change().body();
       });
+  }
+
+  /** A membership change takes no identifier from the user. */
+  private static Change noneReleased(Buffer membership) {
+    return new Change(membership, List.of());
   }
 
   private static UUID userIdOf(Buffer row) {
     return UUID.fromString(new JsonObject(row).getString("user_id"));
   }
 
-  private record Changed(UUID userId, Buffer user, Buffer result) {
+  private record Applied(UUID userId, Buffer user, Change change) {
   }
 
   /**
-   * What a change of a user invalidates: every cached key of the user and the cached misses of its identifiers (a
-   * reactivation, or a contact added or changed, makes them exist). Dropped after commit, before answering.
+   * What a change of a user invalidates: the user's keys and the entries of every identifier it has (its detail's) or
+   * the change took from it ({@code released}): stale details, and cached misses of identifiers it now has (a
+   * reactivation, a contact added or changed). Named, not looked up: nothing of it can have been evicted. Dropped
+   * after commit, before answering.
    */
-  static Invalidation invalidationOf(UUID userId, Buffer user) {
-    return new Invalidation(List.of(userId), List.of(), UnknownKeys.of(user));
+  static Invalidation invalidationOf(UUID userId, Buffer user, List<String> released) {
+    return new Invalidation(List.of(userId), List.of(), UserIdentifiers.of(user, released));
   }
 
   static Future<Buffer> found(Buffer body, String what) {

@@ -8,6 +8,8 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -117,16 +119,26 @@ public final class AccountsStore {
     return asOf(c, "SELECT replayed_lsn::text, body::text FROM accounts.list_user_contacts_v2($1)", Tuple.of(userId));
   }
 
-  public Future<Buffer> addContact(SqlClient c, UUID userId, String type, String value) {
-    return call(c, "SELECT accounts.add_contact_v1($1, $2, $3)::text", Tuple.of(userId, type, value));
+  /**
+   * A write's answer and the contact values it took from the user: a changed contact's old value, a deactivated
+   * one's, a second_login a new one replaced ({@code sql/users/V15__cache_invalidation_names_identifiers.sql}). Only
+   * the write knows them, and the cache entries under them must go with it ({@link UserIdentifiers}).
+   */
+  public record Change(Buffer body, List<String> released) {
   }
 
-  public Future<Buffer> updateContact(SqlClient c, UUID id, String value, Boolean isActive) {
-    return call(c, "SELECT accounts.update_contact_v1($1, $2, $3)::text", Tuple.of(id, value, isActive));
+  public Future<Change> addContact(SqlClient c, UUID userId, String type, String value) {
+    return change(c, "SELECT contact::text, released FROM accounts.add_contact_v2($1, $2, $3)",
+      Tuple.of(userId, type, value));
   }
 
-  public Future<Buffer> deleteContact(SqlClient c, UUID id) {
-    return call(c, "SELECT accounts.delete_contact_v1($1)::text", Tuple.of(id));
+  public Future<Change> updateContact(SqlClient c, UUID id, String value, Boolean isActive) {
+    return change(c, "SELECT contact::text, released FROM accounts.update_contact_v2($1, $2, $3)",
+      Tuple.of(id, value, isActive));
+  }
+
+  public Future<Change> deleteContact(SqlClient c, UUID id) {
+    return change(c, "SELECT contact::text, released FROM accounts.delete_contact_v2($1)", Tuple.of(id));
   }
 
   public Future<AsOf> memberships(SqlClient c, UUID userId) {
@@ -187,6 +199,15 @@ public final class AccountsStore {
   private static Future<Buffer> call(SqlClient c, String sql, Tuple args) {
     return c.preparedQuery(sql).execute(args)
       .map(AccountsStore::single)
+      .recover(SqlErrors::translate);
+  }
+
+  private static Future<Change> change(SqlClient c, String sql, Tuple args) {
+    return c.preparedQuery(sql).execute(args)
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        return new Change(Buffer.buffer(row.getString(0)), Arrays.asList(row.getArrayOfStrings(1)));
+      })
       .recover(SqlErrors::translate);
   }
 

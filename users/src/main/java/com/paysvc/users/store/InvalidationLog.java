@@ -13,7 +13,9 @@ import java.util.UUID;
 
 /**
  * Cache invalidations recorded in Postgres until Redis took them, so that one Redis missed survives the instance
- * ({@code sql/users/V11__cache_invalidations_survive_restarts.sql}). One prepared call each.
+ * ({@code sql/users/V11__cache_invalidations_survive_restarts.sql}). One prepared call each. A record's identifiers
+ * are the ones its write knew; a sweep adds its users' current ones, read then
+ * ({@code sql/users/V15__cache_invalidation_names_identifiers.sql}).
  */
 public final class InvalidationLog {
   private static final UUID[] NO_USERS = new UUID[0];
@@ -27,7 +29,7 @@ public final class InvalidationLog {
   public Future<Long> record(SqlClient conn, Invalidation what) {
     return conn.preparedQuery("SELECT accounts.record_cache_invalidation_v1($1, $2, $3)")
       .execute(Tuple.of(what.users().toArray(NO_USERS), what.plainKeys().toArray(NO_KEYS),
-        what.unknownKeys().toArray(NO_KEYS)))
+        what.identifiers().toArray(NO_KEYS)))
       .map(rows -> rows.iterator().next().getLong(0));
   }
 
@@ -38,10 +40,13 @@ public final class InvalidationLog {
       .mapEmpty();
   }
 
-  /** Up to {@code limit} records older than {@code olderThanMs}, oldest first. On the primary. */
+  /**
+   * Up to {@code limit} records older than {@code olderThanMs}, oldest first, their identifiers with those their users
+   * have now. On the primary.
+   */
   public Future<Recorded> pending(SqlClient c, long olderThanMs, int limit) {
-    return c.preparedQuery("SELECT id, user_ids, plain_keys, unknown_keys, committed_by::text"
-        + " FROM accounts.pending_cache_invalidations_v1($1, $2)")
+    return c.preparedQuery("SELECT id, user_ids, plain_keys, identifiers, committed_by::text"
+        + " FROM accounts.pending_cache_invalidations_v2($1, $2)")
       .execute(Tuple.of((int) Math.min(Integer.MAX_VALUE, olderThanMs), limit))
       .map(rows -> {
         List<Long> ids = new ArrayList<>();

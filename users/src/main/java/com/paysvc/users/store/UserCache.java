@@ -20,8 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,9 +34,17 @@ import java.util.function.UnaryOperator;
 /**
  * The users cache in Redis db 1. Values are the exact response bytes.
  *
- * <p>Keys: {@code user:{id}} and {@code user_by_identifier:{identifier}} (600 s), dictionary lists (3 h). Every
- * key holding a user's detail is recorded in the set {@code user_identifiers:{id}}; invalidating a user deletes
- * the set's members, so keys of identifiers it was looked up by go too.
+ * <p>Keys: {@code user:{id}} and {@code user_by_identifier:{identifier}} (600 s), dictionary lists (3 h). The cache's
+ * Redis evicts any key that has a TTL, at any moment ({@code maxmemory}, {@code volatile-lru}: a full cache does so all
+ * the time), and never one without. So nothing the rules below depend on has a TTL, and each such key is bounded:
+ * the generation counter, the written markers of users written within {@value #WRITTEN_WINDOW_SECONDS} s, and one
+ * marker per dictionary list. What has a TTL is only ever an answer (losing it costs a miss) or the budget of cached
+ * misses (losing it starts a window early).
+ *
+ * <p>No index: a user's entries are named by the write that invalidates them ({@link Invalidation}): {@code user:{id}},
+ * {@code user_by_identifier:{id}} and {@code user_by_identifier:{v}} for each identifier value the user has or a write
+ * just took from it ({@link UserIdentifiers}; any spelling that finds the user is canonically that value). Their
+ * deletion does not depend on anything that eviction could have taken.
  *
  * <p>Exactness against the read/invalidate race (a reader loads the old row, a writer commits and invalidates,
  * then the reader stores the old row for 600 s): every invalidation bumps the generation counter {@code users:gen},
@@ -44,23 +54,27 @@ import java.util.function.UnaryOperator;
  * makes a fill refuse (the next miss stores it), never store a stale value.
  *
  * <p>Exactness against a lagging replica (a reader loads the replica's row from before a write, after the write's
- * invalidation): an invalidation leaves a "written" marker {@code user_fresh:{id}} holding the WAL position the
- * write's commit reached ({@link Lsn}), for {@value #WRITTEN_MARKER_TTL_SECONDS} s; a fill of replica data carries
- * the position the replica had replayed when it read the row, and the script stores it only if that is at or past the
- * marker's (else the caller re-reads from the primary). Primary data carries none and is always current. So a stale
- * row can be cached only from a replica that, {@value #WRITTEN_MARKER_TTL_SECONDS} s after a write, still has not
- * replayed it. The same rule guards the dictionary lists ({@code fresh:{key}}).
+ * invalidation): an invalidation marks its users written at the WAL position the write's commit reached ({@link Lsn}):
+ * the hash {@code users:written} (id → position), for {@value #WRITTEN_WINDOW_SECONDS} s; a fill of replica data
+ * carries the position the replica had replayed when it read the row, and the script stores it only if that is at or
+ * past the user's (else the caller re-reads from the primary). Primary data carries none and is always current. So a
+ * stale row can be cached only from a replica that, {@value #WRITTEN_WINDOW_SECONDS} s after a write, still has not
+ * replayed it. The window ends in the sorted set {@code users:written_until} (id → second it ends): each invalidation
+ * removes up to its own users plus {@value #TRIM_EXTRA} entries whose window ended, so the two hold the users written
+ * within the window (and, after a burst, a backlog that every later write shrinks); an ended entry not yet removed only
+ * keeps replica data of its user out a little longer. The dictionary lists have one marker each
+ * ({@code fresh:{key}}), kept for good.
  *
  * <p>Identifier keys hold the canonical identifier only ({@link CanonicalIdentifier}): every spelling of one
  * identifier reads and fills one entry, so a caller cannot store a copy of a record per spelling.
  *
  * <p>Unknown identifiers are cached too, for {@value #UNKNOWN_TTL_SECONDS} s: {@code user_by_identifier:{canonical}}
- * holds an empty value, recorded in the set {@code user_unknown:{canonical}}. A write that gives a user an identifier
- * (create, contact added or changed, reactivation) deletes the sets of all the user's identifiers, under the same
- * generation rule. Anyone may ask for endless identifiers nobody has (a login names one), so these entries are
- * bounded: at most {@code unknownMax} are stored per {@value #UNKNOWN_TTL_SECONDS} s window, counted in Redis across
- * instances ({@code user_unknown_budget}); an entry lives one window, so at most twice that many exist at once. A miss
- * past the budget is answered, just not cached.
+ * holds an empty value. A write that gives a user an identifier (create, contact added or changed, reactivation)
+ * names it, so the same deletion drops the cached miss, under the same generation rule. Anyone may ask for endless
+ * identifiers nobody has (a login names one), so these entries are bounded: at most {@code unknownMax} are stored per
+ * {@value #UNKNOWN_TTL_SECONDS} s window, counted in Redis across instances ({@code user_unknown_budget}); an entry
+ * lives one window, so at most twice that many exist at once. A miss past the budget is answered, just not cached.
+ * The counter has a TTL: evicted, it starts a new window early (more misses cached, all of them evictable themselves).
  *
  * <p>Redis is optional: every call goes through a breaker with a short timeout; failures read as misses and
  * skipped fills, never as errors. An invalidation that cannot reach Redis is not dropped: it is kept and replayed
@@ -78,15 +92,22 @@ public final class UserCache {
   /**
    * How long a write's commit position is kept: the replica lag tolerated. Within it, replica data that does not
    * include the write is refused; after it, a replica still that far behind could fill a stale row (it then serves
-   * stale rows to every uncached read too: an incident, not a state the cache hides). One short key per user written
-   * within it. As long as an entry lives and a minute more: a replica behind by less than an entry's lifetime never
-   * fills one.
+   * stale rows to every uncached read too: an incident, not a state the cache hides). One hash field and one sorted
+   * set member per user written within it. As long as an entry lives and a minute more: a replica behind by less than
+   * an entry's lifetime never fills one.
    */
-  static final long WRITTEN_MARKER_TTL_SECONDS = USER_TTL_SECONDS + 60;
+  static final long WRITTEN_WINDOW_SECONDS = USER_TTL_SECONDS + 60;
+  /**
+   * Markers whose window ended that an invalidation removes beyond as many as it marks: trimming outpaces marking, so
+   * a backlog left by a burst of writes shrinks with every later write.
+   */
+  static final int TRIM_EXTRA = 100;
   public static final String GENERATION_KEY = "users:gen";
   static final long REPLAY_MS = 1000;
   /** Users per invalidation script: keeps one Lua call short (it blocks Redis while it runs). */
   static final int BATCH = 500;
+  /** Identifier keys per invalidation script, for the same reason (a renamed group's members have thousands). */
+  static final int IDENTIFIER_BATCH = 2000;
   /** Beyond this many waiting invalidations (a long Redis outage under heavy writes) new ones are dropped, logged. */
   static final int PENDING_MAX = 200_000;
 
@@ -104,42 +125,38 @@ public final class UserCache {
     """;
 
   /**
-   * KEYS: gen, key, index, written marker; ARGV: expected gen, value, ttl, index ttl, replayed position of replica
-   * data (empty for primary data). Answers {outcome, gen}: 1 stored, 0 raced, 2 replica behind the user's last write.
+   * KEYS: gen, key, written markers (hash); ARGV: expected gen, value, ttl, replayed position of replica data (empty
+   * for primary data), user id. Answers {outcome, gen}: 1 stored, 0 raced, 2 replica behind the user's last write.
    * The marker is checked first: replica data that misses a write must go back to the primary even when another
    * write also moved the generation (else the caller would get the replica's older row). Unknown identifiers have
    * their own script ({@link #FILL_UNKNOWN}).
    */
   static final RedisScript FILL = RedisScript.of(BEFORE + """
     local gen = redis.call('GET', KEYS[1]) or '0'
-    if ARGV[5] ~= '' then
-      local written = redis.call('GET', KEYS[4])
-      if written and before(ARGV[5], written) then return {2, gen} end
+    if ARGV[4] ~= '' then
+      local written = redis.call('HGET', KEYS[3], ARGV[5])
+      if written and before(ARGV[4], written) then return {2, gen} end
     end
     if gen ~= ARGV[1] then return {0, gen} end
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-    redis.call('SADD', KEYS[3], KEYS[2])
-    redis.call('EXPIRE', KEYS[3], ARGV[4])
     return {1, gen}""");
 
   /**
-   * KEYS: gen, key, its user_unknown set, the window's budget counter; ARGV: expected gen, ttl, set ttl, entries per
-   * window. Answers {outcome, gen}: 1 stored, 0 raced, 3 over budget. Only the primary's "no such user" is cached, so
-   * there is no written marker to check. The counter starts a window with its first miss and lives as long as an
-   * entry (set again if it ever lost its expiry, so a stray counter cannot refuse forever).
+   * KEYS: gen, key, the window's budget counter; ARGV: expected gen, ttl, entries per window. Answers {outcome, gen}:
+   * 1 stored, 0 raced, 3 over budget. Only the primary's "no such user" is cached, so there is no written marker to
+   * check. The counter starts a window with its first miss and lives as long as an entry (set again if it ever lost
+   * its expiry, so a stray counter cannot refuse forever).
    */
   private static final RedisScript FILL_UNKNOWN = RedisScript.of("""
     local gen = redis.call('GET', KEYS[1]) or '0'
     if gen ~= ARGV[1] then return {0, gen} end
-    local used = redis.call('INCR', KEYS[4])
-    if redis.call('TTL', KEYS[4]) < 0 then redis.call('EXPIRE', KEYS[4], ARGV[2]) end
-    if used > tonumber(ARGV[4]) then return {3, gen} end
+    local used = redis.call('INCR', KEYS[3])
+    if redis.call('TTL', KEYS[3]) < 0 then redis.call('EXPIRE', KEYS[3], ARGV[2]) end
+    if used > tonumber(ARGV[3]) then return {3, gen} end
     redis.call('SET', KEYS[2], '', 'EX', ARGV[2])
-    redis.call('SADD', KEYS[3], KEYS[2])
-    redis.call('EXPIRE', KEYS[3], ARGV[3])
     return {1, gen}""");
 
-  /** KEYS: gen, key, marker; ARGV: expected gen, value, ttl, replayed position (or empty). For dictionaries. */
+  /** KEYS: gen, key, its marker; ARGV: expected gen, value, ttl, replayed position (or empty). For dictionaries. */
   private static final RedisScript FILL_PLAIN = RedisScript.of(BEFORE + """
     local gen = redis.call('GET', KEYS[1]) or '0'
     if ARGV[4] ~= '' then
@@ -151,35 +168,38 @@ public final class UserCache {
     return {1, gen}""");
 
   /**
-   * KEYS: gen, then per user (ARGV[2] of them): index, user:{id}, written marker; then ARGV[3] plain keys, each
-   * followed by its marker; then user_unknown sets, whose members go with them. ARGV: marker ttl, user count, plain
-   * count, commit position. Answers the new generation. A marker keeps the later of its position and this one
-   * (invalidations may arrive out of order: a replayed one after a newer write's).
+   * KEYS: gen, written markers (hash), their window ends (sorted set), then per user (ARGV[2] of them) its
+   * {@code user:{id}} and {@code user_by_identifier:{id}}; then ARGV[3] plain keys, each followed by its marker; then
+   * identifier keys. ARGV: window seconds, user count, plain count, commit position, markers to trim beyond the users,
+   * then the user ids. Answers the new generation. A marker keeps the later of its position and this one
+   * (invalidations may arrive out of order: a replayed one after a newer write's); its window restarts. Then up to
+   * (users + ARGV[5]) markers whose window ended go. The clock is Redis's own ({@code TIME}), one for every instance.
    */
   private static final RedisScript INVALIDATE = RedisScript.of(BEFORE + """
-    local function mark(key)
-      local written = redis.call('GET', key)
-      if not (written and before(ARGV[4], written)) then written = ARGV[4] end
-      redis.call('SET', key, written, 'EX', ARGV[1])
+    local function later(written)
+      if written and before(ARGV[4], written) then return written end
+      return ARGV[4]
     end
     local gen = redis.call('INCR', KEYS[1])
+    local now = tonumber(redis.call('TIME')[1])
     local users = tonumber(ARGV[2])
-    local last = 1 + 3 * users
-    for i = 2, last, 3 do
-      local keys = redis.call('SMEMBERS', KEYS[i])
-      for j = 1, #keys do redis.call('DEL', keys[j]) end
-      redis.call('DEL', KEYS[i], KEYS[i + 1])
-      mark(KEYS[i + 2])
+    for i = 1, users do
+      local id = ARGV[5 + i]
+      redis.call('DEL', KEYS[2 + 2 * i], KEYS[3 + 2 * i])
+      redis.call('HSET', KEYS[2], id, later(redis.call('HGET', KEYS[2], id)))
+      redis.call('ZADD', KEYS[3], now + tonumber(ARGV[1]), id)
     end
+    local last = 3 + 2 * users
     local plain = last + 2 * tonumber(ARGV[3])
     for i = last + 1, plain, 2 do
       redis.call('DEL', KEYS[i])
-      mark(KEYS[i + 1])
+      redis.call('SET', KEYS[i + 1], later(redis.call('GET', KEYS[i + 1])))
     end
-    for i = plain + 1, #KEYS do
-      local keys = redis.call('SMEMBERS', KEYS[i])
-      for j = 1, #keys do redis.call('DEL', keys[j]) end
-      redis.call('DEL', KEYS[i])
+    if #KEYS > plain then redis.call('DEL', unpack(KEYS, plain + 1)) end
+    local ended = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, users + tonumber(ARGV[5]))
+    if #ended > 0 then
+      redis.call('ZREM', KEYS[3], unpack(ended))
+      redis.call('HDEL', KEYS[2], unpack(ended))
     end
     return gen""");
 
@@ -193,24 +213,41 @@ public final class UserCache {
     }
   }
 
-  /** What to drop: every cached key of these users, these plain keys, and the cached misses of these identifiers. */
-  public record Invalidation(Collection<UUID> users, Collection<String> plainKeys, Collection<String> unknownKeys) {
+  /**
+   * What to drop: these users' {@code user:{id}} and {@code user_by_identifier:{id}} (and mark them written), these
+   * plain keys (and mark them written), and the {@code user_by_identifier} entries (found or cached misses) of these
+   * identifiers, canonical ({@link UserIdentifiers}).
+   */
+  public record Invalidation(Collection<UUID> users, Collection<String> plainKeys, Collection<String> identifiers) {
     public static Invalidation ofUsers(Collection<UUID> users) {
       return new Invalidation(users, List.of(), List.of());
     }
 
+    /** This one, also dropping the entries of {@code more} identifiers. */
+    public Invalidation withIdentifiers(Collection<String> more) {
+      if (more.isEmpty()) {
+        return this;
+      }
+      Set<String> all = new LinkedHashSet<>(identifiers);
+      all.addAll(more);
+      return new Invalidation(users, plainKeys, List.copyOf(all));
+    }
+
     public boolean isEmpty() {
-      return users.isEmpty() && plainKeys.isEmpty() && unknownKeys.isEmpty();
+      return users.isEmpty() && plainKeys.isEmpty() && identifiers.isEmpty();
     }
 
     int size() {
-      return users.size() + plainKeys.size() + unknownKeys.size();
+      return users.size() + plainKeys.size() + identifiers.size();
     }
   }
 
   private final Redis redis;
   private final String namespace;
   private final String generationKey;
+  /** The written markers: id → commit position (a hash), and id → the second their window ends (a sorted set). */
+  private final String writtenKey;
+  private final String writtenUntilKey;
   /** Built once: every by-identifier read names its key. */
   private final String identifierPrefix;
   private final String unknownBudgetKey;
@@ -235,7 +272,7 @@ public final class UserCache {
   /** Invalidations Redis has not taken yet, each stamped so a replay only clears what it covered. */
   private final ConcurrentHashMap<UUID, Deferred> pendingUsers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Deferred> pendingKeys = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Deferred> pendingUnknown = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Deferred> pendingIdentifiers = new ConcurrentHashMap<>();
   private final AtomicLong stamps = new AtomicLong();
   private final AtomicBoolean replayScheduled = new AtomicBoolean();
   /** The generation counter as last seen in an answer of Redis; null until then (the first miss reads it). */
@@ -252,6 +289,8 @@ public final class UserCache {
     this.redis = redis;
     this.namespace = namespace;
     this.generationKey = namespace + GENERATION_KEY;
+    this.writtenKey = namespace + "users:written";
+    this.writtenUntilKey = namespace + "users:written_until";
     this.identifierPrefix = namespace + "user_by_identifier:";
     this.unknownBudgetKey = namespace + "user_unknown_budget";
     this.unknownMax = unknownMax;
@@ -293,17 +332,9 @@ public final class UserCache {
     return namespace + key;
   }
 
-  String indexKey(UUID id) {
-    return namespace + "user_identifiers:" + id;
-  }
-
-  String freshKey(UUID id) {
-    return namespace + "user_fresh:" + id;
-  }
-
-  /** The set of cached misses of every spelling the database normalises to {@code unknownKey}. */
-  String unknownIndexKey(String unknownKey) {
-    return namespace + "user_unknown:" + unknownKey;
+  /** The marker of a plain key (dictionary list): its last write's commit position, without TTL (two of them). */
+  static String plainMarkerKey(String plainKey) {
+    return "fresh:" + plainKey;
   }
 
   /** A cached miss: the lookup is answered 404 without the database. */
@@ -338,11 +369,11 @@ public final class UserCache {
   }
 
   /**
-   * The commit position of the user's last write within {@value #WRITTEN_MARKER_TTL_SECONDS} s: replica data of the
+   * The commit position of the user's last write within {@value #WRITTEN_WINDOW_SECONDS} s: replica data of the
    * user counts only if the replica had replayed that far. Null when there is none, or Redis is unavailable.
    */
   public Future<Lsn> writtenAt(UUID userId) {
-    return breaker.<Response>execute(() -> command(Request.cmd(Command.GET).arg(freshKey(userId))))
+    return breaker.<Response>execute(() -> command(Request.cmd(Command.HGET).arg(writtenKey).arg(userId.toString())))
       .map(r -> Lsn.later(r == null ? null : Lsn.ofMarker(r.toString()), pendingWrite(userId)))
       .otherwise(err -> pendingWrite(userId));
   }
@@ -396,9 +427,8 @@ public final class UserCache {
     if (generation == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
-    return fill(FILL, r -> r.arg(4)
-      .arg(generationKey).arg(key).arg(indexKey(userId)).arg(freshKey(userId))
-      .arg(generation).arg(value).arg(USER_TTL_SECONDS).arg(USER_TTL_SECONDS + 60).arg(replayedArg(replayed)));
+    return fill(FILL, r -> r.arg(3).arg(generationKey).arg(key).arg(writtenKey)
+      .arg(generation).arg(value).arg(USER_TTL_SECONDS).arg(replayedArg(replayed)).arg(userId.toString()));
   }
 
   private static String replayedArg(Lsn replayed) {
@@ -406,22 +436,22 @@ public final class UserCache {
   }
 
   /**
-   * Caches that the identifier under {@code key} names no user (the primary said so), for {@link #UNKNOWN_TTL_SECONDS}
-   * s, unless an invalidation happened since {@code generation} or the window's budget of cached misses is spent;
-   * recorded under the database's {@code unknownKey} (the canonical identifier).
+   * Caches that the identifier under {@code key} (its canonical form's) names no user (the primary said so), for
+   * {@link #UNKNOWN_TTL_SECONDS} s, unless an invalidation happened since {@code generation} or the window's budget of
+   * cached misses is spent. A write that gives someone the identifier names it and so drops the entry.
    */
-  public Future<Fill> fillUnknown(String generation, String key, String unknownKey) {
-    if (generation == null || unknownKey == null) {
+  public Future<Fill> fillUnknown(String generation, String key) {
+    if (generation == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
-    return fill(FILL_UNKNOWN, r -> r.arg(4)
-      .arg(generationKey).arg(key).arg(unknownIndexKey(unknownKey)).arg(unknownBudgetKey)
-      .arg(generation).arg(UNKNOWN_TTL_SECONDS).arg(UNKNOWN_TTL_SECONDS + 60).arg(unknownMax));
+    return fill(FILL_UNKNOWN, r -> r.arg(3).arg(generationKey).arg(key).arg(unknownBudgetKey)
+      .arg(generation).arg(UNKNOWN_TTL_SECONDS).arg(unknownMax));
   }
 
   /**
-   * Deletes every cached key of these users, their commit position unknown (replica data of them is refused for
-   * {@value #WRITTEN_MARKER_TTL_SECONDS} s). Writes pass their position: {@link #invalidate(Invalidation, Lsn)}.
+   * Deletes the keys of these users ({@code user:{id}}, {@code user_by_identifier:{id}}), their commit position
+   * unknown (replica data of them is refused for {@value #WRITTEN_WINDOW_SECONDS} s). Writes pass their position and
+   * the identifiers of their users: {@link #invalidate(Invalidation, Lsn)}.
    */
   public Future<Void> invalidateUsers(Collection<UUID> userIds) {
     return invalidate(Invalidation.ofUsers(userIds));
@@ -455,42 +485,60 @@ public final class UserCache {
   }
 
   /**
-   * Runs {@code part} over the invalidation, in turn: all at once when small, else the keys and then batches of
-   * {@link #BATCH} users (a renamed group's members), so no single script holds Redis for long.
+   * Runs {@code part} over the invalidation, in turn: all at once when small, else in parts of at most {@link #BATCH}
+   * users and {@link #IDENTIFIER_BATCH} identifiers (a renamed group's members), so no single script holds Redis for
+   * long; the plain keys go with the first.
    */
   private Future<Void> inParts(Invalidation what, Function<Invalidation, Future<Void>> part) {
-    if (what.users().size() <= BATCH) {
+    if (what.users().size() <= BATCH && what.identifiers().size() <= IDENTIFIER_BATCH) {
       return part.apply(what);
     }
     List<UUID> ids = List.copyOf(what.users());
-    Future<Void> chain = what.plainKeys().isEmpty() && what.unknownKeys().isEmpty() ? Future.succeededFuture()
-      : part.apply(new Invalidation(List.of(), what.plainKeys(), what.unknownKeys()));
-    for (int from = 0; from < ids.size(); from += BATCH) {
-      List<UUID> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
-      chain = chain.compose(v -> part.apply(Invalidation.ofUsers(batch)));
+    List<String> identifiers = List.copyOf(what.identifiers());
+    int parts = Math.max(partsOf(ids.size(), BATCH), partsOf(identifiers.size(), IDENTIFIER_BATCH));
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < parts; i++) {
+      Invalidation piece = new Invalidation(slice(ids, i, BATCH), i == 0 ? what.plainKeys() : List.of(),
+        slice(identifiers, i, IDENTIFIER_BATCH));
+      chain = chain.compose(v -> part.apply(piece));
     }
     return chain;
   }
 
-  /** Invalidations waiting for Redis (users, plain keys and unknown identifiers). */
+  private static int partsOf(int size, int batch) {
+    return (size + batch - 1) / batch;
+  }
+
+  /** The {@code i}-th run of {@code batch} elements (empty past the end). */
+  private static <T> List<T> slice(List<T> all, int i, int batch) {
+    int from = Math.min(all.size(), i * batch);
+    return all.subList(from, Math.min(all.size(), from + batch));
+  }
+
+  /** Invalidations waiting for Redis (users, plain keys and identifiers). */
   public int pendingInvalidations() {
-    return pendingUsers.size() + pendingKeys.size() + pendingUnknown.size();
+    return pendingUsers.size() + pendingKeys.size() + pendingIdentifiers.size();
   }
 
   private Future<Void> send(Invalidation what, Lsn committed) {
     UnaryOperator<Request> args = eval -> {
-      eval.arg(1 + 3 * what.users().size() + 2 * what.plainKeys().size() + what.unknownKeys().size()).arg(generationKey);
+      eval.arg(3 + 2 * what.users().size() + 2 * what.plainKeys().size() + what.identifiers().size())
+        .arg(generationKey).arg(writtenKey).arg(writtenUntilKey);
       for (UUID id : what.users()) {
-        eval.arg(indexKey(id)).arg(userKey(id)).arg(freshKey(id));
+        eval.arg(userKey(id)).arg(identifierKey(id.toString()));
       }
       for (String key : what.plainKeys()) {
-        eval.arg(key).arg("fresh:" + key);
+        eval.arg(key).arg(plainMarkerKey(key));
       }
-      for (String key : what.unknownKeys()) {
-        eval.arg(unknownIndexKey(key));
+      for (String identifier : what.identifiers()) {
+        eval.arg(identifierKey(identifier));
       }
-      return eval.arg(WRITTEN_MARKER_TTL_SECONDS).arg(what.users().size()).arg(what.plainKeys().size())
-        .arg(committed.marker());
+      eval.arg(WRITTEN_WINDOW_SECONDS).arg(what.users().size()).arg(what.plainKeys().size()).arg(committed.marker())
+        .arg(TRIM_EXTRA);
+      for (UUID id : what.users()) {
+        eval.arg(id.toString());
+      }
+      return eval;
     };
     return breaker.<Response>execute(() -> Timeouts.within(INVALIDATE.run(redis, args), timeoutMs)).map(r -> {
       learn(r.toString());
@@ -502,17 +550,17 @@ public final class UserCache {
     if (pendingInvalidations() + what.size() > PENDING_MAX) {
       invalidationsDropped.increment();
       // Still recorded in Postgres when it came from a write (CachedWrites): a sweep sends it once Redis is back.
-      log.error("cache invalidation dropped from memory, replay queue full ({} user(s), {} key(s), {} unknown): {}",
-        what.users().size(), what.plainKeys().size(), what.unknownKeys().size(), err.toString());
+      log.error("cache invalidation dropped from memory, replay queue full ({} user(s), {} key(s), {} identifier(s)): {}",
+        what.users().size(), what.plainKeys().size(), what.identifiers().size(), err.toString());
       return;
     }
     invalidationsDeferred.increment();
-    log.warn("cache invalidation deferred ({} user(s), {} key(s), {} unknown): {}", what.users().size(),
-      what.plainKeys().size(), what.unknownKeys().size(), err.toString());
+    log.warn("cache invalidation deferred ({} user(s), {} key(s), {} identifier(s)): {}", what.users().size(),
+      what.plainKeys().size(), what.identifiers().size(), err.toString());
     Deferred entry = new Deferred(stamps.incrementAndGet(), committed);
     what.users().forEach(id -> pendingUsers.merge(id, entry, Deferred::merge));
     what.plainKeys().forEach(key -> pendingKeys.merge(key, entry, Deferred::merge));
-    what.unknownKeys().forEach(key -> pendingUnknown.merge(key, entry, Deferred::merge));
+    what.identifiers().forEach(key -> pendingIdentifiers.merge(key, entry, Deferred::merge));
     scheduleReplay();
   }
 
@@ -535,24 +583,24 @@ public final class UserCache {
   private void replay() {
     Map<UUID, Deferred> users = Map.copyOf(pendingUsers);
     Map<String, Deferred> keys = Map.copyOf(pendingKeys);
-    Map<String, Deferred> unknown = Map.copyOf(pendingUnknown);
-    if (users.isEmpty() && keys.isEmpty() && unknown.isEmpty()) {
+    Map<String, Deferred> identifiers = Map.copyOf(pendingIdentifiers);
+    if (users.isEmpty() && keys.isEmpty() && identifiers.isEmpty()) {
       return;
     }
     Lsn committed = null;
-    for (Map<?, Deferred> m : List.of(users, keys, unknown)) {
+    for (Map<?, Deferred> m : List.of(users, keys, identifiers)) {
       for (Deferred d : m.values()) {
         committed = Lsn.later(committed, d.committed());
       }
     }
     Lsn latest = committed;
-    inParts(new Invalidation(users.keySet(), keys.keySet(), unknown.keySet()), part -> send(part, latest).onSuccess(v -> {
+    inParts(new Invalidation(users.keySet(), keys.keySet(), identifiers.keySet()), part -> send(part, latest).onSuccess(v -> {
       part.users().forEach(id -> pendingUsers.remove(id, users.get(id)));
       part.plainKeys().forEach(key -> pendingKeys.remove(key, keys.get(key)));
-      part.unknownKeys().forEach(key -> pendingUnknown.remove(key, unknown.get(key)));
+      part.identifiers().forEach(key -> pendingIdentifiers.remove(key, identifiers.get(key)));
     })).onComplete(ar -> {
       if (ar.succeeded()) {
-        log.info("replayed {} deferred cache invalidation(s)", users.size() + keys.size() + unknown.size());
+        log.info("replayed {} deferred cache invalidation(s)", users.size() + keys.size() + identifiers.size());
       }
       if (pendingInvalidations() > 0) {
         scheduleReplay();
@@ -565,7 +613,7 @@ public final class UserCache {
     if (generation == null) {
       return Future.succeededFuture(Fill.SKIPPED);
     }
-    return fill(FILL_PLAIN, r -> r.arg(3).arg(generationKey).arg(key).arg("fresh:" + key)
+    return fill(FILL_PLAIN, r -> r.arg(3).arg(generationKey).arg(key).arg(plainMarkerKey(key))
       .arg(generation).arg(value).arg(ttlSeconds).arg(replayedArg(replayed)));
   }
 
