@@ -37,9 +37,9 @@ public final class UsersDefinition implements ServiceDefinition {
   static final Setting<String> CACHE_NAMESPACE = new Setting<>("USERS_CACHE_NAMESPACE",
     "prefix of every users cache key in Redis db 1 (empty: the keys of SPEC §4)", "", false, v -> v);
   // Anyone can make users look up identifiers nobody has (a login names one): their cached 404s need a bound. An entry
-  // (key and its user_unknown set, Redis MEMORY USAGE) takes 350 bytes for a phone and 3.3 KB at most (320 characters
-  // of 3 UTF-8 bytes each); 2 000 per window, so 4 000 live at most, is under 14 MB at worst and far more than the
-  // platform's own clients miss (webhook's unknown payers, mistyped logins).
+  // (Redis MEMORY USAGE of its key) takes 104 bytes for a phone and 1 080 at most (320 characters of 3 UTF-8 bytes
+  // each); 2 000 per window, so 4 000 live at most, is under 4.5 MB at worst and far more than the platform's own
+  // clients miss (webhook's unknown payers, mistyped logins).
   static final Setting<Integer> CACHE_UNKNOWN_MAX = Setting.integer("USERS_CACHE_UNKNOWN_MAX", 2000, 0, 1_000_000,
     "cached 404s (identifiers nobody has) stored per 30 s window, counted across instances; past it a miss is answered"
       + " but not cached, so at most twice this many exist at once (0: none cached)");
