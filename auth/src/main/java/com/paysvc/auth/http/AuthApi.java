@@ -76,6 +76,7 @@ public final class AuthApi {
    */
   Operations operations(Vertx vertx, OpenAPIContract contract) {
     Operations ops = new Operations(vertx, contract, UNVALIDATED);
+    ops.ahead().route().failureHandler(new RetryAfter());
     ops.handler("jwks", ANYONE, jwks);
     ops.handler("token", ANYONE, token);
     ops.answer("register", ANYONE, rc -> {

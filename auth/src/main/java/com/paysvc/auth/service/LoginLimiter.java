@@ -1,20 +1,16 @@
 package com.paysvc.auth.service;
 
-import com.paysvc.common.concurrent.Timeouts;
-import com.paysvc.common.http.ApiException;
-import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.redis.RedisScript;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 
 import java.nio.charset.StandardCharsets;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Brute-force brake for password checks, per account and per client IP, in Redis db 0 (shared by every auth
@@ -25,11 +21,10 @@ import java.util.HexFormat;
  * account's count and gives its IP attempt back, so honest users and shared NATs are not locked by their own
  * successes. Each account has its own keys: a locked account never locks another.
  *
- * <p>Redis unavailable → 503: auth cannot enforce the limit, so it does not check passwords (it is also
- * unready, and the gateway sends logins elsewhere).
+ * <p>Redis unavailable or slow → 503 with {@code Retry-After}: auth cannot enforce the limit, so it does not check
+ * passwords (the one policy of every auth limiter, {@link LimiterRedis}).
  */
 public final class LoginLimiter {
-  private static final long REDIS_TIMEOUT_MS = 500;
   private static final String PREFIX = "auth:login:";
 
   // KEYS: account count, account lock, account level, ip count, ip lock, ip level
@@ -75,7 +70,7 @@ public final class LoginLimiter {
   private static final RedisScript ATTEMPT_SCRIPT = RedisScript.of(ATTEMPT);
   private static final RedisScript SUCCEEDED_SCRIPT = RedisScript.of(SUCCEEDED);
 
-  private final Redis redis;
+  private final LimiterRedis redis;
   private final SecretKeySpec accountKey;
   private final int maxPerAccount;
   private final int maxPerIp;
@@ -86,7 +81,7 @@ public final class LoginLimiter {
   /** {@code secret}: keys the digests of unknown identifiers, so a phone number cannot be recovered from a Redis key. */
   public LoginLimiter(Redis redis, String secret, int maxPerAccount, int maxPerIp, int windowSeconds, int lockSeconds,
                       int maxLockSeconds) {
-    this.redis = redis;
+    this.redis = new LimiterRedis(redis);
     this.accountKey = new SecretKeySpec(("login-limiter:" + secret).getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     this.maxPerAccount = maxPerAccount;
     this.maxPerIp = maxPerIp;
@@ -102,15 +97,12 @@ public final class LoginLimiter {
   public Future<Void> attempt(String account, String ip) {
     String a = PREFIX + "acct:" + account;
     String i = PREFIX + "ip:" + ip;
-    return script(ATTEMPT_SCRIPT, new String[] {a, a + ":lock", a + ":level", i, i + ":lock", i + ":level"},
+    return redis.run(ATTEMPT_SCRIPT, List.of(a, a + ":lock", a + ":level", i, i + ":lock", i + ":level"),
         maxPerAccount, maxPerIp, windowSeconds, lockSeconds, maxLockSeconds)
       .compose(r -> {
         long wait = r.toLong();
-        if (wait <= 0) {
-          return Future.succeededFuture();
-        }
-        return Future.failedFuture(new ApiException(ErrorCode.RATE_LIMITED, "too many failed logins, retry later",
-          new JsonObject().put("retry_after_seconds", wait)));
+        return wait <= 0 ? Future.succeededFuture()
+          : Future.failedFuture(LimiterRedis.limited("too many failed logins, retry later", wait));
       });
   }
 
@@ -119,19 +111,16 @@ public final class LoginLimiter {
    * costs neither a users lookup nor a password check).
    */
   public Future<Void> ipAllowed(String ip) {
-    return Timeouts.within(redis.send(Request.cmd(Command.TTL).arg(PREFIX + "ip:" + ip + ":lock")), REDIS_TIMEOUT_MS)
-      .recover(err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
-        "login is unavailable: the attempt limit cannot be checked")))
+    return redis.send(Request.cmd(Command.TTL).arg(PREFIX + "ip:" + ip + ":lock"))
       .compose(ttl -> ttl.toLong() > 0
-        ? Future.failedFuture(new ApiException(ErrorCode.RATE_LIMITED, "too many failed logins, retry later",
-          new JsonObject().put("retry_after_seconds", ttl.toLong())))
+        ? Future.failedFuture(LimiterRedis.limited("too many failed logins, retry later", ttl.toLong()))
         : Future.succeededFuture());
   }
 
   /** The attempt's password was right: forget the account's failures, give the IP its attempt back. */
   public Future<Void> succeeded(String account, String ip) {
     String a = PREFIX + "acct:" + account;
-    return script(SUCCEEDED_SCRIPT, new String[] {a, a + ":level", PREFIX + "ip:" + ip}).mapEmpty();
+    return redis.run(SUCCEEDED_SCRIPT, List.of(a, a + ":level", PREFIX + "ip:" + ip)).mapEmpty();
   }
 
   /** The limiter key of an identifier that names no user: a keyed digest, so no personal data sits in Redis keys. */
@@ -144,22 +133,5 @@ public final class LoginLimiter {
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private Future<Response> script(RedisScript script, String[] keys, Object... args) {
-    return Timeouts.within(script.run(redis, r -> withKeysAndArgs(r, keys, args)), REDIS_TIMEOUT_MS)
-      .recover(err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
-        "login is unavailable: the attempt limit cannot be checked")));
-  }
-
-  private static Request withKeysAndArgs(Request r, String[] keys, Object[] args) {
-    r.arg(keys.length);
-    for (String k : keys) {
-      r.arg(k);
-    }
-    for (Object a : args) {
-      r.arg(a.toString());
-    }
-    return r;
   }
 }
