@@ -67,7 +67,9 @@ public final class AuthSettings {
   public static final Setting<Integer> LOGIN_LOCKOUT_MAX_SECONDS = Setting.integer("LOGIN_LOCKOUT_MAX_SECONDS", 3600, 1,
     7 * 86400, "longest lock-out");
   public static final Setting<List<ClientIp.Cidr>> TRUSTED_PROXIES = new Setting<>("TRUSTED_PROXIES",
-    "proxies (comma-separated CIDRs) whose X-Forwarded-For is believed when finding a client's IP", "127.0.0.0/8,::1/128",
+    "the gateway's addresses (comma-separated CIDRs): only from these is X-Forwarded-For believed, and only its rightmost "
+      + "hop (the address the gateway wrote); natively loopback, where HAProxy runs; in compose the gateway container's "
+      + "fixed address", "127.0.0.0/8,::1/128",
     false, ClientIp::parse);
   public static final Setting<Integer> PASSWORD_HASH_MEMORY_KIB = Setting.integer("PASSWORD_HASH_MEMORY_KIB",
     Argon2id.OWASP.memoryKib(), 8, 1024 * 1024, "argon2id memory (KiB) of new hashes (OWASP minimum 19456)");

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static com.paysvc.auth.it.Platform.grantForm;
 import static com.paysvc.auth.it.Platform.person;
@@ -50,6 +51,20 @@ class AttemptLimitsIT extends PlatformIT {
     // The bucket is spent, even for the right secret; another client bucket is not affected.
     assertError(p.grant(grantForm("webhook", p.credentials.webhookSecret), ip), 429, "RATE_LIMITED");
     assertEquals(200, p.grant(grantForm("webhook", p.credentials.webhookSecret), randomIp()).status());
+  }
+
+  @Test
+  void aClientBehindTheGatewayCannotPickItsBucketWithATrustedLookingHop() {
+    // auth trusts loopback (the gateway natively). A client on the gateway's host writes a fresh address into its own
+    // header; the gateway appends the client's real (loopback) address. Only that last hop counts, so the fresh
+    // addresses never buy a fresh bucket. (A loopback address of this test's own: limiter keys are shared in Redis.)
+    String gatewaysPeer = "127." + ThreadLocalRandom.current().nextInt(1, 255) + "." + ThreadLocalRandom.current().nextInt(256)
+      + "." + ThreadLocalRandom.current().nextInt(1, 255);
+    for (int i = 0; i < MAX_GRANT_FAILURES; i++) {
+      assertError(p.grant(grantForm("webhook", "guess"), randomIp() + ", " + gatewaysPeer), 401, "UNAUTHORIZED");
+    }
+    assertError(p.grant(grantForm("webhook", "guess"), randomIp() + ", " + gatewaysPeer), 429, "RATE_LIMITED");
+    assertError(p.grant(grantForm("webhook", "guess"), randomIp() + "," + gatewaysPeer), 429, "RATE_LIMITED");
   }
 
   @Test
