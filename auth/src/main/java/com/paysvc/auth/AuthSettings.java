@@ -51,6 +51,10 @@ public final class AuthSettings {
     "sign-ups per client IP and window before 429 (each costs a password hash)");
   public static final Setting<Integer> REGISTER_WINDOW_SECONDS = Setting.integer("REGISTER_WINDOW_SECONDS", 3600, 1, 86400,
     "window of REGISTER_MAX_PER_IP");
+  // 64 KiB: users' profile bound (a few KiB of stored JSON) with room for escaped text, plus identifiers and password.
+  public static final Setting<Integer> REGISTER_BODY_MAX_BYTES = Setting.integer("REGISTER_BODY_MAX_BYTES", 64 * 1024,
+    1024, 16 * 1024 * 1024, "largest /auth/register body (bytes; 413 beyond, before it is read): keep it above users' "
+      + "profile bound, which decides what a profile may be");
   public static final Setting<Integer> REGISTRATION_SWEEP_SECONDS = Setting.integer("REGISTRATION_SWEEP_SECONDS", 30, 1,
     3600, "how often unfinished sign-ups (auth died between its two steps, or their undo failed) are looked for");
   // At least several users timeouts: a sign-up still in flight must never be taken for a dead one.
@@ -96,7 +100,7 @@ public final class AuthSettings {
       GuardSettings.JWT_AUDIENCE, ACCESS_TOKEN_TTL_SECONDS, SERVICE_CLIENTS, SERVICE_CLIENT_ID,
       PeerSettings.SERVICE_CLIENT_SECRET, PeerSettings.USERS_URL, PeerSettings.USERS_TIMEOUT_MS, TOKEN_MAX_FAILURES,
       TOKEN_FAILURE_WINDOW_SECONDS, REFRESH_TOKEN_SECRET, REFRESH_TOKEN_TTL_SECONDS, SESSION_MAX_AGE_SECONDS,
-      REFRESH_REUSE_GRACE_SECONDS, REGISTER_MAX_PER_IP, REGISTER_WINDOW_SECONDS, REGISTRATION_SWEEP_SECONDS, REGISTRATION_STALE_SECONDS, LOGIN_MAX_FAILURES, LOGIN_MAX_FAILURES_PER_IP, LOGIN_FAILURE_WINDOW_SECONDS,
+      REFRESH_REUSE_GRACE_SECONDS, REGISTER_MAX_PER_IP, REGISTER_WINDOW_SECONDS, REGISTER_BODY_MAX_BYTES, REGISTRATION_SWEEP_SECONDS, REGISTRATION_STALE_SECONDS, LOGIN_MAX_FAILURES, LOGIN_MAX_FAILURES_PER_IP, LOGIN_FAILURE_WINDOW_SECONDS,
       LOGIN_LOCKOUT_SECONDS, LOGIN_LOCKOUT_MAX_SECONDS, TRUSTED_PROXIES, PASSWORD_HASH_MEMORY_KIB,
       PASSWORD_HASH_ITERATIONS, PASSWORD_HASH_PARALLELISM, PASSWORD_HASH_THREADS, PASSWORD_HASH_MAX_PENDING);
   }

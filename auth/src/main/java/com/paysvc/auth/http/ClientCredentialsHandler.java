@@ -91,7 +91,7 @@ public final class ClientCredentialsHandler implements Handler<RoutingContext> {
       bodyId = form.get("client_id");
       bodySecret = form.get("client_secret");
     } else if (type.startsWith("application/json")) {
-      JsonObject body = rc.body().asJsonObject();
+      JsonObject body = jsonObject(rc);
       if (body == null) {
         throw ApiException.validation("a JSON object body is required");
       }
@@ -123,6 +123,16 @@ public final class ClientCredentialsHandler implements Handler<RoutingContext> {
       throw ApiException.validation("client_id and client_secret are required (in the body or as HTTP Basic)");
     }
     return new Request(grantType, bodyId, bodySecret);
+  }
+
+  /** The body as a JSON object; null when it is empty or valid JSON of another kind ({@code [null]}, {@code 1}). */
+  private static JsonObject jsonObject(RoutingContext rc) {
+    try {
+      return rc.body().asJsonObject();
+    } catch (ClassCastException notAnObject) {
+      // RequestBody casts whatever the JSON is: an array or a scalar is the client's mistake, not a 500.
+      return null;
+    }
   }
 
   private static String string(JsonObject body, String field) {
