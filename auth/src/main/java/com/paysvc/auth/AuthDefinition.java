@@ -167,9 +167,9 @@ public final class AuthDefinition implements ServiceDefinition {
       return Future.failedFuture(e);
     }
     LoginLimiter loginLimiter = new LoginLimiter(ctx.redis(), config.get(AuthSettings.REFRESH_TOKEN_SECRET),
-      config.get(AuthSettings.LOGIN_MAX_FAILURES),
-      config.get(AuthSettings.LOGIN_MAX_FAILURES_PER_IP), config.get(AuthSettings.LOGIN_FAILURE_WINDOW_SECONDS),
-      config.get(AuthSettings.LOGIN_LOCKOUT_SECONDS), config.get(AuthSettings.LOGIN_LOCKOUT_MAX_SECONDS));
+      new LoginLimiter.Limits(config.get(AuthSettings.LOGIN_MAX_FAILURES), config.get(AuthSettings.LOGIN_MAX_FAILURES_PER_ACCOUNT),
+        config.get(AuthSettings.LOGIN_MAX_FAILURES_PER_IP), config.get(AuthSettings.LOGIN_FAILURE_WINDOW_SECONDS),
+        config.get(AuthSettings.LOGIN_LOCKOUT_SECONDS), config.get(AuthSettings.LOGIN_LOCKOUT_MAX_SECONDS)));
     Revocations revocations = new Revocations(vertx, ctx.redis(), ctx.db(), store, issuer.issuer(),
       config.get(AuthSettings.ACCESS_TOKEN_TTL_SECONDS), config.get(ctx.settings().pgDatabase));
     Sessions sessions = new Sessions(ctx.db(), store, users, hasher, loginLimiter, issuer,

@@ -61,7 +61,13 @@ public final class AuthSettings {
   public static final Setting<Integer> REGISTRATION_STALE_SECONDS = Setting.integer("REGISTRATION_STALE_SECONDS", 120, 30,
     86400, "a sign-up still unfinished after this long is undone");
   public static final Setting<Integer> LOGIN_MAX_FAILURES = Setting.integer("LOGIN_MAX_FAILURES", 5, 1, 1000,
-    "password attempts per account and window before it is locked (429)");
+    "password attempts on one account from one client (IP, or IPv6 /64) per window before that client is locked out of "
+      + "that account (answered as a wrong password)");
+  // 20: four clients' worth of LOGIN_MAX_FAILURES. Locking a victim out everywhere takes four client addresses, and a
+  // distributed guesser gets 20 guesses a window, each lock-out doubling.
+  public static final Setting<Integer> LOGIN_MAX_FAILURES_PER_ACCOUNT = Setting.integer("LOGIN_MAX_FAILURES_PER_ACCOUNT",
+    20, 1, 100000, "password attempts on one account from all clients together per window before the account is locked "
+      + "for everyone (answered as a wrong password); keep it at or above LOGIN_MAX_FAILURES");
   public static final Setting<Integer> LOGIN_MAX_FAILURES_PER_IP = Setting.integer("LOGIN_MAX_FAILURES_PER_IP", 50, 1, 100000,
     "password attempts per client IP and window before it is locked (429)");
   public static final Setting<Integer> LOGIN_FAILURE_WINDOW_SECONDS = Setting.integer("LOGIN_FAILURE_WINDOW_SECONDS", 900,
@@ -100,7 +106,7 @@ public final class AuthSettings {
       GuardSettings.JWT_AUDIENCE, ACCESS_TOKEN_TTL_SECONDS, SERVICE_CLIENTS, SERVICE_CLIENT_ID,
       PeerSettings.SERVICE_CLIENT_SECRET, PeerSettings.USERS_URL, PeerSettings.USERS_TIMEOUT_MS, TOKEN_MAX_FAILURES,
       TOKEN_FAILURE_WINDOW_SECONDS, REFRESH_TOKEN_SECRET, REFRESH_TOKEN_TTL_SECONDS, SESSION_MAX_AGE_SECONDS,
-      REFRESH_REUSE_GRACE_SECONDS, REGISTER_MAX_PER_IP, REGISTER_WINDOW_SECONDS, REGISTER_BODY_MAX_BYTES, REGISTRATION_SWEEP_SECONDS, REGISTRATION_STALE_SECONDS, LOGIN_MAX_FAILURES, LOGIN_MAX_FAILURES_PER_IP, LOGIN_FAILURE_WINDOW_SECONDS,
+      REFRESH_REUSE_GRACE_SECONDS, REGISTER_MAX_PER_IP, REGISTER_WINDOW_SECONDS, REGISTER_BODY_MAX_BYTES, REGISTRATION_SWEEP_SECONDS, REGISTRATION_STALE_SECONDS, LOGIN_MAX_FAILURES, LOGIN_MAX_FAILURES_PER_ACCOUNT, LOGIN_MAX_FAILURES_PER_IP, LOGIN_FAILURE_WINDOW_SECONDS,
       LOGIN_LOCKOUT_SECONDS, LOGIN_LOCKOUT_MAX_SECONDS, TRUSTED_PROXIES, PASSWORD_HASH_MEMORY_KIB,
       PASSWORD_HASH_ITERATIONS, PASSWORD_HASH_PARALLELISM, PASSWORD_HASH_THREADS, PASSWORD_HASH_MAX_PENDING);
   }

@@ -52,7 +52,8 @@ class LimiterPolicyTest {
 
   private static void everyLimiterCallRefuses(Redis redis) {
     AttemptLimiter attempts = new AttemptLimiter(redis, "t:", 5, 60);
-    LoginLimiter logins = new LoginLimiter(redis, "0123456789abcdef0123456789abcdef", 5, 50, 900, 60, 3600);
+    LoginLimiter logins = new LoginLimiter(redis, "0123456789abcdef0123456789abcdef",
+      new LoginLimiter.Limits(5, 20, 50, 900, 60, 3600));
     List<Supplier<Future<?>>> calls = List.of(
       () -> attempts.attempt("203.0.113.1"),
       () -> attempts.giveBack("203.0.113.1"),
