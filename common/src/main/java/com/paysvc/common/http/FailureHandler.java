@@ -106,7 +106,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
     HttpMethod method = ctx.request().method();
     if (failure instanceof IllegalStateException && isForm(ctx.request().getHeader(Endpoint.CONTENT_TYPE))
       && method != HttpMethod.POST && method != HttpMethod.PUT && method != HttpMethod.PATCH && method != HttpMethod.DELETE) {
-      return ApiException.validation("a " + method.name() + " request carries no form body");
+      return ApiException.validation(method.name() + " requests carry no form body");
     }
     if (failure instanceof IllegalArgumentException && !decodes(ctx.request().uri())) {
       return ApiException.validation("the query string cannot be decoded (a broken %-escape)");
