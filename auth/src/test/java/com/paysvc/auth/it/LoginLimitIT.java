@@ -80,6 +80,36 @@ class LoginLimitIT extends PlatformIT {
     assertEquals(200, login(victim.email(), victim.password(), randomIp()).status());
   }
 
+  @Test
+  void aLockedAttemptTakesAboutAsLongAsAPasswordCheck() {
+    Platform.Person victim = person();
+    p.register(victim);
+    Platform.Person unrelated = person();
+    p.register(unrelated);
+    String attacker = randomIp();
+    for (int i = 0; i < PER_CLIENT; i++) {
+      assertError(login(victim.email(), "guess-" + i, attacker), 401, "UNAUTHORIZED");
+    }
+    // Interleaved, so both kinds see the same load: locked attempts, and real checks of a wrong password.
+    long[] locked = new long[7];
+    long[] checked = new long[7];
+    for (int i = 0; i < locked.length; i++) {
+      long t0 = System.nanoTime();
+      assertError(login(victim.phone(), "guess", attacker), 401, "UNAUTHORIZED");
+      locked[i] = System.nanoTime() - t0;
+      t0 = System.nanoTime();
+      assertError(login(unrelated.email(), "guess", randomIp()), 401, "UNAUTHORIZED");
+      checked[i] = System.nanoTime() - t0;
+    }
+    java.util.Arrays.sort(locked);
+    java.util.Arrays.sort(checked);
+    double lockedMs = locked[3] / 1e6;
+    double checkedMs = checked[3] / 1e6;
+    System.out.printf("login medians: locked %.1f ms, wrong password %.1f ms%n", lockedMs, checkedMs);
+    // Without the dummy hash a locked answer took a few milliseconds against tens for a check: half is a wide margin.
+    assertTrue(lockedMs >= checkedMs / 2, "locked " + lockedMs + " ms, wrong password " + checkedMs + " ms");
+  }
+
   private static Map<String, List<String>> headers(Http.Response r) {
     Map<String, List<String>> h = new TreeMap<>(r.headers().map());
     h.remove("x-request-id");
