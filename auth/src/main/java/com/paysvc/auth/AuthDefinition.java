@@ -82,6 +82,20 @@ public final class AuthDefinition implements ServiceDefinition {
     return AuthSettings.all();
   }
 
+  /**
+   * auth's public JSON routes read their bodies under limits of their own, before anyone is known: JSON only (415
+   * otherwise, so no form decoder ever runs on them) and a declared length over the limit refused before a byte is read
+   * (413). A login is an identifier (≤ 320 characters) and a password (≤ 256), a refresh a token (≤ 4096): 16 KiB holds
+   * either even with every character escaped in six bytes. A sign-up carries a profile, which users bounds (its 413/400 are passed
+   * on): REGISTER_BODY_MAX_BYTES only has to stay above users' bound.
+   */
+  @Override
+  public Map<String, Integer> jsonBodyLimits(Config config) {
+    int small = 16 * 1024;
+    return Map.of("/auth/register", config.get(AuthSettings.REGISTER_BODY_MAX_BYTES), "/auth/login", small,
+      "/auth/refresh", small);
+  }
+
   @Override
   public Map<String, ServiceCommand> commands() {
     return Map.of("bootstrap-admin", new BootstrapAdmin(), "argon2-bench", new Argon2Bench());
@@ -153,9 +167,9 @@ public final class AuthDefinition implements ServiceDefinition {
       return Future.failedFuture(e);
     }
     LoginLimiter loginLimiter = new LoginLimiter(ctx.redis(), config.get(AuthSettings.REFRESH_TOKEN_SECRET),
-      config.get(AuthSettings.LOGIN_MAX_FAILURES),
-      config.get(AuthSettings.LOGIN_MAX_FAILURES_PER_IP), config.get(AuthSettings.LOGIN_FAILURE_WINDOW_SECONDS),
-      config.get(AuthSettings.LOGIN_LOCKOUT_SECONDS), config.get(AuthSettings.LOGIN_LOCKOUT_MAX_SECONDS));
+      new LoginLimiter.Limits(config.get(AuthSettings.LOGIN_MAX_FAILURES), config.get(AuthSettings.LOGIN_MAX_FAILURES_PER_ACCOUNT),
+        config.get(AuthSettings.LOGIN_MAX_FAILURES_PER_IP), config.get(AuthSettings.LOGIN_FAILURE_WINDOW_SECONDS),
+        config.get(AuthSettings.LOGIN_LOCKOUT_SECONDS), config.get(AuthSettings.LOGIN_LOCKOUT_MAX_SECONDS)));
     Revocations revocations = new Revocations(vertx, ctx.redis(), ctx.db(), store, issuer.issuer(),
       config.get(AuthSettings.ACCESS_TOKEN_TTL_SECONDS), config.get(ctx.settings().pgDatabase));
     Sessions sessions = new Sessions(ctx.db(), store, users, hasher, loginLimiter, issuer,

@@ -51,13 +51,23 @@ public final class AuthSettings {
     "sign-ups per client IP and window before 429 (each costs a password hash)");
   public static final Setting<Integer> REGISTER_WINDOW_SECONDS = Setting.integer("REGISTER_WINDOW_SECONDS", 3600, 1, 86400,
     "window of REGISTER_MAX_PER_IP");
+  // 64 KiB: users' profile bound (a few KiB of stored JSON) with room for escaped text, plus identifiers and password.
+  public static final Setting<Integer> REGISTER_BODY_MAX_BYTES = Setting.integer("REGISTER_BODY_MAX_BYTES", 64 * 1024,
+    1024, 16 * 1024 * 1024, "largest /auth/register body (bytes; 413 beyond, before it is read): keep it above users' "
+      + "profile bound, which decides what a profile may be");
   public static final Setting<Integer> REGISTRATION_SWEEP_SECONDS = Setting.integer("REGISTRATION_SWEEP_SECONDS", 30, 1,
     3600, "how often unfinished sign-ups (auth died between its two steps, or their undo failed) are looked for");
   // At least several users timeouts: a sign-up still in flight must never be taken for a dead one.
   public static final Setting<Integer> REGISTRATION_STALE_SECONDS = Setting.integer("REGISTRATION_STALE_SECONDS", 120, 30,
     86400, "a sign-up still unfinished after this long is undone");
   public static final Setting<Integer> LOGIN_MAX_FAILURES = Setting.integer("LOGIN_MAX_FAILURES", 5, 1, 1000,
-    "password attempts per account and window before it is locked (429)");
+    "password attempts on one account from one client (IP, or IPv6 /64) per window before that client is locked out of "
+      + "that account (answered as a wrong password)");
+  // 20: four clients' worth of LOGIN_MAX_FAILURES. Locking a victim out everywhere takes four client addresses, and a
+  // distributed guesser gets 20 guesses a window, each lock-out doubling.
+  public static final Setting<Integer> LOGIN_MAX_FAILURES_PER_ACCOUNT = Setting.integer("LOGIN_MAX_FAILURES_PER_ACCOUNT",
+    20, 1, 100000, "password attempts on one account from all clients together per window before the account is locked "
+      + "for everyone (answered as a wrong password); keep it at or above LOGIN_MAX_FAILURES");
   public static final Setting<Integer> LOGIN_MAX_FAILURES_PER_IP = Setting.integer("LOGIN_MAX_FAILURES_PER_IP", 50, 1, 100000,
     "password attempts per client IP and window before it is locked (429)");
   public static final Setting<Integer> LOGIN_FAILURE_WINDOW_SECONDS = Setting.integer("LOGIN_FAILURE_WINDOW_SECONDS", 900,
@@ -67,7 +77,9 @@ public final class AuthSettings {
   public static final Setting<Integer> LOGIN_LOCKOUT_MAX_SECONDS = Setting.integer("LOGIN_LOCKOUT_MAX_SECONDS", 3600, 1,
     7 * 86400, "longest lock-out");
   public static final Setting<List<ClientIp.Cidr>> TRUSTED_PROXIES = new Setting<>("TRUSTED_PROXIES",
-    "proxies (comma-separated CIDRs) whose X-Forwarded-For is believed when finding a client's IP", "127.0.0.0/8,::1/128",
+    "the gateway's addresses (comma-separated CIDRs): only from these is X-Forwarded-For believed, and only its rightmost "
+      + "hop (the address the gateway wrote); natively loopback, where HAProxy runs; in compose the gateway container's "
+      + "fixed address", "127.0.0.0/8,::1/128",
     false, ClientIp::parse);
   public static final Setting<Integer> PASSWORD_HASH_MEMORY_KIB = Setting.integer("PASSWORD_HASH_MEMORY_KIB",
     Argon2id.OWASP.memoryKib(), 8, 1024 * 1024, "argon2id memory (KiB) of new hashes (OWASP minimum 19456)");
@@ -94,7 +106,7 @@ public final class AuthSettings {
       GuardSettings.JWT_AUDIENCE, ACCESS_TOKEN_TTL_SECONDS, SERVICE_CLIENTS, SERVICE_CLIENT_ID,
       PeerSettings.SERVICE_CLIENT_SECRET, PeerSettings.USERS_URL, PeerSettings.USERS_TIMEOUT_MS, TOKEN_MAX_FAILURES,
       TOKEN_FAILURE_WINDOW_SECONDS, REFRESH_TOKEN_SECRET, REFRESH_TOKEN_TTL_SECONDS, SESSION_MAX_AGE_SECONDS,
-      REFRESH_REUSE_GRACE_SECONDS, REGISTER_MAX_PER_IP, REGISTER_WINDOW_SECONDS, REGISTRATION_SWEEP_SECONDS, REGISTRATION_STALE_SECONDS, LOGIN_MAX_FAILURES, LOGIN_MAX_FAILURES_PER_IP, LOGIN_FAILURE_WINDOW_SECONDS,
+      REFRESH_REUSE_GRACE_SECONDS, REGISTER_MAX_PER_IP, REGISTER_WINDOW_SECONDS, REGISTER_BODY_MAX_BYTES, REGISTRATION_SWEEP_SECONDS, REGISTRATION_STALE_SECONDS, LOGIN_MAX_FAILURES, LOGIN_MAX_FAILURES_PER_ACCOUNT, LOGIN_MAX_FAILURES_PER_IP, LOGIN_FAILURE_WINDOW_SECONDS,
       LOGIN_LOCKOUT_SECONDS, LOGIN_LOCKOUT_MAX_SECONDS, TRUSTED_PROXIES, PASSWORD_HASH_MEMORY_KIB,
       PASSWORD_HASH_ITERATIONS, PASSWORD_HASH_PARALLELISM, PASSWORD_HASH_THREADS, PASSWORD_HASH_MAX_PENDING);
   }

@@ -76,6 +76,11 @@ public final class AuthApi {
    */
   Operations operations(Vertx vertx, OpenAPIContract contract) {
     Operations ops = new Operations(vertx, contract, UNVALIDATED);
+    ops.ahead().route().failureHandler(new RetryAfter());
+    // A request this router cannot even match — a broken %-escape in the query of a route with a path parameter (Vert.x
+    // adds path parameters to request().params(), which decodes the query) — would get Vert.x's empty 400 here: the
+    // error shape instead, as the service's top router answers such requests.
+    ops.ahead().errorHandler(400, AuthApi::malformed);
     ops.handler("jwks", ANYONE, jwks);
     ops.handler("token", ANYONE, token);
     ops.answer("register", ANYONE, rc -> {
@@ -154,6 +159,13 @@ public final class AuthApi {
       .putHeader("Cache-Control", "no-store")
       .putHeader("Pragma", "no-cache")
       .end(pair.toJson().toBuffer());
+  }
+
+  private static void malformed(RoutingContext rc) {
+    if (!rc.response().ended()) {
+      rc.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+        .end(ApiException.validation("malformed request").toJson().toBuffer());
+    }
   }
 
   private static void noContent(RoutingContext rc, Void nothing) {

@@ -10,6 +10,8 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +22,11 @@ import java.util.Locale;
 /**
  * {@code POST /auth/token}, the client-credentials grant (RFC 6749 §4.4) for service clients. Parameters come
  * as a form (the RFC's encoding) or as JSON; the client authenticates with HTTP Basic or with
- * {@code client_id}/{@code client_secret} in the body, not both (RFC 6749 §2.3). Failed attempts are counted
- * per client IP; errors use the platform's error shape rather than RFC 6749's {@code {"error": ...}}.
+ * {@code client_id}/{@code client_secret} in the body, not both (RFC 6749 §2.3). Failed attempts are limited per
+ * client IP; errors use the platform's error shape rather than RFC 6749's {@code {"error": ...}}.
  */
 public final class ClientCredentialsHandler implements Handler<RoutingContext> {
+  private static final Logger log = LoggerFactory.getLogger(ClientCredentialsHandler.class);
   static final String GRANT = "client_credentials";
 
   private final ServiceGrant grant;
@@ -50,26 +53,29 @@ public final class ClientCredentialsHandler implements Handler<RoutingContext> {
       return;
     }
     String ip = clientIp.of(rc);
-    limiter.check(ip)
+    // Counted before the secret is compared (increment-first): a parallel burst of guesses is cut at the limit.
+    limiter.attempt(ip)
       .onFailure(rc::fail)
       .onSuccess(v -> {
         TokenIssuer.Issued token = grant.grant(req.clientId(), req.clientSecret());
         if (token == null) {
-          // Count first, then answer: a burst of parallel guesses is still counted before anyone retries.
-          limiter.record(ip).onComplete(ar ->
-            rc.fail(new ApiException(ErrorCode.UNAUTHORIZED, "invalid client credentials")));
+          rc.fail(new ApiException(ErrorCode.UNAUTHORIZED, "invalid client credentials"));
           return;
         }
-        rc.response()
-          .putHeader("Content-Type", "application/json")
-          // RFC 6749 §5.1: token responses must not be cached.
-          .putHeader("Cache-Control", "no-store")
-          .putHeader("Pragma", "no-cache")
-          .end(new JsonObject()
-            .put("access_token", token.token())
-            .put("token_type", "Bearer")
-            .put("expires_in", token.expiresIn())
-            .toBuffer());
+        // Only failures count: the right secret gives its attempt back before the answer, so a client's next request
+        // finds it back (a failed give-back still answers: the token is valid, the bucket merely fuller).
+        limiter.giveBack(ip)
+          .onFailure(e -> log.debug("grant attempt of {} not given back: {}", ip, e.toString()))
+          .onComplete(ar -> rc.response()
+            .putHeader("Content-Type", "application/json")
+            // RFC 6749 §5.1: token responses must not be cached.
+            .putHeader("Cache-Control", "no-store")
+            .putHeader("Pragma", "no-cache")
+            .end(new JsonObject()
+              .put("access_token", token.token())
+              .put("token_type", "Bearer")
+              .put("expires_in", token.expiresIn())
+              .toBuffer()));
       });
   }
 
@@ -85,7 +91,7 @@ public final class ClientCredentialsHandler implements Handler<RoutingContext> {
       bodyId = form.get("client_id");
       bodySecret = form.get("client_secret");
     } else if (type.startsWith("application/json")) {
-      JsonObject body = rc.body().asJsonObject();
+      JsonObject body = jsonObject(rc);
       if (body == null) {
         throw ApiException.validation("a JSON object body is required");
       }
@@ -117,6 +123,16 @@ public final class ClientCredentialsHandler implements Handler<RoutingContext> {
       throw ApiException.validation("client_id and client_secret are required (in the body or as HTTP Basic)");
     }
     return new Request(grantType, bodyId, bodySecret);
+  }
+
+  /** The body as a JSON object; null when it is empty or valid JSON of another kind ({@code [null]}, {@code 1}). */
+  private static JsonObject jsonObject(RoutingContext rc) {
+    try {
+      return rc.body().asJsonObject();
+    } catch (ClassCastException notAnObject) {
+      // RequestBody casts whatever the JSON is: an array or a scalar is the client's mistake, not a 500.
+      return null;
+    }
   }
 
   private static String string(JsonObject body, String field) {

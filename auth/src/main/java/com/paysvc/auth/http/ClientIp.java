@@ -8,11 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The client's IP for rate limits. {@code X-Forwarded-For} is believed only as far as the chain of trusted proxies
- * goes ({@code TRUSTED_PROXIES}, CIDRs; default loopback, where HAProxy runs): starting at the direct peer, each
- * trusted hop's left neighbour in the header is taken, and the first untrusted address is the client. A caller
- * that is not a trusted proxy cannot choose its own bucket (its header is ignored), and the gateway does not put
- * every client into its own single bucket.
+ * The client's IP for rate limits. The direct peer is the client, unless it is a trusted proxy ({@code TRUSTED_PROXIES},
+ * CIDRs: the gateway's addresses; natively loopback, where HAProxy runs). From a trusted proxy, the client is the
+ * rightmost {@code X-Forwarded-For} hop — the one that proxy wrote for its own peer (the gateway overwrites the header
+ * with the connection's source) — and nothing further left: whatever a client wrote into its own header is not
+ * believed, even an address that looks like a trusted one ({@code X-Forwarded-For: 127.0.0.1} would otherwise walk the
+ * chain on to a bucket of the client's choosing). A trusted proxy's request without a usable hop counts as the proxy's
+ * own. So a caller that is not a trusted proxy cannot choose its own bucket, and the gateway does not put every client
+ * into its own single bucket. One trusted proxy in front of the services is supported; a chain (a CDN before the
+ * gateway) must be collapsed by the gateway (it overwrites the header with the address it trusts).
  */
 public final class ClientIp {
   private final List<Cidr> trusted;
@@ -91,28 +95,21 @@ public final class ClientIp {
   /** The client's address (see the class comment). */
   String address(RoutingContext rc) {
     SocketAddress peer = rc.request().remoteAddress();
-    String current = peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress();
-    if (!isTrusted(current)) {
-      return current;
+    String direct = peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress();
+    if (!isTrusted(direct)) {
+      return direct;
     }
-    List<String> hops = new ArrayList<>();
-    for (String header : rc.request().headers().getAll("X-Forwarded-For")) {
-      for (String hop : header.split(",")) {
-        hops.add(hop.trim());
-      }
+    String hop = rightmostHop(rc.request().headers().getAll("X-Forwarded-For"));
+    return hop != null && bytes(hop) != null ? hop : direct;
+  }
+
+  /** The last address of the last {@code X-Forwarded-For} line: the one the trusted proxy appended. */
+  private static String rightmostHop(List<String> headers) {
+    if (headers.isEmpty()) {
+      return null;
     }
-    for (int i = hops.size() - 1; i >= 0; i--) {
-      String hop = hops.get(i);
-      if (bytes(hop) == null) {
-        // Not an address: the trusted hop after it is the last one known for sure.
-        return current;
-      }
-      current = hop;
-      if (!isTrusted(hop)) {
-        return hop;
-      }
-    }
-    return current;
+    String last = headers.get(headers.size() - 1);
+    return last.substring(last.lastIndexOf(',') + 1).trim();
   }
 
   private boolean isTrusted(String ip) {

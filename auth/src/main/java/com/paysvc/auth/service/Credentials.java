@@ -14,7 +14,7 @@ import java.util.UUID;
 
 /**
  * {@code PUT /auth/credentials/{user_id}}: a user changes its own password with the old one (counted by the login
- * limiter like a login) — an admin too, for its own: a stolen admin token must not become a permanent takeover —
+ * limiter like a login; a locked account is 429 here, the caller holds its token) — an admin too, for its own: a stolen admin token must not become a permanent takeover —
  * or an admin sets another user's. Every other session of the user ends at once (refresh tokens revoked, their access
  * tokens rejected by session): the caller's own session survives its own change, an admin's reset ends them all.
  */
@@ -52,6 +52,10 @@ public final class Credentials {
     }
     String account = userId.toString();
     return limiter.attempt(account, ip)
+      // The caller holds a token of this account: its own lock is no secret to it, unlike at login.
+      .compose(attempt -> attempt.admitted() ? Future.<Void>succeededFuture()
+        : Future.failedFuture(LimiterRedis.limited("too many wrong passwords for this account, retry later",
+          attempt.lockedSeconds())))
       .compose(v -> db.readPrimary(c -> store.credentials(c, userId)))
       .compose(stored -> hasher.verify(stored, oldPassword))
       .compose(check -> check.matches()

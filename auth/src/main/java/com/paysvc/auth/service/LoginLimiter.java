@@ -1,116 +1,133 @@
 package com.paysvc.auth.service;
 
-import com.paysvc.common.concurrent.Timeouts;
-import com.paysvc.common.http.ApiException;
-import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.redis.RedisScript;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 
 import java.nio.charset.StandardCharsets;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
- * Brute-force brake for password checks, per account and per client IP, in Redis db 0 (shared by every auth
- * instance). One Lua script counts the attempt <em>before</em> the password is checked (increment-first), so a
- * parallel burst is cut at exactly the limit: attempt n of a window is admitted only if n ≤ max. The attempt that
- * crosses a limit locks that key for {@code lockSeconds · 2^(k-1)} (k = lockouts within a day, capped at
- * {@code maxLockSeconds}) and is refused with 429 and {@code Retry-After}. A successful login forgives the
- * account's count and gives its IP attempt back, so honest users and shared NATs are not locked by their own
- * successes. Each account has its own keys: a locked account never locks another.
+ * Brute-force brake for password checks, in Redis db 0 (shared by every auth instance), counted at three levels:
+ * per client IP (every attempt from it), per account and client (the client's attempts on that account) and per
+ * account (from every client). One Lua script counts the attempt <em>before</em> the password is checked
+ * (increment-first), so a parallel burst is cut at exactly a limit: attempt n of a window goes on only if n ≤ max.
+ * The attempt that crosses a limit locks that level for {@code lockSeconds · 2^(k-1)} (k = its lock-outs within a
+ * day, at most {@code maxLockSeconds}).
  *
- * <p>Redis unavailable → 503: auth cannot enforce the limit, so it does not check passwords (it is also
- * unready, and the gateway sends logins elsewhere).
+ * <p>What a lock answers differs on purpose. A locked <b>client IP</b> gets 429 with {@code Retry-After}: the IP is
+ * the caller's own, telling it reveals nothing about anyone. A locked <b>account</b> is never told: the attempt is
+ * refused without its password being checked, and {@link Sessions} answers it exactly as a wrong password (same
+ * status, body and headers, and the same work: a dummy hash). A 429 there told an attacker that an e-mail and a phone
+ * belong to one account (five failures on one, then a 429 on the other).
+ *
+ * <p>Why per account <em>and client</em>: with one account-wide lock, anybody could keep a victim locked out from
+ * everywhere with five wrong passwords a window. Now a client locks only itself out of that account; the account is
+ * locked for everyone only past {@code perAccount} attempts from all clients together (a distributed guesser, who then
+ * gets that many guesses per window, each lock-out doubling). A success forgives the client's own failures (its count,
+ * its lock-out level, and the same count in the account's), never other clients': a victim's login must not reset an
+ * attacker's count. A success also gives its IP attempt back, so shared NATs are not locked by honest users.
+ *
+ * <p>Redis unavailable or slow → 503 with {@code Retry-After}: auth cannot enforce the limit, so it does not check
+ * passwords (the one policy of every auth limiter, {@link LimiterRedis}).
  */
 public final class LoginLimiter {
-  private static final long REDIS_TIMEOUT_MS = 500;
   private static final String PREFIX = "auth:login:";
 
-  // KEYS: account count, account lock, account level, ip count, ip lock, ip level
-  // ARGV: account max, ip max, window s, base lock s, max lock s
-  // Returns 0 when admitted, else the seconds to wait.
+  /** Attempts per window at each level, the window, the first and the longest lock-out (seconds). */
+  public record Limits(int perClient, int perAccount, int perIp, int windowSeconds, int lockSeconds, int maxLockSeconds) {
+  }
+
+  /**
+   * The limiter's decision on one attempt: go on to the password check, or not (the account is locked for this client
+   * or for everyone, for {@code lockedSeconds} more).
+   */
+  public record Attempt(boolean admitted, long lockedSeconds) {
+  }
+
+  // KEYS: ip count, ip lock, ip level; account+client count, lock, level; account count, lock, level
+  // ARGV: ip max, account+client max, account max, window s, base lock s, max lock s
+  // Returns {0, 0} admitted; {1, s} the IP is locked for s seconds; {2, s} the account is locked (for this client or
+  // for everyone) for s seconds. Every attempt from the IP counts, a locked account's too (each costs a dummy hash).
   static final String ATTEMPT = """
     local function remaining(lock)
       local t = redis.call('TTL', lock)
       if t > 0 then return t end
       return 0
     end
-    local wait = math.max(remaining(KEYS[2]), remaining(KEYS[5]))
-    if wait > 0 then return wait end
-    local function bump(count, lock, level, max)
-      local n = redis.call('INCR', count)
-      if n == 1 then redis.call('EXPIRE', count, ARGV[3]) end
-      if n <= tonumber(max) then return 0 end
-      local k = redis.call('INCR', level)
-      redis.call('EXPIRE', level, 86400)
-      local secs = math.min(tonumber(ARGV[4]) * 2 ^ (k - 1), tonumber(ARGV[5]))
-      redis.call('SET', lock, '1', 'EX', math.floor(secs))
-      redis.call('DEL', count)
-      return math.floor(secs)
+    local function count(key)
+      local n = redis.call('INCR', key)
+      if n == 1 then redis.call('EXPIRE', key, ARGV[4]) end
+      return n
     end
-    local a = bump(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
-    if a > 0 then return a end
-    local b = bump(KEYS[4], KEYS[5], KEYS[6], ARGV[2])
-    if b > 0 then
-      redis.call('DECR', KEYS[1])
-      return b
+    local function lock(countKey, lockKey, levelKey)
+      local k = redis.call('INCR', levelKey)
+      redis.call('EXPIRE', levelKey, 86400)
+      local secs = math.floor(math.min(tonumber(ARGV[5]) * 2 ^ (k - 1), tonumber(ARGV[6])))
+      redis.call('SET', lockKey, '1', 'EX', secs)
+      redis.call('DEL', countKey)
+      return secs
     end
-    return 0
+    local ipWait = remaining(KEYS[2])
+    if ipWait > 0 then return {1, ipWait} end
+    if count(KEYS[1]) > tonumber(ARGV[1]) then return {1, lock(KEYS[1], KEYS[2], KEYS[3])} end
+    local accountWait = math.max(remaining(KEYS[5]), remaining(KEYS[8]))
+    if accountWait > 0 then return {2, accountWait} end
+    if count(KEYS[4]) > tonumber(ARGV[2]) then return {2, lock(KEYS[4], KEYS[5], KEYS[6])} end
+    if count(KEYS[7]) > tonumber(ARGV[3]) then
+      redis.call('DECR', KEYS[4])
+      return {2, lock(KEYS[7], KEYS[8], KEYS[9])}
+    end
+    return {0, 0}
     """;
 
-  // KEYS: account count, account level, ip count
+  // KEYS: account+client count, account+client level, account count, ip count
+  // The client's own failures leave the account's count too (never below zero, never a key without expiry).
   static final String SUCCEEDED = """
+    local mine = tonumber(redis.call('GET', KEYS[1]) or '0')
     redis.call('DEL', KEYS[1], KEYS[2])
-    local n = tonumber(redis.call('GET', KEYS[3]) or '0')
-    if n > 0 then redis.call('DECR', KEYS[3]) end
+    if mine > 0 and redis.call('EXISTS', KEYS[3]) == 1 then
+      if redis.call('DECRBY', KEYS[3], mine) <= 0 then redis.call('DEL', KEYS[3]) end
+    end
+    local n = tonumber(redis.call('GET', KEYS[4]) or '0')
+    if n > 0 then redis.call('DECR', KEYS[4]) end
     return 0
     """;
 
   private static final RedisScript ATTEMPT_SCRIPT = RedisScript.of(ATTEMPT);
   private static final RedisScript SUCCEEDED_SCRIPT = RedisScript.of(SUCCEEDED);
 
-  private final Redis redis;
+  private final LimiterRedis redis;
   private final SecretKeySpec accountKey;
-  private final int maxPerAccount;
-  private final int maxPerIp;
-  private final int windowSeconds;
-  private final int lockSeconds;
-  private final int maxLockSeconds;
+  private final Limits limits;
 
   /** {@code secret}: keys the digests of unknown identifiers, so a phone number cannot be recovered from a Redis key. */
-  public LoginLimiter(Redis redis, String secret, int maxPerAccount, int maxPerIp, int windowSeconds, int lockSeconds,
-                      int maxLockSeconds) {
-    this.redis = redis;
+  public LoginLimiter(Redis redis, String secret, Limits limits) {
+    this.redis = new LimiterRedis(redis);
     this.accountKey = new SecretKeySpec(("login-limiter:" + secret).getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-    this.maxPerAccount = maxPerAccount;
-    this.maxPerIp = maxPerIp;
-    this.windowSeconds = windowSeconds;
-    this.lockSeconds = lockSeconds;
-    this.maxLockSeconds = maxLockSeconds;
+    this.limits = limits;
   }
 
   /**
-   * Counts one attempt for {@code account} (a user id, or a digest of an unknown identifier) from {@code ip}:
-   * succeeds when it may go on to the password check, fails with 429 RATE_LIMITED otherwise.
+   * Counts one attempt for {@code account} (a user id, or a digest of an unknown identifier) from {@code ip}: admitted
+   * to the password check, or not (the account is locked); fails with 429 RATE_LIMITED when the IP is locked.
    */
-  public Future<Void> attempt(String account, String ip) {
-    String a = PREFIX + "acct:" + account;
+  public Future<Attempt> attempt(String account, String ip) {
     String i = PREFIX + "ip:" + ip;
-    return script(ATTEMPT_SCRIPT, new String[] {a, a + ":lock", a + ":level", i, i + ":lock", i + ":level"},
-        maxPerAccount, maxPerIp, windowSeconds, lockSeconds, maxLockSeconds)
-      .compose(r -> {
-        long wait = r.toLong();
-        if (wait <= 0) {
-          return Future.succeededFuture();
-        }
-        return Future.failedFuture(new ApiException(ErrorCode.RATE_LIMITED, "too many failed logins, retry later",
-          new JsonObject().put("retry_after_seconds", wait)));
+    String c = client(account, ip);
+    String a = PREFIX + "acct:" + account;
+    return redis.run(ATTEMPT_SCRIPT, List.of(i, i + ":lock", i + ":level", c, c + ":lock", c + ":level", a, a + ":lock",
+        a + ":level"), limits.perIp(), limits.perClient(), limits.perAccount(), limits.windowSeconds(), limits.lockSeconds(),
+        limits.maxLockSeconds())
+      .compose(r -> switch (r.get(0).toInteger()) {
+        case 0 -> Future.succeededFuture(new Attempt(true, 0));
+        case 1 -> Future.failedFuture(LimiterRedis.limited("too many failed logins, retry later", r.get(1).toLong()));
+        default -> Future.succeededFuture(new Attempt(false, r.get(1).toLong()));
       });
   }
 
@@ -119,19 +136,20 @@ public final class LoginLimiter {
    * costs neither a users lookup nor a password check).
    */
   public Future<Void> ipAllowed(String ip) {
-    return Timeouts.within(redis.send(Request.cmd(Command.TTL).arg(PREFIX + "ip:" + ip + ":lock")), REDIS_TIMEOUT_MS)
-      .recover(err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
-        "login is unavailable: the attempt limit cannot be checked")))
+    return redis.send(Request.cmd(Command.TTL).arg(PREFIX + "ip:" + ip + ":lock"))
       .compose(ttl -> ttl.toLong() > 0
-        ? Future.failedFuture(new ApiException(ErrorCode.RATE_LIMITED, "too many failed logins, retry later",
-          new JsonObject().put("retry_after_seconds", ttl.toLong())))
+        ? Future.failedFuture(LimiterRedis.limited("too many failed logins, retry later", ttl.toLong()))
         : Future.succeededFuture());
   }
 
-  /** The attempt's password was right: forget the account's failures, give the IP its attempt back. */
+  /** The attempt's password was right: forget this client's failures on the account, give the IP its attempt back. */
   public Future<Void> succeeded(String account, String ip) {
-    String a = PREFIX + "acct:" + account;
-    return script(SUCCEEDED_SCRIPT, new String[] {a, a + ":level", PREFIX + "ip:" + ip}).mapEmpty();
+    String c = client(account, ip);
+    return redis.run(SUCCEEDED_SCRIPT, List.of(c, c + ":level", PREFIX + "acct:" + account, PREFIX + "ip:" + ip)).mapEmpty();
+  }
+
+  private static String client(String account, String ip) {
+    return PREFIX + "acct:" + account + ":client:" + ip;
   }
 
   /** The limiter key of an identifier that names no user: a keyed digest, so no personal data sits in Redis keys. */
@@ -144,22 +162,5 @@ public final class LoginLimiter {
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private Future<Response> script(RedisScript script, String[] keys, Object... args) {
-    return Timeouts.within(script.run(redis, r -> withKeysAndArgs(r, keys, args)), REDIS_TIMEOUT_MS)
-      .recover(err -> Future.failedFuture(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
-        "login is unavailable: the attempt limit cannot be checked")));
-  }
-
-  private static Request withKeysAndArgs(Request r, String[] keys, Object[] args) {
-    r.arg(keys.length);
-    for (String k : keys) {
-      r.arg(k);
-    }
-    for (Object a : args) {
-      r.arg(a.toString());
-    }
-    return r;
   }
 }

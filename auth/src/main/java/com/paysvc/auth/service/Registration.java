@@ -75,8 +75,7 @@ public final class Registration {
     UUID note = UUID.randomUUID();
     List<String> identifiers = new ArrayList<>();
     contacts.forEach(c -> identifiers.add(((JsonObject) c).getString("value")));
-    return signups.check(ip)
-      .compose(v -> signups.record(ip))
+    return signups.attempt(ip)
       .compose(v -> hasher.hash(password))
       .compose(hash -> db.write(c -> store.beginRegistration(c, note, identifiers))
         .compose(v -> users.create(profile, contacts, null, requestId)

@@ -45,6 +45,7 @@ public final class Sessions {
   private final Policy policy;
   private final Counter reuseDetected;
   private final Counter rolesFallback;
+  private final Counter lockedAnswered;
 
   public Sessions(Db db, AuthStore store, UsersClient users, PasswordHasher hasher, LoginLimiter limiter,
                   TokenIssuer issuer, RefreshTokens refreshTokens, Revocations revocations, Policy policy,
@@ -62,34 +63,54 @@ public final class Sessions {
       .description("sessions revoked because a rotated refresh token was presented again").register(registry);
     this.rolesFallback = Counter.builder("paysvc_auth_refresh_roles_fallback")
       .description("refreshes that used the session's roles because users could not be asked").register(registry);
+    this.lockedAnswered = Counter.builder("paysvc_auth_login_locked")
+      .description("logins answered as a wrong password, unchecked, because the account was locked for the client or for "
+        + "everyone").register(registry);
   }
 
   // ------------------------------------------------------------------------------------------------ login
 
   /**
    * Resolves the identifier through users, counts the attempt, verifies the password off the event loop (an
-   * unknown identifier against a dummy hash: same answer, same cost), then starts a session.
+   * unknown identifier against a dummy hash: same answer, same cost), then starts a session. An account that is locked
+   * for this client (or for everyone) is answered exactly like a wrong password — same status, body, headers, and the
+   * same work (its stored hash is read, a dummy hash computed) — without its password being checked: a different answer
+   * told an attacker which identifiers share one account. Only a locked client IP is told (429): it is the caller's own.
    */
   public Future<TokenPair> login(String identifier, String password, String ip, String requestId) {
     return limiter.ipAllowed(ip).compose(v -> resolve(identifier, requestId)).compose(user -> {
       String account = user != null ? user.id().toString() : limiter.unknownAccount(identifier);
-      return limiter.attempt(account, ip)
-        .compose(v -> user == null ? Future.<String>succeededFuture(null)
-          : db.readPrimary(c -> store.credentials(c, user.id())))
-        .compose(hash -> hasher.verify(hash, password).compose(check -> {
+      return limiter.attempt(account, ip).compose(attempt -> storedHash(user).compose(hash ->
+        hasher.verify(attempt.admitted() ? hash : null, password).compose(check -> {
+          if (!attempt.admitted()) {
+            lockedAnswered.increment();
+            return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, BAD_LOGIN));
+          }
           if (user == null || !check.matches()) {
             return Future.failedFuture(new ApiException(ErrorCode.UNAUTHORIZED, BAD_LOGIN));
           }
-          limiter.succeeded(account, ip).onFailure(e -> log.debug("login count not reset: {}", e.toString()));
-          if (!user.active()) {
-            return Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, "this account is deactivated"));
-          }
-          if (check.needsRehash()) {
-            rehash(user.id(), hash, password);
-          }
-          return start(user.id(), user.groups());
-        }));
+          // Before the answer, so the client's next attempt finds its failures forgiven.
+          return limiter.succeeded(account, ip)
+            .recover(e -> {
+              log.debug("login count not reset: {}", e.toString());
+              return Future.succeededFuture();
+            })
+            .compose(v -> {
+              if (!user.active()) {
+                return Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, "this account is deactivated"));
+              }
+              if (check.needsRehash()) {
+                rehash(user.id(), hash, password);
+              }
+              return start(user.id(), user.groups());
+            });
+        })));
     });
+  }
+
+  /** The user's stored hash; none for an unknown identifier. */
+  private Future<String> storedHash(UserRecord user) {
+    return user == null ? Future.succeededFuture(null) : db.readPrimary(c -> store.credentials(c, user.id()));
   }
 
   /** The active user, else (rare: unknown or deactivated) the deactivated one, else null. */

@@ -14,16 +14,25 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * The users API as auth uses it, with auth's own service token (scopes {@code users:lookup users:read
  * users:create users:deactivate}), through a breaker and a timeout ({@link PeerClient}). A 404 is "no such user"
- * (null); users' 400 and 409 answers are the caller's problem and keep their code and message; anything else
- * unexpected (401/403: a scope missing from SERVICE_CLIENTS) is logged and becomes 503.
+ * (null); users' 400, 409 and 413 answers are the caller's problem and keep their status, code and message; anything
+ * else unexpected (401/403: a scope missing from SERVICE_CLIENTS) is logged and becomes 503.
  */
 public final class UsersClient {
   private static final Logger log = LoggerFactory.getLogger(UsersClient.class);
+
+  /**
+   * users' answers about what the caller sent, passed on as they are: a bad value (400), a taken identifier (409), a
+   * profile over users' bound (413). Any other 4xx says something about auth itself (401/403: a scope missing from
+   * SERVICE_CLIENTS; 415, 429: auth's own request or client) and is logged and becomes 503.
+   */
+  private static final Map<Integer, ErrorCode> PASSED_ON = Map.of(400, ErrorCode.VALIDATION_ERROR, 409, ErrorCode.CONFLICT,
+    413, ErrorCode.PAYLOAD_TOO_LARGE);
 
   private final PeerClient users;
 
@@ -42,7 +51,10 @@ public final class UsersClient {
     return users.send(HttpMethod.GET, "/accounts/users/" + id, null, requestId).compose(r -> record(r, 200, "read a user"));
   }
 
-  /** Creates a user; a taken contact is a 409 (CONFLICT / CONTACT_TYPE_CONFLICT), a bad one a 400, as users says. */
+  /**
+   * Creates a user; a taken contact is a 409 (CONFLICT / CONTACT_TYPE_CONFLICT), a bad one a 400, a profile over users'
+   * bound a 413 (size) or 400 (depth, keys), as users says.
+   */
   public Future<UserRecord> create(JsonObject profile, JsonArray contacts, JsonArray groups, String requestId) {
     JsonObject body = new JsonObject().put("profile", profile == null ? new JsonObject() : profile).put("contacts", contacts);
     if (groups != null && !groups.isEmpty()) {
@@ -94,21 +106,22 @@ public final class UsersClient {
     if (r.statusCode() == 404) {
       return Future.succeededFuture(null);
     }
-    if (r.statusCode() == 400 || r.statusCode() == 409) {
-      return Future.failedFuture(passOn(r));
+    ErrorCode code = PASSED_ON.get(r.statusCode());
+    if (code != null) {
+      return Future.failedFuture(passOn(r, code));
     }
     return Future.failedFuture(unexpected(r, what));
   }
 
-  /** users' own error, as it answered it (same code, message and details). */
-  private static ApiException passOn(HttpResponse<Buffer> r) {
+  /** users' own error, as it answered it (same code, message and details); {@code fallback} when it names none of ours. */
+  private static ApiException passOn(HttpResponse<Buffer> r, ErrorCode fallback) {
     JsonObject body;
     try {
       body = r.bodyAsJsonObject();
     } catch (RuntimeException e) {
       body = null;
     }
-    ErrorCode code = r.statusCode() == 409 ? ErrorCode.CONFLICT : ErrorCode.VALIDATION_ERROR;
+    ErrorCode code = fallback;
     if (body != null && body.getValue("error_code") instanceof String c) {
       try {
         ErrorCode named = ErrorCode.valueOf(c);

@@ -22,8 +22,9 @@ class ClientIpTest {
   }
 
   @Test
-  void behindTheTrustedGatewayTheForwardedClientCounts() {
-    // HAProxy appends the real peer; whatever the client wrote before it is not believed.
+  void behindTheTrustedGatewayTheHopItWroteCounts() {
+    // The gateway overwrites the header with its peer (one hop), or appends it (older configurations): the rightmost.
+    assertEquals("198.51.100.7", loopback.of(request("127.0.0.1", "198.51.100.7")));
     assertEquals("198.51.100.7", loopback.of(request("127.0.0.1", "1.2.3.4, 198.51.100.7")));
     assertEquals("198.51.100.7", loopback.of(request("127.0.0.1", "1.2.3.4", "198.51.100.7")));
     assertEquals("127.0.0.1", loopback.of(request("127.0.0.1")));
@@ -34,13 +35,26 @@ class ClientIpTest {
   }
 
   @Test
-  void aChainOfTrustedProxiesIsWalkedFromTheRight() {
-    ClientIp two = new ClientIp(ClientIp.parse("127.0.0.1, 10.1.0.0/16"));
-    assertEquals("198.51.100.7", two.of(request("127.0.0.1", "6.6.6.6, 198.51.100.7, 10.1.2.3")));
-    // Garbage in a hop: the last trusted hop is the answer, never the garbage.
-    assertEquals("10.1.2.3", two.of(request("127.0.0.1", "not-an-ip, 10.1.2.3")));
-    // Every hop trusted: the leftmost is the client.
-    assertEquals("10.1.9.9", two.of(request("127.0.0.1", "10.1.9.9, 10.1.2.3")));
+  void aClientCannotPickItsBucketWithAHopThatLooksTrusted() {
+    // A client on the gateway's own host (or inside a trusted network) writes a bucket of its choice and then a
+    // trusted-looking address; the gateway appends the client's real address. Only that last hop counts.
+    assertEquals("127.0.0.1", loopback.of(request("127.0.0.1", "6.6.6.6, 127.0.0.1")));
+    assertEquals("127.0.0.1", loopback.of(request("127.0.0.1", "6.6.6.6", "127.0.0.1")));
+    ClientIp compose = new ClientIp(ClientIp.parse("172.28.0.10, 10.1.0.0/16"));
+    assertEquals("10.1.2.3", compose.of(request("172.28.0.10", "6.6.6.6, 10.1.2.3")));
+    assertEquals("172.28.0.10", compose.of(request("172.28.0.10", "6.6.6.6, 172.28.0.10")));
+    // Garbage in the hop the proxy wrote: the proxy's own bucket, never the garbage nor anything left of it.
+    assertEquals("172.28.0.10", compose.of(request("172.28.0.10", "6.6.6.6, not-an-ip")));
+    assertEquals("172.28.0.10", compose.of(request("172.28.0.10", "6.6.6.6,")));
+    assertEquals("172.28.0.10", compose.of(request("172.28.0.10", "")));
+  }
+
+  @Test
+  void anUntrustedPeerIsItsOwnBucketWhateverItsHeaderSays() {
+    ClientIp compose = new ClientIp(ClientIp.parse("172.28.0.10"));
+    // The host's port mapping (docker's bridge address) is not the gateway: its header is not believed.
+    assertEquals("172.28.0.1", compose.of(request("172.28.0.1", "198.51.100.7")));
+    assertEquals("127.0.0.1", compose.of(request("127.0.0.1", "198.51.100.7")));
   }
 
   @Test

@@ -146,6 +146,20 @@ public final class Platform implements AutoCloseable {
     return send(authPort(), "POST", path, body, bearer, clientIp);
   }
 
+  /** A client-credentials grant with {@code form} as its body, from {@code clientIp} (X-Forwarded-For). */
+  public Http.Response grant(String form, String clientIp) {
+    return Http.send(HttpRequest.newBuilder(URI.create(authUrl() + "/auth/token"))
+      .header("Content-Type", "application/x-www-form-urlencoded")
+      .header("X-Forwarded-For", clientIp)
+      .POST(HttpRequest.BodyPublishers.ofString(form)));
+  }
+
+  /** The grant's form for {@code clientId} and {@code secret}. */
+  public static String grantForm(String clientId, String secret) {
+    return "grant_type=client_credentials&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
+      + "&client_secret=" + URLEncoder.encode(secret, StandardCharsets.UTF_8);
+  }
+
   public Http.Response authGet(String path, String bearer) {
     return send(authPort(), "GET", path, null, bearer, null);
   }

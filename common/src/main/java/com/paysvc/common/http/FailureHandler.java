@@ -2,8 +2,11 @@ package com.paysvc.common.http;
 
 import com.paysvc.common.db.DatabaseUnavailableException;
 import com.paysvc.common.db.DbErrors;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.vertx.pgclient.PgException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -15,12 +18,17 @@ import io.vertx.circuitbreaker.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.util.Locale;
+
 /**
  * Turns every failure into the SPEC §3 error shape. Clients never see a stack trace or SQL text; unexpected
  * failures are logged with the request id so an operator can find them.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(FailureHandler.class);
+  /** Netty's form and multipart decoders. */
+  private static final String NETTY_FORMS = "io.netty.handler.codec.http.multipart.";
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -72,7 +80,57 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (failure instanceof OpenCircuitException || failure instanceof TimeoutException) {
       return new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE, "a dependency is unavailable, retry shortly");
     }
-    return new ApiException(ErrorCode.INTERNAL_ERROR, "internal error");
+    ApiException unreadable = unreadableRequest(ctx, failure);
+    return unreadable != null ? unreadable : new ApiException(ErrorCode.INTERNAL_ERROR, "internal error");
+  }
+
+  /**
+   * A failure raised while Vert.x and Netty decoded the request, before any handler of ours read it: the client's
+   * bytes, not a fault here (each was a 500, issue 27 item 6). A form or multipart body Netty's decoder cannot read
+   * (a broken %-escape, a part without a name) or that is over its limits (too many fields, a field too long); a form
+   * body on a method Vert.x decodes none for (GET, HEAD, OPTIONS, TRACE...: the body handler's setExpectMultipart
+   * throws); a query string with a broken %-escape (the contract's validator reads it through Netty's
+   * QueryStringDecoder). The root of the last two is the body handling in common/launch (HttpVerticle); this keeps
+   * their answers in the 4xx error shape.
+   */
+  private static ApiException unreadableRequest(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof HttpPostRequestDecoder.TooManyFormFieldsException
+      || failure instanceof HttpPostRequestDecoder.TooLongFormFieldException
+      || failure instanceof IOException && raisedIn(failure, NETTY_FORMS)) {
+      return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the form has more or longer fields than the server accepts");
+    }
+    // Netty's multipart decoder also fails on some malformed parts with a NullPointerException of its own.
+    if (failure instanceof HttpPostRequestDecoder.ErrorDataDecoderException || raisedIn(failure, NETTY_FORMS)) {
+      return ApiException.validation("the form body cannot be decoded");
+    }
+    HttpMethod method = ctx.request().method();
+    if (failure instanceof IllegalStateException && isForm(ctx.request().getHeader(Endpoint.CONTENT_TYPE))
+      && method != HttpMethod.POST && method != HttpMethod.PUT && method != HttpMethod.PATCH && method != HttpMethod.DELETE) {
+      return ApiException.validation(method.name() + " requests carry no form body");
+    }
+    if (failure instanceof IllegalArgumentException && !decodes(ctx.request().uri())) {
+      return ApiException.validation("the query string cannot be decoded (a broken %-escape)");
+    }
+    return null;
+  }
+
+  private static boolean raisedIn(Throwable failure, String packagePrefix) {
+    StackTraceElement[] frames = failure.getStackTrace();
+    return frames.length > 0 && frames[0].getClassName().startsWith(packagePrefix);
+  }
+
+  private static boolean isForm(String contentType) {
+    String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+    return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/");
+  }
+
+  private static boolean decodes(String uri) {
+    try {
+      new QueryStringDecoder(uri).parameters();
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static ApiException fromStatus(int status, String payload) {
