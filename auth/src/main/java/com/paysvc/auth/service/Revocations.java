@@ -95,9 +95,16 @@ public final class Revocations {
     return writes.isEmpty() ? Future.succeededFuture() : redisWrite(writes);
   }
 
-  /** Writes a user's not-before time (already committed, or about to be, in the database) to Redis. */
-  public Future<Void> cutOff(UUID userId, long notBefore) {
-    return redisWrite(userEntry(userId.toString(), notBefore, now()).publishing());
+  /**
+   * Writes a user's not-before time and the sessions that cut ended (already committed, or about to be, in the
+   * database) to Redis. The sessions matter: a not-before time is a whole second, and a token issued within the second
+   * of an earlier cut (its iat that cut + 1) is rejected by its session, not by the time.
+   */
+  public Future<Void> cutOff(UUID userId, long notBefore, List<UUID> sessions) {
+    long now = now();
+    List<Request> writes = new ArrayList<>(userEntry(userId.toString(), notBefore, now).publishing());
+    sessions.forEach(s -> writes.addAll(sessionEntry(s.toString(), now).publishing()));
+    return redisWrite(writes);
   }
 
   /** One key as the guards read it: its write, and the message that tells the guards' views about it. */

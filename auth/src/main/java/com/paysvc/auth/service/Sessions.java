@@ -228,10 +228,13 @@ public final class Sessions {
     }
   }
 
-  /** Ends every session of the user now: refresh families revoked, not-before time in the database and Redis. */
+  /**
+   * Ends every session of the user now: refresh families revoked, not-before time in the database and Redis, and each
+   * ended session revoked by id (tokens issued within the second of an earlier cut outlive the time alone).
+   */
   public Future<Void> endAll(UUID userId, String reason) {
     return db.write(c -> store.endUserSessions(c, userId, reason))
-      .compose(notBefore -> revocations.cutOff(userId, notBefore));
+      .compose(ended -> revocations.cutOff(userId, ended.notBefore(), ended.sessions()));
   }
 
   /**
@@ -241,7 +244,7 @@ public final class Sessions {
    */
   public Future<Void> endAll(SqlConnection conn, UUID userId, String reason) {
     return store.endUserSessions(conn, userId, reason)
-      .compose(notBefore -> revocations.cutOff(userId, notBefore)
+      .compose(ended -> revocations.cutOff(userId, ended.notBefore(), ended.sessions())
         .recover(err -> {
           log.warn("not-before time of {} waits for Redis: {}", userId, err.getMessage());
           return Future.succeededFuture();

@@ -96,9 +96,16 @@ public final class AuthStore {
   }
 
   /** Ends every session of the user; returns the not-before time in force afterwards (the database's clock). */
-  public Future<Long> endUserSessions(SqlClient c, UUID userId, String reason) {
-    return c.preparedQuery("SELECT auth.end_user_sessions_v1($1, $2)").execute(Tuple.of(userId, reason))
-      .map(rows -> rows.iterator().next().getLong(0));
+  /** Every session of a user ended now: the user's not-before time (epoch s) and the sessions (families) it ended. */
+  public record EndedSessions(long notBefore, List<UUID> sessions) {
+  }
+
+  public Future<EndedSessions> endUserSessions(SqlClient c, UUID userId, String reason) {
+    return c.preparedQuery("SELECT not_before, ended FROM auth.end_user_sessions_v2($1, $2)").execute(Tuple.of(userId, reason))
+      .map(rows -> {
+        Row r = rows.iterator().next();
+        return new EndedSessions(r.getLong(0), List.of(r.getArrayOfUUIDs(1)));
+      });
   }
 
   public Future<Void> denyAccessToken(SqlClient c, String issuer, String jti, long expiresAt) {
