@@ -58,8 +58,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (failure == null) {
       return fromStatus(ctx.statusCode(), null);
     }
-    if (failure instanceof io.vertx.core.json.DecodeException) {
-      return new ApiException(ErrorCode.VALIDATION_ERROR, "request body is not valid JSON");
+    if (failure instanceof io.vertx.core.json.DecodeException decode) {
+      return StrictJson.refusal(decode);
     }
     if (failure instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
       // Class 22, data exception (a value too long, a NUL byte, out of range): the input did not fit, not a fault here.

@@ -48,6 +48,16 @@ class HttpPlumbingIT {
   }
 
   @Test
+  void aJsonKeyTwiceIs400AtAnyDepth() {
+    for (String body : new String[] {"{\"a\": 1, \"a\": 2}", "{\"x\": [{\"b\": {\"c\": 1, \"d\": 0, \"c\": 1}}]}"}) {
+      Http.Response r = Http.post(svc.port, "/test/echo", "application/json", body);
+      assertErrorShape(r, 400, "VALIDATION_ERROR");
+      assertTrue(r.json().getString("message").contains("twice"), r.body());
+    }
+    assertEquals(200, Http.post(svc.port, "/test/echo", "application/json", "{\"a\": {\"a\": 1}}").status());
+  }
+
+  @Test
   void malformedPathEscapeIs400InTheErrorShape() throws Exception {
     // java.net.URI refuses such a path, so the request goes out as raw bytes.
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", svc.port)) {
