@@ -55,8 +55,9 @@ public interface ServiceDefinition {
   }
 
   /**
-   * Paths whose routes read a multipart body with their own BodyHandler (file uploads with a larger limit). Every
-   * other request, multipart or not, goes through the common body handler and its {@code BODY_LIMIT_KB}.
+   * Paths whose routes read a multipart body with their own BodyHandler (file uploads with a larger limit, spooled to
+   * disk behind the route's own slots). Every other request, multipart or not, goes through the common body handler
+   * and its {@code HTTP_BODY_LIMIT_KB}. Route paths, matched by the router as the routes are.
    */
   default Set<String> uploadPaths() {
     return Set.of();
@@ -81,7 +82,8 @@ public interface ServiceDefinition {
    * Paths whose body is JSON read as raw bytes under a limit of its own (bytes), instead of the common one: the
    * request must say {@code Content-Type: application/json} (else 415) and a declared {@code Content-Length} over the
    * limit is refused (413) before anything is read, so an unauthenticated caller can make the service buffer no more
-   * than the limit and no form decoder runs on it. Refusals are counted ({@code paysvc_http_body_refused_total}).
+   * than the limit and no form decoder runs on it. Refusals are counted ({@code paysvc_http_body_refused_total}). Route
+   * paths, matched by the router as the routes are: every spelling that reaches the route gets its rules.
    */
   default Map<String, Integer> jsonBodyLimits(Config config) {
     return Map.of();

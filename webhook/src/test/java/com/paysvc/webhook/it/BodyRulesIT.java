@@ -17,8 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What a signed notification body must be: no key twice in any object (parsers that disagree on which copy wins are
- * how {@code {"amount": -5, "amount": 100}} got applied).
+ * What a signed notification body must be, whatever its spelling: no key twice in any object (parsers that disagree
+ * on which copy wins are how {@code {"amount": -5, "amount": 100}} got applied), and the route's own rules (JSON only,
+ * 64 KiB) under every request target the router maps to {@code POST /webhooks/2can} ({@code /webhooks/2can/} escaped
+ * them).
  */
 class BodyRulesIT extends WebhookIT {
 
@@ -69,5 +71,30 @@ class BodyRulesIT extends WebhookIT {
     Thread.sleep(1000);
     assertEquals(1, p.eventsOf(tx).size(), "one event, of the valid notification");
     assertEquals(125000, p.eventsOf(tx).get(0).getJsonObject("data").getLong("amount"));
+  }
+
+  /** Request targets Vert.x's router maps to the route /webhooks/2can. */
+  private static final List<String> SPELLINGS = List.of("/webhooks/2can", "/webhooks/2can/", "//webhooks/2can",
+    "/webhooks//2can", "/webhooks/./2can", "/webhooks/x/../2can", "/webhooks/%32can", "/%77ebhooks/2can");
+
+  @Test
+  void everySpellingOfTheRouteGetsItsContentTypeAndSizeRules() {
+    for (String target : SPELLINGS) {
+      String tx = "tx-" + UUID.randomUUID();
+      byte[] valid = utf8(notification(tx, "pending", Instant.now()).encode());
+      RawHttp.Response text = post(target, "text/plain", valid);
+      assertError(text.status(), text.body(), 415, "UNSUPPORTED_MEDIA_TYPE");
+      RawHttp.Response form = post(target, "application/x-www-form-urlencoded", valid);
+      assertError(form.status(), form.body(), 415, "UNSUPPORTED_MEDIA_TYPE");
+      // Over 64 KiB, signed and otherwise valid: refused from its Content-Length.
+      byte[] big = utf8(notification(tx, "pending", Instant.now()).put("padding", "x".repeat(70_000)).encode());
+      RawHttp.Response tooBig = post(target, "application/json", big);
+      assertError(tooBig.status(), tooBig.body(), 413, "PAYLOAD_TOO_LARGE");
+      assertEquals(0, stored(tx), target + ": nothing stored");
+      // The same target with a valid body reaches the route: the rules above were the route's.
+      RawHttp.Response ok = post(target, "application/json", valid);
+      assertEquals(200, ok.status(), target + ": " + ok.body());
+      assertEquals(1, stored(tx), target);
+    }
   }
 }
