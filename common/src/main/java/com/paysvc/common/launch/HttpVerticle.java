@@ -18,8 +18,8 @@ import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One event loop's HTTP server: common plumbing, the hot routes, ops routes, then under the service's prefix the body
- * (docs/architecture.md, the request path of every request), then the service's routes.
+ * One event loop's HTTP server: common plumbing, the hot routes, ops routes, then under the service's prefix the
+ * caller's identity and the body (docs/architecture.md, the request path of every request), then the service's routes.
  */
 final class HttpVerticle extends VerticleBase {
   private final ServiceContext ctx;
@@ -41,14 +41,19 @@ final class HttpVerticle extends VerticleBase {
       router.route().handler(new RequestId()).handler(new AccessLog(ctx.config().get(CommonSettings.ACCESS_LOG_SAMPLE),
         ctx.config().get(CommonSettings.ACCESS_LOG_SLOW_MS)));
       def.hotRoutes(ctx, router);
-      // Probes, metrics and docs: GETs with nothing to read.
+      // Probes, metrics and docs: GETs with nothing to read, open to anyone, served before identity and bodies.
       for (String prefix : new String[] {"", def.pathPrefix()}) {
         OpsRoutes.mount(router, prefix, def.name(), ctx.readiness(), ctx.registry(), openapiYaml);
       }
-      // Under the service's prefix: the body's rules and the read; then the service's routes. Nothing outside the prefix
-      // has a body to read.
-      new RequestBodies(ctx.config().get(CommonSettings.BODY_LIMIT_KB) * 1024L, def.jsonBodyLimits(ctx.config()),
-        def.uploadPaths(), ctx.registry()).install(router, def.pathPrefix() + "/*");
+      // Under the service's prefix: who the caller is (its guard, but on the public paths), then the body's rules, the
+      // budget and the read; only then the service's routes. Nothing outside the prefix has a body to read.
+      String area = def.pathPrefix() + "/*";
+      Authentication authentication = ctx.authentication();
+      if (authentication != null) {
+        authentication.install(router, area);
+      }
+      new RequestBodies(ctx.bodyBudget(), ctx.config().get(CommonSettings.BODY_LIMIT_KB) * 1024L,
+        def.jsonBodyLimits(ctx.config()), def.uploadPaths(), ctx.registry()).install(router, area);
       router.route("/*").subRouter(serviceRoutes);
       router.route().handler(rc -> rc.fail(new ApiException(ErrorCode.NOT_FOUND, "no such route")));
       router.route().failureHandler(new FailureHandler());

@@ -1,12 +1,15 @@
 package com.paysvc.common.launch;
 
 import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.BodyBudget;
 import com.paysvc.common.http.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -16,7 +19,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How a request's body is read: the rules of its route, then the read.
+ * How a request's body is read, once its caller is known ({@link Authentication}): the rules of its route, then a
+ * reservation in the instance's {@link BodyBudget}, then the read.
  *
  * <ul>
  *   <li>Raw-JSON paths ({@link ServiceDefinition#jsonBodyLimits}): {@code Content-Type: application/json} or 415, and
@@ -26,7 +30,9 @@ import java.util.Set;
  *   <li>Everything else: {@code HTTP_BODY_LIMIT_KB}.</li>
  * </ul>
  *
- * A declared Content-Length over the limit is refused (413) before a byte is read.
+ * A declared Content-Length over the limit is refused (413) before a byte is read. The reservation is the declared
+ * length, or the route's limit for a body of unknown length (chunked, HTTP/2); it is given back when the response
+ * ends, however it ends. A body that does not fit is refused with 503 DEPENDENCY_UNAVAILABLE and Retry-After.
  *
  * <p>The rules of a path are bound as routes of the same router as the services' routes, so every spelling the router
  * maps to a route (a trailing slash, {@code //}, dot segments, %-encoded unreserved characters) gets that route's
@@ -35,13 +41,18 @@ import java.util.Set;
 final class RequestBodies {
   private static final String RULE = "paysvc.body_rule";
   private static final Object UPLOAD = new Object();
+  /** A refused body is worth retrying once the bodies being read are done: about a second at these sizes. */
+  private static final int RETRY_AFTER_SECONDS = 1;
 
+  private final BodyBudget budget;
   private final long limit;
   private final BodyHandler bodies;
   private final Map<String, JsonBody> jsonPaths = new java.util.LinkedHashMap<>();
   private final Set<String> uploadPaths;
 
-  RequestBodies(long limit, Map<String, Integer> jsonLimits, Set<String> uploadPaths, MeterRegistry registry) {
+  RequestBodies(BodyBudget budget, long limit, Map<String, Integer> jsonLimits, Set<String> uploadPaths,
+                MeterRegistry registry) {
+    this.budget = budget;
     this.limit = limit;
     this.bodies = BodyHandler.create(false).setBodyLimit(limit);
     jsonLimits.forEach((path, max) -> jsonPaths.put(path, new JsonBody(path, max, registry)));
@@ -93,11 +104,42 @@ final class RequestBodies {
       rc.fail(new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than " + max + " bytes"));
       return;
     }
+    boolean unknownLength = declared < 0
+      && (request.version() == HttpVersion.HTTP_2 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING));
+    long reserve = declared >= 0 ? declared : unknownLength ? max : 0;
+    if (reserve > 0 && !reserve(rc, reserve)) {
+      return;
+    }
     if (json != null) {
       json.read(rc);
     } else {
       bodies.handle(rc);
     }
+  }
+
+  /** Takes {@code bytes} of the budget until the response ends; refuses the request (503) when they do not fit. */
+  private boolean reserve(RoutingContext rc, long bytes) {
+    if (!budget.tryReserve(bytes)) {
+      rc.fail(new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE,
+        "the service is reading as many request bodies as it holds at once: retry shortly",
+        new JsonObject().put("retry_after_seconds", RETRY_AFTER_SECONDS)));
+      return false;
+    }
+    boolean[] released = {false};
+    Runnable release = () -> {
+      if (!released[0]) {
+        released[0] = true;
+        budget.release(bytes);
+      }
+    };
+    // Response sent, failed, or connection closed: the context's end handlers run once for any of them.
+    rc.addEndHandler(ar -> release.run());
+    if (rc.response().closed()) {
+      // Gone while the guard ran: its close came before the end handler was there to hear it.
+      release.run();
+      return false;
+    }
+    return true;
   }
 
   /** The declared Content-Length, or -1 when there is none (or it is not a plain number: Netty refuses those first). */

@@ -1,7 +1,10 @@
 package com.paysvc.common.launch;
 
 import com.paysvc.common.config.Config;
+import com.paysvc.common.http.ApiException;
+import com.paysvc.common.http.ErrorCode;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -11,14 +14,19 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A service on the common runtime with what the request path is made of and no infrastructure: a raw-JSON path with
- * its own limit (like 2can's), an upload path, and routes that say what reached them.
+ * A service on the common runtime with what the request path is made of and no infrastructure: a guard (token
+ * "good" at once, "slow" after 300 ms, anything else 401) registered with public paths, a raw-JSON path with its own
+ * limit (public, like 2can's), an upload path, and routes that say what reached them.
  */
 final class GatedService implements ServiceDefinition {
+  static final String GUARD_KEY = "gate.caller";
   static final int RAW_LIMIT = 64;
   static final long UPLOAD_LIMIT = 4L * 1024 * 1024;
+  /** Tokens the guard verified (a request whose caller is known passes without counting). */
+  final AtomicInteger verifications = new AtomicInteger();
   private final Set<Dependency> dependencies;
   private final Path uploads;
 
@@ -68,9 +76,44 @@ final class GatedService implements ServiceDefinition {
   }
 
   @Override
+  public Future<Void> init(ServiceContext ctx) {
+    ctx.authenticateFirst(guard(ctx), "/gate/public", "/gate/raw");
+    return Future.succeededFuture();
+  }
+
+  private Handler<RoutingContext> guard(ServiceContext ctx) {
+    return rc -> {
+      if (rc.get(GUARD_KEY) != null) {
+        rc.next();
+        return;
+      }
+      String token = rc.request().getHeader("Authorization");
+      if ("Bearer good".equals(token)) {
+        verifications.incrementAndGet();
+        rc.put(GUARD_KEY, "good");
+        rc.next();
+      } else if ("Bearer slow".equals(token)) {
+        ctx.vertx().setTimer(300, id -> {
+          verifications.incrementAndGet();
+          rc.put(GUARD_KEY, "slow");
+          rc.next();
+        });
+      } else {
+        rc.fail(new ApiException(ErrorCode.UNAUTHORIZED, "missing bearer token"));
+      }
+    };
+  }
+
+  @Override
   public Future<Router> routes(ServiceContext ctx) {
     Router r = Router.router(ctx.vertx());
-    r.post("/gate/echo").handler(rc -> rc.json(bodyInfo(rc)));
+    Handler<RoutingContext> guard = ctx.authentication().guard();
+    // Installed again in front of the guarded routes, as the services' routers do: it must pass a known caller.
+    r.route("/gate/echo").handler(guard);
+    r.route("/gate/hello").handler(guard);
+    r.post("/gate/echo").handler(rc -> rc.json(bodyInfo(rc).put("caller", (String) rc.get(GUARD_KEY))));
+    r.get("/gate/hello").handler(rc -> rc.json(new JsonObject().put("caller", (String) rc.get(GUARD_KEY))));
+    r.post("/gate/public").handler(rc -> rc.json(bodyInfo(rc)));
     r.post("/gate/raw").handler(rc -> rc.json(bodyInfo(rc)));
     r.post("/gate/upload").handler(BodyHandler.create(uploads.toString()).setBodyLimit(UPLOAD_LIMIT)
       .setDeleteUploadedFilesOnEnd(true));

@@ -1,5 +1,7 @@
 package com.paysvc.common.launch;
 
+import com.paysvc.common.config.ConfigException;
+import com.paysvc.common.http.UnreadBody;
 import com.paysvc.testing.RawHttp;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -18,15 +20,19 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static com.paysvc.testing.Await.await;
+import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The request path every service gets from HttpVerticle, through a real HTTP server and raw connections: each route's
- * body rules under every spelling the router maps to it. Needs nothing running ({@link GatedService} has no
- * dependencies).
+ * The request path every service gets from HttpVerticle, through a real HTTP server and raw connections: the guard
+ * before the body, the body budget shared by the event loops, and each route's body rules under every spelling the
+ * router maps to it. Needs nothing running ({@link GatedService} has no dependencies).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RequestPathTest {
+  private static final long MIB = 1024 * 1024;
   @TempDir
   static Path tmp;
   private GatedService service;
@@ -36,7 +42,8 @@ class RequestPathTest {
   @BeforeAll
   void start() {
     service = new GatedService(Set.of(), tmp);
-    launcher = start(service, Map.of("HTTP_INSTANCES", "2", "EVENT_LOOPS", "2"));
+    // A budget of exactly one body of the common limit (1 MiB), shared by two event loops.
+    launcher = start(service, Map.of("HTTP_BODY_BUDGET_MB", "1", "HTTP_INSTANCES", "2", "EVENT_LOOPS", "2"));
     port = launcher.context().httpPort();
   }
 
@@ -51,6 +58,10 @@ class RequestPathTest {
     Map<String, String> all = new HashMap<>(Map.of("HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1", "SHUTDOWN_GRACE_SECONDS", "1"));
     all.putAll(env);
     return await(ServiceLauncher.startForTest(service, all));
+  }
+
+  private long inUse() {
+    return launcher.context().bodyBudget().inUse();
   }
 
   private static Map<String, String> headers(String... pairs) {
@@ -79,6 +90,183 @@ class RequestPathTest {
     assertEquals(Set.of("error_code", "message", "details"), body.fieldNames(), r.body());
   }
 
+  // Identity before the body ---------------------------------------------------------------------------------------
+
+  @Test
+  void anAnonymousBodyIsRefusedBeforeItIsSentAndItsConnectionEnds() throws Exception {
+    try (RawHttp c = RawHttp.open(port)) {
+      // 1 MiB declared, 10 KB sent: the answer comes now, not after the body.
+      c.send(RawHttp.head("POST", "/gate/echo", headers("Content-Type", "application/json",
+        "Content-Length", Long.toString(MIB))));
+      c.send(bytes(10_000));
+      RawHttp.Response r = c.response(3_000);
+      assertError(r, 401, "UNAUTHORIZED");
+      assertEquals("close", r.header("Connection"));
+      assertEquals(0, inUse(), "nothing of the budget was taken");
+      // The rest never comes: the connection is cut after the linger time.
+      assertTrue(c.closedWithin(UnreadBody.LINGER_MS + 3_000), "connection closed");
+    }
+    // A client that does send the whole body gets the same answer, then the connection ends.
+    try (RawHttp c = RawHttp.open(port)) {
+      c.send(RawHttp.request("POST", "/gate/echo", headers("Content-Type", "application/json"), bytes(200_000)));
+      assertError(c.response(3_000), 401, "UNAUTHORIZED");
+      assertTrue(c.closedWithin(UnreadBody.LINGER_MS + 3_000));
+    }
+  }
+
+  @Test
+  void aBodyWaitsUnreadWhileTheGuardChecksAndNothingOfItIsLost() {
+    int before = service.verifications.get();
+    // The "slow" token passes after 300 ms; the whole body was sent at once meanwhile.
+    RawHttp.Response r = exchange("POST", "/gate/echo", headers("Authorization", "Bearer slow", "Content-Type",
+      "application/json"), bytes(300_000));
+    assertEquals(200, r.status(), r.body());
+    assertEquals(new JsonObject().put("bytes", 300_000).put("caller", "slow"), new JsonObject(r.body()));
+    // The service's router runs the guard again in front of its route: a no-op for a known caller.
+    assertEquals(before + 1, service.verifications.get());
+  }
+
+  @Test
+  void everythingUnderThePrefixIsGuardedButThePublicPaths() {
+    assertError(exchange("GET", "/gate/hello", headers(), new byte[0]), 401, "UNAUTHORIZED");
+    assertEquals(200, exchange("GET", "/gate/hello", headers("Authorization", "Bearer good"), new byte[0]).status());
+    // A path no route has, with a body: still the guard's first.
+    assertError(exchange("POST", "/gate/nothing-here", headers("Content-Type", "application/json"), bytes(10)),
+      401, "UNAUTHORIZED");
+    RawHttp.Response open = exchange("POST", "/gate/public", headers("Content-Type", "application/json"), bytes(1000));
+    assertEquals(200, open.status(), open.body());
+    assertEquals(1000, new JsonObject(open.body()).getInteger("bytes"));
+    // Outside the prefix there is no route with a body: nothing is read, whoever asks.
+    assertError(exchange("POST", "/elsewhere", headers("Content-Type", "application/json"), bytes(1000)), 404, "NOT_FOUND");
+    // A bodiless refusal keeps its connection.
+    try (RawHttp c = RawHttp.open(port)) {
+      c.send(RawHttp.head("GET", "/gate/hello", headers()));
+      assertEquals(401, c.response(3_000).status());
+      c.send(RawHttp.head("GET", "/gate/hello", headers("Authorization", "Bearer good")));
+      assertEquals(200, c.response(3_000).status());
+    }
+  }
+
+  @Test
+  void theUploadPathKeepsItsOwnBodyHandlerBehindTheGuard() {
+    String boundary = "XyZ";
+    byte[] file = bytes(2 * 1024 * 1024);
+    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.csv\"\r\n"
+      + "Content-Type: text/csv\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] body = new byte[head.length + file.length + tail.length];
+    System.arraycopy(head, 0, body, 0, head.length);
+    System.arraycopy(file, 0, body, head.length, file.length);
+    System.arraycopy(tail, 0, body, head.length + file.length, tail.length);
+    Map<String, String> multipart = headers("Authorization", "Bearer good", "Content-Type",
+      "multipart/form-data; boundary=" + boundary);
+    // 2 MiB: over the common limit and the budget, under the route's own 4 MiB (spooled to disk, not held).
+    for (String path : List.of("/gate/upload", "/gate/upload/", "//gate/upload", "/gate/./upload")) {
+      RawHttp.Response r = exchange("POST", path, multipart, body);
+      assertEquals(200, r.status(), path + ": " + r.body());
+      assertEquals(new JsonObject().put("files", 1).put("size", file.length), new JsonObject(r.body()), path);
+    }
+    Map<String, String> anonymous = new HashMap<>(multipart);
+    anonymous.remove("Authorization");
+    assertError(exchange("POST", "/gate/upload", anonymous, body), 401, "UNAUTHORIZED");
+  }
+
+  // The body budget --------------------------------------------------------------------------------------------------
+
+  @Test
+  void bodiesBeyondTheBudgetAreRefusedUnreadUntilTheBodiesInFlightEnd() throws Exception {
+    assertTrue(eventually(5_000, () -> inUse() == 0));
+    Map<String, String> json = headers("Authorization", "Bearer good", "Content-Type", "application/json");
+    try (RawHttp holder = RawHttp.open(port)) {
+      Map<String, String> declared = new LinkedHashMap<>(json);
+      declared.put("Content-Length", "700000");
+      holder.send(RawHttp.head("POST", "/gate/echo", declared));
+      holder.send(bytes(1000));
+      assertTrue(eventually(5_000, () -> inUse() == 700_000), "the declared length is reserved: " + inUse());
+
+      // Another 400 KB does not fit in 1 MiB beside it, on whichever event loop it lands: 503, Retry-After, unread.
+      for (int i = 0; i < 4; i++) {
+        try (RawHttp refused = RawHttp.open(port)) {
+          Map<String, String> h = new LinkedHashMap<>(json);
+          h.put("Content-Length", "400000");
+          refused.send(RawHttp.head("POST", "/gate/echo", h));
+          RawHttp.Response r = refused.response(3_000);
+          assertError(r, 503, "DEPENDENCY_UNAVAILABLE");
+          assertEquals("1", r.header("Retry-After"));
+          assertEquals(1, new JsonObject(r.body()).getJsonObject("details").getInteger("retry_after_seconds"));
+          assertEquals("close", r.header("Connection"));
+          assertTrue(refused.closedWithin(UnreadBody.LINGER_MS + 3_000));
+        }
+      }
+      // A small one still fits.
+      assertEquals(200, exchange("POST", "/gate/echo", json, bytes(100_000)).status());
+      assertEquals(700_000, inUse());
+
+      holder.send(bytes(699_000));
+      RawHttp.Response done = holder.response(10_000);
+      assertEquals(200, done.status(), done.body());
+      assertEquals(700_000, new JsonObject(done.body()).getInteger("bytes"));
+    }
+    assertTrue(eventually(5_000, () -> inUse() == 0), "given back when the response ended: " + inUse());
+    RawHttp.Response after = exchange("POST", "/gate/echo", json, bytes(400_000));
+    assertEquals(200, after.status(), after.body());
+  }
+
+  @Test
+  void aChunkedBodyReservesItsRoutesLimit() throws Exception {
+    assertTrue(eventually(5_000, () -> inUse() == 0));
+    try (RawHttp chunked = RawHttp.open(port)) {
+      chunked.send(RawHttp.head("POST", "/gate/echo", headers("Authorization", "Bearer good",
+        "Content-Type", "application/json", "Transfer-Encoding", "chunked")));
+      chunked.send("3e8\r\n" + "x".repeat(1000) + "\r\n");
+      assertTrue(eventually(5_000, () -> inUse() == MIB), "the common limit is reserved: " + inUse());
+      assertError(exchange("POST", "/gate/echo", headers("Authorization", "Bearer good", "Content-Type",
+        "application/json"), bytes(10)), 503, "DEPENDENCY_UNAVAILABLE");
+      chunked.send("0\r\n\r\n");
+      RawHttp.Response r = chunked.response(5_000);
+      assertEquals(1000, new JsonObject(r.body()).getInteger("bytes"), r.body());
+    }
+    assertTrue(eventually(5_000, () -> inUse() == 0));
+  }
+
+  @Test
+  void aClientThatGoesAwayGivesItsReservationBack() throws Exception {
+    assertTrue(eventually(5_000, () -> inUse() == 0));
+    try (RawHttp c = RawHttp.open(port)) {
+      c.send(RawHttp.head("POST", "/gate/echo", headers("Authorization", "Bearer good", "Content-Type",
+        "application/json", "Content-Length", "500000")));
+      c.send(bytes(1000));
+      assertTrue(eventually(5_000, () -> inUse() == 500_000));
+    }
+    assertTrue(eventually(5_000, () -> inUse() == 0), "released on close: " + inUse());
+    // Gone while the guard was still checking (300 ms): the reservation made after it is given back too.
+    try (RawHttp c = RawHttp.open(port)) {
+      c.send(RawHttp.head("POST", "/gate/echo", headers("Authorization", "Bearer slow", "Content-Type",
+        "application/json", "Content-Length", "500000")));
+    }
+    Thread.sleep(600);
+    assertTrue(eventually(5_000, () -> inUse() == 0), "released after a close during the guard: " + inUse());
+  }
+
+  @Test
+  void aDeclaredLengthOverTheLimitIsRefusedBeforeAnythingIsReserved() {
+    try (RawHttp c = RawHttp.open(port)) {
+      c.send(RawHttp.head("POST", "/gate/echo", headers("Authorization", "Bearer good", "Content-Type",
+        "application/json", "Content-Length", Long.toString(2 * MIB))));
+      RawHttp.Response r = c.response(3_000);
+      assertError(r, 413, "PAYLOAD_TOO_LARGE");
+      assertEquals("close", r.header("Connection"));
+    }
+    assertEquals(0, inUse());
+  }
+
+  @Test
+  void aBudgetSmallerThanABodyLimitIsAStartUpError() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ServiceLauncher.startForTest(
+      new GatedService(Set.of(), tmp), Map.of("HTTP_PORT", "0", "HTTP_BODY_BUDGET_MB", "1", "HTTP_BODY_LIMIT_KB", "2048")));
+    assertTrue(e.getMessage().contains("HTTP_BODY_BUDGET_MB"), e.getMessage());
+  }
+
   // Body rules under every spelling of a route --------------------------------------------------------------------
 
   /** Spellings Vert.x's router maps to the route /gate/raw (checked below: a valid body reaches it). */
@@ -97,25 +285,5 @@ class RequestPathTest {
     }
     // Case matters to the router: not the route (nor under the prefix), so nothing is read.
     assertError(exchange("POST", "/GATE/raw", json, bytes(10)), 404, "NOT_FOUND");
-  }
-
-  @Test
-  void theUploadPathKeepsItsOwnBodyHandlerUnderEverySpelling() {
-    String boundary = "XyZ";
-    byte[] file = bytes(2 * 1024 * 1024);
-    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.csv\"\r\n"
-      + "Content-Type: text/csv\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] body = new byte[head.length + file.length + tail.length];
-    System.arraycopy(head, 0, body, 0, head.length);
-    System.arraycopy(file, 0, body, head.length, file.length);
-    System.arraycopy(tail, 0, body, head.length + file.length, tail.length);
-    Map<String, String> multipart = headers("Content-Type", "multipart/form-data; boundary=" + boundary);
-    // 2 MiB: over the common limit, under the route's own 4 MiB (spooled to disk, not held).
-    for (String path : List.of("/gate/upload", "/gate/upload/", "//gate/upload", "/gate/./upload")) {
-      RawHttp.Response r = exchange("POST", path, multipart, body);
-      assertEquals(200, r.status(), path + ": " + r.body());
-      assertEquals(new JsonObject().put("files", 1).put("size", file.length), new JsonObject(r.body()), path);
-    }
   }
 }
