@@ -6,6 +6,7 @@ import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
 import com.paysvc.common.http.FailureHandler;
 import com.paysvc.common.http.MalformedRequests;
+import com.paysvc.common.http.NoStore;
 import com.paysvc.common.http.OpsRoutes;
 import com.paysvc.common.http.RequestId;
 import com.paysvc.common.redis.LoopRedis;
@@ -39,7 +40,7 @@ final class HttpVerticle extends VerticleBase {
     return def.routes(ctx).compose(serviceRoutes -> {
       Router router = Router.router(vertx);
       router.route().handler(new RequestId()).handler(new AccessLog(ctx.config().get(CommonSettings.ACCESS_LOG_SAMPLE),
-        ctx.config().get(CommonSettings.ACCESS_LOG_SLOW_MS)));
+        ctx.config().get(CommonSettings.ACCESS_LOG_SLOW_MS))).handler(new NoStore());
       def.hotRoutes(ctx, router);
       // Probes, metrics and docs: GETs with nothing to read, open to anyone, served before identity and bodies.
       for (String prefix : new String[] {"", def.pathPrefix()}) {

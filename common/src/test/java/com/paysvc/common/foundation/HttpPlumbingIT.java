@@ -58,6 +58,23 @@ class HttpPlumbingIT {
   }
 
   @Test
+  void noResponseMayBeStored() {
+    assertEquals("no-store", Http.post(svc.port, "/test/echo", "application/json", "{}").headers()
+      .firstValue("Cache-Control").orElse(null));
+    assertEquals("no-store", Http.get(svc.port, "/test/teapot").headers().firstValue("Cache-Control").orElse(null));
+  }
+
+  @Test
+  void readinessThroughTheGatewayIsTheStatusAlone() {
+    for (String prefix : new String[] {"", "/test"}) {
+      Http.Response r = Http.send(HttpRequest.newBuilder(Http.uri(svc.port, prefix + "/health/ready"))
+        .header("X-Forwarded-For", "203.0.113.9"));
+      assertEquals(200, r.status(), r.body());
+      assertEquals(new JsonObject().put("status", "UP"), r.json());
+    }
+  }
+
+  @Test
   void malformedPathEscapeIs400InTheErrorShape() throws Exception {
     // java.net.URI refuses such a path, so the request goes out as raw bytes.
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", svc.port)) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,13 +23,15 @@ import java.util.concurrent.TimeUnit;
 import static com.paysvc.testing.Await.await;
 import static com.paysvc.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The request path every service gets from HttpVerticle, through a real HTTP server and raw connections: the guard
- * before the body, the body budget shared by the event loops, and each route's body rules under every spelling the
- * router maps to it. Needs nothing running ({@link GatedService} has no dependencies).
+ * before the body, the body budget shared by the event loops, each route's body rules under every spelling the
+ * router maps to it, and the headers. Needs nothing running ({@link GatedService} has no dependencies).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RequestPathTest {
@@ -285,5 +288,101 @@ class RequestPathTest {
     }
     // Case matters to the router: not the route (nor under the prefix), so nothing is read.
     assertError(exchange("POST", "/GATE/raw", json, bytes(10)), 404, "NOT_FOUND");
+  }
+
+  // Headers ----------------------------------------------------------------------------------------------------------
+
+  @Test
+  void noResponseMayBeStoredButSwaggerUisAssets() {
+    Map<String, String> token = headers("Authorization", "Bearer good");
+    for (RawHttp.Response r : List.of(
+      exchange("GET", "/gate/hello", token, new byte[0]),
+      exchange("GET", "/gate/hello", headers(), new byte[0]),
+      exchange("GET", "/nope", headers(), new byte[0]),
+      exchange("POST", "/gate/echo", headers("Authorization", "Bearer good", "Content-Type", "application/json"), bytes(5)),
+      exchange("GET", "/health/ready", headers(), new byte[0]),
+      exchange("GET", "/gate/docs", headers(), new byte[0]),
+      exchange("GET", "/gate/docs/openapi.yaml", headers(), new byte[0]),
+      exchange("GET", "/docs/init.js", headers(), new byte[0]))) {
+      assertEquals("no-store", r.header("Cache-Control"), r.status() + " " + r.body());
+    }
+    RawHttp.Response css = exchange("GET", "/gate/docs/ui/swagger-ui.css", headers(), new byte[0]);
+    assertEquals(200, css.status());
+    assertTrue(css.header("Cache-Control").startsWith("public"), css.header("Cache-Control"));
+  }
+
+  @Test
+  void theDocsMayNotBeFramedOrSniffedAndRunOnlyTheirOwnScripts() {
+    for (String prefix : List.of("", "/gate")) {
+      for (String path : List.of("/docs", "/docs/init.js", "/docs/openapi.yaml", "/docs/ui/swagger-ui-bundle.js")) {
+        RawHttp.Response r = exchange("GET", prefix + path, headers(), new byte[0]);
+        assertEquals(200, r.status(), prefix + path);
+        assertEquals("DENY", r.header("X-Frame-Options"), path);
+        assertEquals("nosniff", r.header("X-Content-Type-Options"), path);
+        String csp = r.header("Content-Security-Policy");
+        assertTrue(csp.contains("default-src 'none'") && csp.contains("script-src 'self';")
+          && csp.contains("frame-ancestors 'none'"), csp);
+      }
+      // The page's scripts are files of its origin (script-src 'self' runs no inline script) and exist.
+      String page = exchange("GET", prefix + "/docs", headers(), new byte[0]).body();
+      List<String> scripts = new java.util.ArrayList<>();
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("<script([^>]*)>(.*?)</script>", java.util.regex.Pattern.DOTALL)
+        .matcher(page);
+      while (m.find()) {
+        assertEquals("", m.group(2).trim(), "no inline script: " + page);
+        java.util.regex.Matcher src = java.util.regex.Pattern.compile("src=\"([^\"]+)\"").matcher(m.group(1));
+        assertTrue(src.find(), page);
+        assertFalse(src.group(1).contains("//"), "same origin: " + src.group(1));
+        scripts.add(src.group(1));
+      }
+      assertEquals(List.of("docs/ui/swagger-ui-bundle.js", "docs/init.js"), scripts);
+      for (String script : scripts) {
+        RawHttp.Response js = exchange("GET", prefix + "/" + script, headers(), new byte[0]);
+        assertEquals(200, js.status(), script);
+        assertTrue(js.header("Content-Type").contains("javascript"), script + ": " + js.header("Content-Type"));
+      }
+      String init = exchange("GET", prefix + "/docs/init.js", headers(), new byte[0]).body();
+      assertTrue(init.contains("url: 'docs/openapi.yaml'") && init.contains("validatorUrl: null"), init);
+    }
+  }
+
+  @Test
+  void readinessThroughTheGatewaySaysUpOnly() {
+    for (String prefix : List.of("", "/gate")) {
+      RawHttp.Response direct = exchange("GET", prefix + "/health/ready", headers(), new byte[0]);
+      assertEquals(200, direct.status());
+      assertTrue(new JsonObject(direct.body()).containsKey("checks"), direct.body());
+      RawHttp.Response forwarded = exchange("GET", prefix + "/health/ready", headers("X-Forwarded-For", "203.0.113.7"),
+        new byte[0]);
+      assertEquals(200, forwarded.status());
+      assertEquals(new JsonObject().put("status", "UP"), new JsonObject(forwarded.body()));
+    }
+  }
+
+  @Test
+  void readinessThroughTheGatewaySaysDownOnlyWithTheSameStatus() throws Exception {
+    // Redis required and unreachable (a port nobody listens on): DOWN.
+    int dead;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      dead = s.getLocalPort();
+    }
+    ServiceLauncher down = start(new GatedService(EnumSet.of(Dependency.REDIS), tmp),
+      Map.of("REDIS_PORT", Integer.toString(dead), "READY_REQUIRES", "redis"));
+    try {
+      int p = down.context().httpPort();
+      try (RawHttp c = RawHttp.open(p)) {
+        c.send(RawHttp.head("GET", "/gate/health/ready", headers()));
+        RawHttp.Response full = c.response(10_000);
+        assertEquals(503, full.status(), full.body());
+        assertTrue(full.body().contains("\"redis\"") && full.body().contains("error"), full.body());
+        c.send(RawHttp.head("GET", "/gate/health/ready", headers("X-Forwarded-For", "203.0.113.7")));
+        RawHttp.Response brief = c.response(10_000);
+        assertEquals(503, brief.status());
+        assertEquals(new JsonObject().put("status", "DOWN"), new JsonObject(brief.body()));
+        assertNull(brief.header("Connection"));
+      }
+    } finally {
+      down.stop().orTimeout(30, TimeUnit.SECONDS).join();
+    }
   }
 }
