@@ -185,6 +185,8 @@ public final class AuthDefinition implements ServiceDefinition {
       config.get(AuthSettings.TOKEN_MAX_FAILURES), config.get(AuthSettings.TOKEN_FAILURE_WINDOW_SECONDS));
     JwtGuard guard = JwtGuard.createWithKeys(vertx, config, ctx.registry(), new JsonObject(keys.jwks()),
       config.get(ctx.settings().redisPort), config.get(ctx.settings().redisDb));
+    ctx.authenticateFirst(guard, "/auth/.well-known/jwks.json", "/auth/token", "/auth/register", "/auth/login",
+      "/auth/refresh");
 
     // A deactivated user's sessions end and its live access tokens are rejected everywhere (exactly once per event).
     ctx.events().onIdempotent("user.deactivated", (conn, event) ->

@@ -136,6 +136,7 @@ public final class UsersDefinition implements ServiceDefinition {
     BulkService bulk = new BulkService(users);
     JwtGuard guard = JwtGuard.create(vertx, ctx.config(), ctx.registry());
     ctx.onClose(guard::close);
+    ctx.authenticateFirst(guard);
     String uploads = Path.of(ctx.config().get(UPLOADS_DIR)).toAbsolutePath().toString();
     int maxUploads = ctx.config().get(MAX_CONCURRENT_UPLOADS);
     return vertx.executeBlocking(() -> UploadHandler.privateDirectory(Path.of(uploads)))

@@ -97,6 +97,7 @@ public final class WebhookDefinition implements ServiceDefinition {
     PayerResolver resolver = new PayerResolver(vertx, ctx.db(), store, users, ctx.outbox(),
       config.get(WebhookSettings.RESOLVER_MAX_DELAY_SECONDS), config.get(WebhookSettings.PAYER_WAIT_MAX_SECONDS), ctx.registry());
     JwtGuard guard = JwtGuard.create(vertx, config, ctx.registry());
+    ctx.authenticateFirst(guard, "/webhooks/2can");
     ctx.onClose(() -> {
       users.close();
       return Future.join(resolver.stop(), guard.close());

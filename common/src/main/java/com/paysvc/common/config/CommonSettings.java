@@ -11,6 +11,14 @@ public final class CommonSettings {
     "address the HTTP server binds (loopback by default; a container sets 0.0.0.0 behind its own network)");
   public static final Setting<Integer> BODY_LIMIT_KB = Setting.integer("HTTP_BODY_LIMIT_KB", 1024, 1, 64 * 1024,
     "largest accepted request body in KiB (uploads have their own limit)");
+  // 32 MiB: bin/stack gives a service a 192 MB heap and exits it on OutOfMemoryError; a body costs more than its bytes
+  // (its buffer grows by doubling, then it is parsed). With the whole budget taken by 1 MiB bodies users' heap peaked
+  // near 100 MB (BodiesBeforeIdentityIT), leaving the rest to the service's own work. 32 full-size bodies at once is far
+  // above what the API's clients send (a bulk create of 100 users is ~12 KB); a body reserves only what it declares.
+  public static final Setting<Integer> BODY_BUDGET_MB = Setting.integer("HTTP_BODY_BUDGET_MB", 32, 1, 4096,
+    "request-body MiB one instance reads or holds at once, all requests together (each reserves its Content-Length,"
+      + " or its route's limit when chunked, before a byte is read); a body that does not fit is refused with 503 and"
+      + " Retry-After, unread. At least HTTP_BODY_LIMIT_KB");
   public static final Setting<Integer> SHUTDOWN_GRACE_SECONDS = Setting.integer("SHUTDOWN_GRACE_SECONDS", 20, 0, 600,
     "on SIGTERM, how long in-flight requests may take to finish");
   public static final Setting<Boolean> MIGRATE_ON_START = Setting.bool("MIGRATE_ON_START", true,
@@ -97,7 +105,7 @@ public final class CommonSettings {
   }
 
   public static List<Setting<?>> shared() {
-    return List.of(HTTP_HOST, BODY_LIMIT_KB, SHUTDOWN_GRACE_SECONDS, MIGRATE_ON_START, ACCESS_LOG_SAMPLE, ACCESS_LOG_SLOW_MS, LOG_FORMAT, LOG_LEVEL, LOG_LEVEL_ACCESS,
+    return List.of(HTTP_HOST, BODY_LIMIT_KB, BODY_BUDGET_MB, SHUTDOWN_GRACE_SECONDS, MIGRATE_ON_START, ACCESS_LOG_SAMPLE, ACCESS_LOG_SLOW_MS, LOG_FORMAT, LOG_LEVEL, LOG_LEVEL_ACCESS,
       EVENT_LOOP_BLOCKED_WARNING_MS,
       PG_WRITE_HOST, PG_WRITE_PORT, PG_READ_HOST, PG_READ_PORT, PG_PASSWORD,
       PG_PRIMARY_POOL_SIZE, PG_REPLICA_POOL_SIZE, PG_MAX_LIFETIME_SECONDS, PG_REPLICA_TIMEOUT_MS, PG_REPLICA_RESET_MS,

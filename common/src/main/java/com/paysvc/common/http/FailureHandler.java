@@ -5,7 +5,9 @@ import com.paysvc.common.db.DbErrors;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.vertx.pgclient.PgException;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -39,17 +41,33 @@ public final class FailureHandler implements Handler<RoutingContext> {
       ctx.request().connection().close();
       return;
     }
+    if (response.closed()) {
+      // The client went away (mid-body, say): nobody to answer, and nothing went wrong here.
+      log.debug("request {} {} {} ended by the client: {}", RequestId.of(ctx), ctx.request().method(),
+        ctx.request().path(), String.valueOf(ctx.failure()));
+      return;
+    }
     if (error.code().status() >= 500) {
       Throwable cause = ctx.failure();
       log.error("request {} {} {} failed: {}", RequestId.of(ctx), ctx.request().method(), ctx.request().path(),
         error.code(), cause);
     }
-    if (error.code() == ErrorCode.RATE_LIMITED && error.details().containsKey("retry_after_seconds")) {
+    if (error.details().containsKey("retry_after_seconds")) {
+      // 429, and a 503 that knows when to retry (the body budget)
       response.putHeader("Retry-After", String.valueOf(error.details().getValue("retry_after_seconds")));
     }
-    response.setStatusCode(error.code().status())
+    // Refused before its body was read (the guard, a declared length over the limit, the body budget): the rest of the
+    // body is not wanted, and the connection goes once it is drained (UnreadBody).
+    boolean unread = UnreadBody.pending(ctx.request());
+    if (unread) {
+      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    Future<Void> written = response.setStatusCode(error.code().status())
       .putHeader(Endpoint.CONTENT_TYPE, Endpoint.APPLICATION_JSON)
       .end(error.toJson().toBuffer());
+    if (unread) {
+      written.onComplete(ar -> UnreadBody.drainThenClose(ctx.vertx(), ctx.request()));
+    }
   }
 
   static ApiException toApiException(RoutingContext ctx) {
@@ -66,8 +84,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (failure == null) {
       return fromStatus(ctx.statusCode(), null);
     }
-    if (failure instanceof io.vertx.core.json.DecodeException) {
-      return new ApiException(ErrorCode.VALIDATION_ERROR, "request body is not valid JSON");
+    if (failure instanceof io.vertx.core.json.DecodeException decode) {
+      return StrictJson.refusal(decode);
     }
     if (failure instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
       // Class 22, data exception (a value too long, a NUL byte, out of range): the input did not fit, not a fault here.

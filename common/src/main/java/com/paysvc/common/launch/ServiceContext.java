@@ -5,10 +5,13 @@ import com.paysvc.common.db.Db;
 import com.paysvc.common.events.Events;
 import com.paysvc.common.events.Outbox;
 import com.paysvc.common.health.Readiness;
+import com.paysvc.common.http.BodyBudget;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 
 import java.util.ArrayList;
@@ -34,11 +37,13 @@ public final class ServiceContext {
   private final Set<Dependency> dependencies;
   private final JsonObject openapi;
   private final List<Supplier<Future<?>>> closeHooks = new ArrayList<>();
+  private final BodyBudget bodyBudget;
+  private volatile Authentication authentication;
   private volatile int httpPort = -1;
 
   ServiceContext(Vertx vertx, ServiceDefinition definition, ServiceSettings settings, Config config, Db db,
                  Redis redis, Readiness readiness, PrometheusMeterRegistry registry, Events events,
-                 Set<Dependency> dependencies, JsonObject openapi) {
+                 Set<Dependency> dependencies, JsonObject openapi, BodyBudget bodyBudget) {
     this.vertx = vertx;
     this.definition = definition;
     this.settings = settings;
@@ -50,6 +55,7 @@ public final class ServiceContext {
     this.events = events;
     this.dependencies = Set.copyOf(dependencies);
     this.openapi = openapi;
+    this.bodyBudget = bodyBudget;
   }
 
   /** The service's contract (its openapi.yaml) as JSON; callers must not modify it. */
@@ -119,6 +125,29 @@ public final class ServiceContext {
 
   void httpPort(int port) {
     httpPort = port;
+  }
+
+  /**
+   * Every request under the service's gateway prefix passes {@code guard} before its body is read, but those of
+   * {@code publicPaths} (route paths: anyone may call them; a credential they take, a password or a signature, is
+   * their action's to check). Called once, from {@link ServiceDefinition#init}; the HTTP verticles install it ahead of
+   * body handling ({@link Authentication}). {@code guard} must let a request whose caller it already knows pass.
+   */
+  public void authenticateFirst(Handler<RoutingContext> guard, String... publicPaths) {
+    if (authentication != null) {
+      throw new IllegalStateException(definition.name() + " registers its guard twice");
+    }
+    authentication = new Authentication(guard, List.of(publicPaths));
+  }
+
+  /** What {@link #authenticateFirst} registered, or null (no guard: every request is anyone's). */
+  Authentication authentication() {
+    return authentication;
+  }
+
+  /** The request-body bytes this instance holds at once, shared by its HTTP verticles. */
+  BodyBudget bodyBudget() {
+    return bodyBudget;
   }
 
   /** Registers something to close on shutdown, after HTTP has drained and before the pools close. */

@@ -63,8 +63,9 @@ public interface ServiceDefinition {
   }
 
   /**
-   * Paths whose routes read a multipart body with their own BodyHandler (file uploads with a larger limit). Every
-   * other request, multipart or not, goes through the common body handler and its {@code BODY_LIMIT_KB}.
+   * Paths whose routes read a multipart body with their own BodyHandler (file uploads with a larger limit, spooled to
+   * disk behind the route's own slots). Every other request, multipart or not, goes through the common body handler,
+   * its {@code HTTP_BODY_LIMIT_KB} and the body budget. Route paths, matched by the router as the routes are.
    */
   default Set<String> uploadPaths() {
     return Set.of();
@@ -77,10 +78,10 @@ public interface ServiceDefinition {
   Future<Router> routes(ServiceContext ctx);
 
   /**
-   * Routes bound on the top router right after the request id and access log, ahead of body handling, the ops routes
-   * and {@link #routes}: for the hottest reads (GET, no body), which then skip the rest of the routing. Their handlers
-   * apply the access rule and check parameters themselves. Called once per HTTP verticle instance, after
-   * {@link #routes}.
+   * Routes bound on the top router right after the request id and access log, ahead of the ops routes, the guard
+   * registered with {@link ServiceContext#authenticateFirst}, body handling and {@link #routes}: for the hottest reads
+   * (GET, no body, never read), which then skip the rest of the routing. Their handlers run the guard, apply the access
+   * rule and check parameters themselves. Called once per HTTP verticle instance, after {@link #routes}.
    */
   default void hotRoutes(ServiceContext ctx, Router router) {
   }
@@ -89,7 +90,8 @@ public interface ServiceDefinition {
    * Paths whose body is JSON read as raw bytes under a limit of its own (bytes), instead of the common one: the
    * request must say {@code Content-Type: application/json} (else 415) and a declared {@code Content-Length} over the
    * limit is refused (413) before anything is read, so an unauthenticated caller can make the service buffer no more
-   * than the limit and no form decoder runs on it. Refusals are counted ({@code paysvc_http_body_refused_total}).
+   * than the limit and no form decoder runs on it. Refusals are counted ({@code paysvc_http_body_refused_total}). Route
+   * paths, matched by the router as the routes are: every spelling that reaches the route gets its rules.
    */
   default Map<String, Integer> jsonBodyLimits(Config config) {
     return Map.of();
@@ -100,7 +102,10 @@ public interface ServiceDefinition {
     return Map.of();
   }
 
-  /** Creates what the HTTP verticles share (caches, clients, consumers). Runs once, before they deploy. */
+  /**
+   * Creates what the HTTP verticles share (caches, clients, consumers) and registers the service's guard with its
+   * public paths ({@link ServiceContext#authenticateFirst}). Runs once, before they deploy.
+   */
   default Future<Void> init(ServiceContext ctx) {
     return Future.succeededFuture();
   }

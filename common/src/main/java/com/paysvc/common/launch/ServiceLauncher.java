@@ -10,6 +10,7 @@ import com.paysvc.common.db.Migrations;
 import com.paysvc.common.events.Events;
 import com.paysvc.common.events.EventsMigrations;
 import com.paysvc.common.health.Readiness;
+import com.paysvc.common.http.BodyBudget;
 import com.paysvc.common.metrics.ServiceMetrics;
 import com.paysvc.common.redis.RedisFactory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -45,6 +46,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ServiceLauncher {
   public static final int EXIT_CONFIG = 2;
+  private static final long MIB = 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(ServiceLauncher.class);
 
   private final ServiceDefinition definition;
@@ -101,6 +103,7 @@ public final class ServiceLauncher {
     try {
       config = Config.load(declared, env);
       checkReadyRequires(definition, settings, config);
+      checkBodyBudget(definition, config);
     } catch (ConfigException e) {
       err.println(definition.name() + ": " + e.getMessage());
       err.println("Run with --help for every setting.");
@@ -157,6 +160,20 @@ public final class ServiceLauncher {
         throw new ConfigException(List.of(settings.readyRequires.name() + " names '" + name + "', which "
           + definition.name() + " does not use (it uses: " + (probes.isEmpty() ? "none" : String.join(", ", probes)) + ")"));
       }
+    }
+  }
+
+  /** Every body limit fits in the body budget (a body larger than the budget could never be read). */
+  private static void checkBodyBudget(ServiceDefinition definition, Config config) {
+    long budget = config.get(CommonSettings.BODY_BUDGET_MB) * MIB;
+    long largest = config.get(CommonSettings.BODY_LIMIT_KB) * 1024L;
+    for (int max : definition.jsonBodyLimits(config).values()) {
+      largest = Math.max(largest, max);
+    }
+    if (largest > budget) {
+      throw new ConfigException(List.of(CommonSettings.BODY_BUDGET_MB.name() + " (" + budget + " bytes) is smaller than"
+        + " the largest request body a route accepts (" + largest + " bytes, " + CommonSettings.BODY_LIMIT_KB.name()
+        + " or a route's own limit): such a body could never be read"));
     }
   }
 
@@ -242,7 +259,7 @@ public final class ServiceLauncher {
     }
     String openapi = readResource("openapi.yaml");
     context = new ServiceContext(vertx, definition, settings, config, db, redis, readiness, registry, events,
-      dependencies, parseYaml(openapi));
+      dependencies, parseYaml(openapi), new BodyBudget(config.get(CommonSettings.BODY_BUDGET_MB) * MIB, registry));
     int instances = config.get(settings.httpInstances) == 0 ? config.get(settings.eventLoops)
       : config.get(settings.httpInstances);
     // init runs inside a future: an undeclared dependency it asks for (ServiceContext throws) fails the start.
@@ -346,6 +363,7 @@ public final class ServiceLauncher {
     }
     Config config = Config.load(settings.used(definition), env);
     checkReadyRequires(definition, settings, config);
+    checkBodyBudget(definition, config);
     ServiceLauncher launcher = new ServiceLauncher(definition, settings, config);
     if (launcher.migratesOnStart()) {
       launcher.migrate();

@@ -48,6 +48,33 @@ class HttpPlumbingIT {
   }
 
   @Test
+  void aJsonKeyTwiceIs400AtAnyDepth() {
+    for (String body : new String[] {"{\"a\": 1, \"a\": 2}", "{\"x\": [{\"b\": {\"c\": 1, \"d\": 0, \"c\": 1}}]}"}) {
+      Http.Response r = Http.post(svc.port, "/test/echo", "application/json", body);
+      assertErrorShape(r, 400, "VALIDATION_ERROR");
+      assertTrue(r.json().getString("message").contains("twice"), r.body());
+    }
+    assertEquals(200, Http.post(svc.port, "/test/echo", "application/json", "{\"a\": {\"a\": 1}}").status());
+  }
+
+  @Test
+  void noResponseMayBeStored() {
+    assertEquals("no-store", Http.post(svc.port, "/test/echo", "application/json", "{}").headers()
+      .firstValue("Cache-Control").orElse(null));
+    assertEquals("no-store", Http.get(svc.port, "/test/teapot").headers().firstValue("Cache-Control").orElse(null));
+  }
+
+  @Test
+  void readinessThroughTheGatewayIsTheStatusAlone() {
+    for (String prefix : new String[] {"", "/test"}) {
+      Http.Response r = Http.send(HttpRequest.newBuilder(Http.uri(svc.port, prefix + "/health/ready"))
+        .header("X-Forwarded-For", "203.0.113.9"));
+      assertEquals(200, r.status(), r.body());
+      assertEquals(new JsonObject().put("status", "UP"), r.json());
+    }
+  }
+
+  @Test
   void malformedPathEscapeIs400InTheErrorShape() throws Exception {
     // java.net.URI refuses such a path, so the request goes out as raw bytes.
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", svc.port)) {

@@ -2,6 +2,7 @@ package com.paysvc.webhook.service;
 
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
+import com.paysvc.common.http.StrictJson;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -36,9 +37,10 @@ public record Notification(String eventId, String transactionId, String status, 
     public Notification read(Buffer body) {
       Object parsed;
       try {
+        // The process' codec refuses a key twice (common's StrictJson): "amount" once, or no notification at all.
         parsed = body.length() == 0 ? null : io.vertx.core.json.Json.decodeValue(body);
       } catch (DecodeException e) {
-        throw ApiException.validation("the body is not valid JSON");
+        throw StrictJson.refusal(e);
       }
       if (!(parsed instanceof JsonObject json)) {
         throw ApiException.validation("the body must be a JSON object");
