@@ -54,9 +54,21 @@ public final class RawHttp {
       if (body != null) {
         request.write(body);
       }
+      // Written on a thread of its own while this one reads, as an HTTP client does: a server may answer before it has
+      // read the body (401 or 413 unread) and close the connection, and a client that only reads after writing it all
+      // would see a broken pipe instead of the answer.
       OutputStream out = socket.getOutputStream();
-      out.write(request.toByteArray());
-      out.flush();
+      byte[] bytes = request.toByteArray();
+      Thread writer = new Thread(() -> {
+        try {
+          out.write(bytes);
+          out.flush();
+        } catch (IOException refusedMidway) {
+          // The server closed while the body was still going out: what it answered is read below.
+        }
+      }, "raw-http-writer");
+      writer.setDaemon(true);
+      writer.start();
       return read(socket.getInputStream(), "HEAD".equals(method));
     } catch (SocketTimeoutException e) {
       throw new NoAnswer(method + " " + new String(target, StandardCharsets.ISO_8859_1) + ": no answer within " + timeoutMs + " ms");

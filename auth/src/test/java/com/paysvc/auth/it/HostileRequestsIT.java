@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -19,7 +18,6 @@ import static com.paysvc.auth.it.Platform.person;
 import static com.paysvc.testing.ApiErrors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every auth route with the request shapes a fuzzer or a careless client sends — every method, missing, wrong and odd
@@ -105,9 +103,6 @@ class HostileRequestsIT extends PlatformIT {
       String path = new String(target, StandardCharsets.ISO_8859_1);
       for (String method : METHODS) {
         for (Shape shape : shapes()) {
-          if (PendingInCommon.hangs(method, path, shape.contentType())) {
-            continue;
-          }
           // Without a token, and for the routes that need one also with a valid one (the guard lets it through).
           for (String token : guarded(path) ? new String[] {null, p.sign(p.claims(userId))} : new String[] {null}) {
             sent++;
@@ -151,44 +146,6 @@ class HostileRequestsIT extends PlatformIT {
       List.of("Content-Type: " + contentType, "X-Forwarded-For: " + CLIENT_IP), body.getBytes(StandardCharsets.UTF_8), 10_000);
   }
 
-  /**
-   * Shapes that still fail in common's body handling (common/launch/HttpVerticle, the http engineer's part): a form
-   * body on a URI whose query has a broken %-escape is never answered. BodyHandler merges the form into
-   * {@code request().params()} after the body ended, outside the routing context; params() throws on the query and the
-   * request hangs until the idle timeout ("unhandled exception on an event loop"). Fix: {@code
-   * BodyHandler.setMergeFormAttributes(false)} (nothing reads form attributes through params()). Reported with issue
-   * 27; the lead removes this class once the fix is merged — {@link #theCasesPendingInCommonStillHang} fails then.
-   */
-  static final class PendingInCommon {
-    static boolean hangs(String method, String path, String contentType) {
-      String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-      return Set.of("POST", "PUT", "PATCH", "DELETE").contains(method) && brokenQuery(path)
-        && (type.startsWith(FORM) || type.startsWith("multipart/form-data"))
-        && !JSON_ONLY_PATHS.contains(path.substring(0, path.indexOf('?')));
-    }
-
-    private static boolean brokenQuery(String path) {
-      int q = path.indexOf('?');
-      return q >= 0 && path.substring(q).matches(".*%([^0-9A-Fa-f].|.[^0-9A-Fa-f]|.?$).*");
-    }
-  }
-
-  /** Paths whose body is JSON only, refused with 415 before any form decoder runs (AuthDefinition.jsonBodyLimits). */
-  static final Set<String> JSON_ONLY_PATHS = Set.of("/auth/register", "/auth/login", "/auth/refresh");
-
-  @Test
-  void theCasesPendingInCommonStillHang() {
-    for (String path : List.of("/auth/me?x=%zz", "/auth/logout?all=%")) {
-      assertTrue(PendingInCommon.hangs("POST", path, FORM));
-      try {
-        Http.Response r = RawHttp.send(p.authPort(), "POST", path.getBytes(StandardCharsets.US_ASCII),
-          List.of("Content-Type: " + FORM), "a=b".getBytes(StandardCharsets.US_ASCII), 2000);
-        fail(path + " is answered now (" + r.status() + " " + r.body() + "): remove PendingInCommon from this test");
-      } catch (RawHttp.NoAnswer stillHangs) {
-        // as reported: no answer
-      }
-    }
-  }
 
   private static boolean guarded(String path) {
     return path.startsWith("/auth/logout") || path.startsWith("/auth/me") || path.startsWith("/auth/credentials/");

@@ -54,7 +54,10 @@ final class RequestBodies {
                 MeterRegistry registry) {
     this.budget = budget;
     this.limit = limit;
-    this.bodies = BodyHandler.create(false).setBodyLimit(limit);
+    // Form fields stay in formAttributes(): merged into params() (Vert.x's default), they made the body handler decode
+    // the query after the body ended, outside the routing context, so a form sent with a broken %-escape in its query
+    // was never answered.
+    this.bodies = BodyHandler.create(false).setBodyLimit(limit).setMergeFormAttributes(false);
     jsonLimits.forEach((path, max) -> jsonPaths.put(path, new JsonBody(path, max, registry)));
     this.uploadPaths = Set.copyOf(uploadPaths);
   }
@@ -64,7 +67,8 @@ final class RequestBodies {
     for (String path : uploadPaths) {
       router.route(path).handler(rc -> mark(rc, UPLOAD));
     }
-    jsonPaths.forEach((path, rule) -> router.route(path).handler(rc -> mark(rc, rule)));
+    // POST only: another method on the path answers 405 (the service's router), not 415 for its body.
+    jsonPaths.forEach((path, rule) -> router.post(path).handler(rc -> mark(rc, rule)));
     router.route(area).handler(this::read);
   }
 
@@ -163,7 +167,7 @@ final class RequestBodies {
     private final Counter notJson;
 
     JsonBody(String path, int max, MeterRegistry registry) {
-      this.bodies = BodyHandler.create(false).setBodyLimit(max);
+      this.bodies = BodyHandler.create(false).setBodyLimit(max).setMergeFormAttributes(false);
       this.max = max;
       this.tooLarge = counter(registry, path, "too_large");
       this.notJson = counter(registry, path, "not_json");

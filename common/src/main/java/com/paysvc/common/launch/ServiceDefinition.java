@@ -87,11 +87,12 @@ public interface ServiceDefinition {
   }
 
   /**
-   * Paths whose body is JSON read as raw bytes under a limit of its own (bytes), instead of the common one: the
+   * POST paths whose body is JSON read as raw bytes under a limit of its own (bytes), instead of the common one: the
    * request must say {@code Content-Type: application/json} (else 415) and a declared {@code Content-Length} over the
    * limit is refused (413) before anything is read, so an unauthenticated caller can make the service buffer no more
    * than the limit and no form decoder runs on it. Refusals are counted ({@code paysvc_http_body_refused_total}). Route
-   * paths, matched by the router as the routes are: every spelling that reaches the route gets its rules.
+   * paths, matched by the router as the routes are: every spelling that reaches the route gets its rules. Another method
+   * on such a path is no such route (405), not a body of the wrong type: it gets the common rules.
    */
   default Map<String, Integer> jsonBodyLimits(Config config) {
     return Map.of();

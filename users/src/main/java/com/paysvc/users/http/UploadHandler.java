@@ -101,7 +101,10 @@ public final class UploadHandler {
     return BodyHandler.create(uploadsDir)
       .setBodyLimit(MAX_FILE_BYTES + ENVELOPE_BYTES)
       .setHandleFileUploads(true)
-      .setDeleteUploadedFilesOnEnd(true);
+      .setDeleteUploadedFilesOnEnd(true)
+      // Parts stay in formAttributes(): merged into params(), they made the handler decode a broken query after the
+      // body ended, outside the routing context, and the upload was never answered (holding its slot).
+      .setMergeFormAttributes(false);
   }
 
   /**
