@@ -118,7 +118,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
       return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the form has more or longer fields than the server accepts");
     }
     // Netty's multipart decoder also fails on some malformed parts with a NullPointerException of its own.
-    if (failure instanceof HttpPostRequestDecoder.ErrorDataDecoderException || raisedIn(failure, NETTY_FORMS)) {
+    if (failure instanceof HttpPostRequestDecoder.ErrorDataDecoderException || raisedIn(failure, NETTY_FORMS)
+      // Vert.x's BodyHandler fails a body the decoder refused with 400 and the decoder exception's cause: Netty's bare
+      // IllegalArgumentException for a field named "%" (%=%) or with no name at all (=&=&).
+      || ctx.statusCode() == 400 && isForm(ctx.request().getHeader(Endpoint.CONTENT_TYPE))) {
       return ApiException.validation("the form body cannot be decoded");
     }
     HttpMethod method = ctx.request().method();
