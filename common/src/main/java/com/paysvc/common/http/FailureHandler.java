@@ -5,9 +5,7 @@ import com.paysvc.common.db.DbErrors;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.vertx.pgclient.PgException;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -58,16 +56,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     // Refused before its body was read (the guard, a declared length over the limit, the body budget): the rest of the
     // body is not wanted, and the connection goes once it is drained (UnreadBody).
-    boolean unread = UnreadBody.pending(ctx.request());
-    if (unread) {
-      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    }
-    Future<Void> written = response.setStatusCode(error.code().status())
+    UnreadBody.closeAfterAnswer(ctx);
+    response.setStatusCode(error.code().status())
       .putHeader(Endpoint.CONTENT_TYPE, Endpoint.APPLICATION_JSON)
       .end(error.toJson().toBuffer());
-    if (unread) {
-      written.onComplete(ar -> UnreadBody.drainThenClose(ctx.vertx(), ctx.request()));
-    }
   }
 
   static ApiException toApiException(RoutingContext ctx) {

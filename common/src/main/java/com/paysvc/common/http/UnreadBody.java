@@ -5,11 +5,13 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The rest of a body whose request was answered before it was read: refused before the body (401 from the guard, 413
- * from Content-Length, 415, 503 from the body budget). The answer says {@code Connection: close} and the connection
- * is closed once it is written: the unread body costs nothing, and a request paused for the guard does not hold its
+ * from Content-Length, 415, 503 from the body budget), or left unread and answered without it (a form body where no
+ * form is taken, common/launch's RequestBodies). The answer says {@code Connection: close} and the connection is
+ * closed once it is written: the unread body costs nothing, and a request paused for the guard does not hold its
  * connection until the idle timeout.
  *
  * <p>Before the close, what arrives within {@link #LINGER_MS} and {@link #LINGER_BYTES} is read and dropped: closing
@@ -20,6 +22,7 @@ import io.vertx.core.http.HttpVersion;
 public final class UnreadBody {
   public static final long LINGER_MS = 250;
   static final long LINGER_BYTES = 64 * 1024;
+  private static final String WATCHED = "paysvc.unread_body";
 
   private UnreadBody() {
   }
@@ -34,6 +37,29 @@ public final class UnreadBody {
     }
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
+  }
+
+  /**
+   * Whatever answers {@code rc} (its route, a failure): if the body is still unread when the answer's head is written,
+   * it says {@code Connection: close}, and once the answer has ended what still arrives is dropped for a moment, then
+   * the connection closes ({@link #drainThenClose}). A body read by then changes nothing. Once per request.
+   */
+  public static void closeAfterAnswer(RoutingContext rc) {
+    if (rc.get(WATCHED) != null) {
+      return;
+    }
+    rc.put(WATCHED, Boolean.TRUE);
+    HttpServerRequest request = rc.request();
+    rc.addHeadersEndHandler(v -> {
+      if (pending(request)) {
+        rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      }
+    });
+    rc.addEndHandler(ar -> {
+      if (pending(request)) {
+        drainThenClose(rc.vertx(), request);
+      }
+    });
   }
 
   /** After the answer is written: drop what still arrives for a moment, then close. */

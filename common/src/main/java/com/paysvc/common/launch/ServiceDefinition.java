@@ -72,6 +72,17 @@ public interface ServiceDefinition {
   }
 
   /**
+   * POST paths whose routes take an {@code application/x-www-form-urlencoded} body (auth's {@code /auth/token}, RFC
+   * 6749's encoding): only there is a form decoded, under {@code HTTP_BODY_LIMIT_KB} and the body budget. Any other
+   * form or multipart body (but on {@link #uploadPaths}) is left unread and undecoded: the route answers without it
+   * (415 from an operation that takes a JSON body, 404/405 where no route takes the method) and the connection closes
+   * after the answer. Route paths, matched by the router as the routes are, like {@link #jsonBodyLimits}.
+   */
+  default Set<String> formPaths() {
+    return Set.of();
+  }
+
+  /**
    * Builds the business routes (paths include {@link #pathPrefix()}). Called once per HTTP verticle instance;
    * shared state belongs in {@link #init(ServiceContext)}.
    */
