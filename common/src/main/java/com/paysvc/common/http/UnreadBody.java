@@ -42,7 +42,9 @@ public final class UnreadBody {
   /**
    * Whatever answers {@code rc} (its route, a failure): if the body is still unread when the answer's head is written,
    * it says {@code Connection: close}, and once the answer has ended what still arrives is dropped for a moment, then
-   * the connection closes ({@link #drainThenClose}). A body read by then changes nothing. Once per request.
+   * the connection closes ({@link #drainThenClose}). A body read by then changes nothing. Once per request. On the
+   * answer's body end, not the context's end handlers: those also run when the request fails (a form the upload's
+   * BodyHandler cannot decode), and taking the request then kept that failure from its handler: no answer at all.
    */
   public static void closeAfterAnswer(RoutingContext rc) {
     if (rc.get(WATCHED) != null) {
@@ -55,7 +57,7 @@ public final class UnreadBody {
         rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       }
     });
-    rc.addEndHandler(ar -> {
+    rc.addBodyEndHandler(v -> {
       if (pending(request)) {
         drainThenClose(rc.vertx(), request);
       }
