@@ -22,12 +22,9 @@ class RequestShapesIT extends UsersTestBase {
    * reproduction). The sweep fails when one of them no longer happens: take it off then.
    */
   static final Map<String, String> KNOWN_FAILURES = Map.ofEntries(
-    // http engineer (common/launch HttpVerticle's body handling, before routing): a form body the route does not take is
-    // decoded anyway. A malformed escape: ErrorDataDecoderException -> 500; on GET, HEAD, DELETE, OPTIONS, TRACE or an
-    // unknown method: IllegalStateException "Request method must be one of POST, PUT, PATCH or DELETE to decode a
-    // multipart request" -> 500. curl -X GET localhost:PORT/PATH -H 'Content-Type: application/x-www-form-urlencoded' --data 'a=%'
-    Map.entry("with a form body|unexpected form body|Content-Type form with a malformed escape",
-      "http: a form body decoded by the common body handling -> 500"),
+    // users' upload (UploadHandler's BodyHandler): a urlencoded form the upload does not take is decoded, and a broken
+    // %-escape in it answers 400 where the contract says 415.
+    Map.entry("^uploadUsers POST Content-Type form with a malformed escape ", "upload: a form body is decoded"),
     // http engineer: Transfer-Encoding: chunked with a chunk size that is not hex ("zz"): Netty's NumberFormatException
     // fails the request, FailureHandler answers 500 (logged) and the connection closes before the client reads it.
     Map.entry("bad chunk size", "http: a malformed chunk -> 500, connection closed"),
@@ -39,11 +36,6 @@ class RequestShapesIT extends UsersTestBase {
     // part has no closing boundary never gets an answer (Vert.x's multipart decoder never ends the part, as in
     // eclipse-vertx/vert.x#3134); the request holds one of the instance's upload slots until the idle timeout (120 s).
     Map.entry("^uploadUsers POST multipart no closing boundary ", "upload: an unterminated multipart body hangs"),
-    // users' upload (UploadHandler's BodyHandler): a multipart upload with a malformed %-escape in the query never gets
-    // an answer, as /auth/token's form (the BodyHandler merges the parts into request.params(), which decodes the query
-    // and throws; fix: setMergeFormAttributes(false) on the upload's BodyHandler).
-    // curl -H "Authorization: Bearer $ADMIN" -F file=@users.csv 'localhost:8002/accounts/users/bulk/upload?%=1' hangs
-    Map.entry("^uploadUsers POST malformed query (name|value) ", "upload: a malformed query hangs the upload"),
     // users' upload (UploadHandler): a body that is not multipart/form-data is 400 FILE_UPLOAD_ERROR where the contract
     // (like every other typed body of the platform) says 415 UNSUPPORTED_MEDIA_TYPE.
     Map.entry("^uploadUsers POST Content-Type (missing|'(text/plain|application/xml|application/octet-stream|garbage/;;;|)') ",
