@@ -25,9 +25,6 @@ class RequestShapesIT extends UsersTestBase {
     // users' upload (UploadHandler's BodyHandler): a urlencoded form the upload does not take is decoded, and a broken
     // %-escape in it answers 400 where the contract says 415.
     Map.entry("^uploadUsers POST Content-Type form with a malformed escape ", "upload: a form body is decoded"),
-    // http engineer: Transfer-Encoding: chunked with a chunk size that is not hex ("zz"): Netty's NumberFormatException
-    // fails the request, FailureHandler answers 500 (logged) and the connection closes before the client reads it.
-    Map.entry("bad chunk size", "http: a malformed chunk -> 500, connection closed"),
     // http engineer (the trailing slash, item 6): /accounts/users/bulk/upload/ is not an upload path to the common body
     // handling (an exact match of the normalised path): a text/plain body is read into memory and the upload answers
     // 400 FILE_UPLOAD_ERROR instead of 415 before any of it is read.

@@ -7,7 +7,6 @@ import com.paysvc.common.testing.ShapeSweep.Credential;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
@@ -19,15 +18,6 @@ import java.util.UUID;
  * (X-Forwarded-For, from a seeded generator), so that the limiters count shapes apart and answer alike every run.
  */
 class RequestShapesIT extends PlatformIT {
-  /**
-   * Findings in code other engineers own, expected until their fixes are merged (a pattern of the labels → owner and
-   * reproduction). The sweep fails when one of them no longer happens: take it off then.
-   */
-  static final Map<String, String> KNOWN_FAILURES = Map.ofEntries(
-    // http engineer: Transfer-Encoding: chunked with a chunk size that is not hex ("zz"): Netty's NumberFormatException
-    // fails the request, FailureHandler answers 500 (logged) and the connection closes before the client reads it.
-    Map.entry("bad chunk size", "http: a malformed chunk -> 500, connection closed"));
-
   @Test
   void noShapeGetsA5xxOrAnUndeclaredStatus() throws Exception {
     String userId = p.register(Platform.person());
@@ -44,7 +34,6 @@ class RequestShapesIT extends PlatformIT {
       .everyRequest(() -> List.<String[]>of(new String[] {"X-Forwarded-For",
         "10." + addresses.nextInt(256) + "." + addresses.nextInt(256) + "." + (1 + addresses.nextInt(254))}))
       .unmatched("/auth/nope", "/auth", "/auth/credentials", "/auth/credentials/" + userId + "/x", "/auth/.well-known/nope")
-      .knownFailures(KNOWN_FAILURES)
       .assertNoSurprises(p.authPort());
   }
 }

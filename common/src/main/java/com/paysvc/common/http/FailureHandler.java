@@ -32,6 +32,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (MalformedRequests.answerBrokenBody(ctx.request(), ctx.failure())) {
+      // A chunk Netty could not decode, reported by the BodyHandler that was reading it: the connection ends now.
+      return;
+    }
     ApiException error = toApiException(ctx);
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {

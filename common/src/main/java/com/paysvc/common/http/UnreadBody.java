@@ -73,7 +73,11 @@ public final class UnreadBody {
     }
     long linger = vertx.setTimer(LINGER_MS, id -> connection.close());
     long[] dropped = {0};
-    request.exceptionHandler(e -> vertx.cancelTimer(linger))
+    request.exceptionHandler(e -> {
+      vertx.cancelTimer(linger);
+      // A malformed chunk among what is dropped: Vert.x closes at once; this flushes the answer first.
+      MalformedRequests.answerBrokenBody(request, e);
+    })
       .handler(chunk -> {
         dropped[0] += chunk.length();
         if (dropped[0] > LINGER_BYTES) {

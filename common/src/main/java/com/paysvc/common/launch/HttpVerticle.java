@@ -71,7 +71,8 @@ final class HttpVerticle extends VerticleBase {
         .setPort(ctx.config().get(ctx.settings().httpPort))
         .setTcpNoDelay(true)
         .setIdleTimeout(120);
-      return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(new MalformedRequests()).listen();
+      return vertx.createHttpServer(options).requestHandler(MalformedRequests.answeringBrokenBodies(router))
+        .invalidRequestHandler(new MalformedRequests()).listen();
     }).onSuccess(s -> {
       server = s;
       ctx.httpPort(s.actualPort());

@@ -102,6 +102,11 @@ final class RequestBodies {
       rc.next();
       return;
     }
+    if (rc.response().ended() || rc.response().closed()) {
+      // Answered (a malformed chunk: MalformedRequests) or gone while the guard ran: nothing left to read, and an end
+      // handler (the reservation's) can no longer be added to an ended response.
+      return;
+    }
     Object rule = rc.get(RULE);
     if (rule == UPLOAD && isMultipart(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
       rc.next();
@@ -153,13 +158,9 @@ final class RequestBodies {
         budget.release(bytes);
       }
     };
-    // Response sent, failed, or connection closed: the context's end handlers run once for any of them.
+    // Response sent, failed, or connection closed: the context's end handlers run once for any of them (read() saw it
+    // neither answered nor closed, so they are still to run).
     rc.addEndHandler(ar -> release.run());
-    if (rc.response().closed()) {
-      // Gone while the guard ran: its close came before the end handler was there to hear it.
-      release.run();
-      return false;
-    }
     return true;
   }
 

@@ -83,6 +83,11 @@ public final class UploadHandler {
    * closed); none free → 429 RATE_LIMITED with Retry-After, before anything of the body is read.
    */
   void holdSlot(RoutingContext rc) {
+    if (rc.response().ended() || rc.response().closed()) {
+      // Answered (a malformed chunk: MalformedRequests) or gone while the guard and the admin check ran: the context's
+      // end handlers have run already, and a slot taken now would never come back.
+      return;
+    }
     if (!slots.tryAcquire()) {
       rc.fail(new ApiException(ErrorCode.RATE_LIMITED, "too many uploads in progress, retry shortly",
         new JsonObject().put("retry_after_seconds", RETRY_AFTER_SECONDS)));

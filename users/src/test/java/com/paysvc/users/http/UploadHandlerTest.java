@@ -1,6 +1,8 @@
 package com.paysvc.users.http;
 
 import com.paysvc.common.http.FailureHandler;
+import com.paysvc.common.http.MalformedRequests;
+import com.paysvc.testing.RawConnection;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -162,6 +164,33 @@ class UploadHandlerTest {
     assertTrue(eventually(5_000, () -> upload.freeSlots() == 2));
     // Every spooled file is deleted once its response has ended.
     assertTrue(eventually(5_000, () -> spooled(spool) == 0));
+  }
+
+  @Test
+  void aRequestAnsweredWhileItsCallerIsCheckedTakesNoSlot() throws Exception {
+    Path spool = UploadHandler.privateDirectory(tmp.resolve("uploads"));
+    UploadHandler upload = new UploadHandler(vertx, null, null, spool.toString(), 2);
+    Router router = Router.router(vertx);
+    // UsersApi's chain with a guard that takes 300 ms, as the admin check's query may.
+    router.post("/up").handler(rc -> {
+      rc.request().pause();
+      vertx.setTimer(300, id -> rc.next());
+    }).handler(upload::holdSlot);
+    router.post("/up").handler(upload.bodyHandler());
+    router.post("/up").handler(rc -> rc.response().end());
+    router.route().failureHandler(new FailureHandler());
+    int port = await(vertx.createHttpServer().requestHandler(MalformedRequests.answeringBrokenBodies(router))
+      .listen(0, "127.0.0.1")).actualPort();
+    for (int i = 0; i < 3; i++) {
+      // A malformed chunk while the caller is checked: answered at once (MalformedRequests), the check goes on.
+      try (RawConnection c = RawConnection.open(port)) {
+        c.send("POST /up HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\nzz\r\n");
+        assertEquals(400, c.response(3_000).status());
+      }
+    }
+    Thread.sleep(600);
+    assertEquals(2, upload.freeSlots());
   }
 
   private static Future<HttpResponse<Buffer>> send(WebClient client, int port, String name) {

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -20,15 +19,6 @@ import java.util.UUID;
  * users behind it (WebhookPlatform), on fresh databases.
  */
 class RequestShapesIT extends WebhookIT {
-  /**
-   * Findings in code other engineers own, expected until their fixes are merged (label → owner and reproduction). The
-   * sweep fails when one of them no longer happens: take it off then.
-   */
-  static final Map<String, String> KNOWN_FAILURES = Map.ofEntries(
-    // http engineer: Transfer-Encoding: chunked with a chunk size that is not hex ("zz"): Netty's NumberFormatException
-    // fails the request, FailureHandler answers 500 (logged) and the connection closes before the client reads it.
-    Map.entry("bad chunk size", "http: a malformed chunk -> 500, connection closed"));
-
   @Test
   void noShapeGetsA5xxOrAnUndeclaredStatus() throws Exception {
     new ShapeSweep(new ContractOperations(RouteTables.openapi()))
@@ -45,7 +35,6 @@ class RequestShapesIT extends WebhookIT {
         Credential.bearer("a plain user's token", true, () -> p.token(UUID.randomUUID().toString(), new JsonArray().add("client"))),
         Credential.bearer("a garbage token", false, () -> "x.y.z"))
       .unmatched("/webhooks/nope", "/webhooks/payments", "/webhooks/events/evt-1", "/webhooks/2can/x", "/webhooks")
-      .knownFailures(KNOWN_FAILURES)
       .assertNoSurprises(p.port());
   }
 }
