@@ -47,6 +47,16 @@ public final class UnreadBody {
    * BodyHandler cannot decode), and taking the request then kept that failure from its handler: no answer at all.
    */
   public static void closeAfterAnswer(RoutingContext rc) {
+    closeAfterAnswer(rc, LINGER_BYTES);
+  }
+
+  /**
+   * {@link #closeAfterAnswer(RoutingContext)}, dropping up to {@code lingerBytes} before the close instead of
+   * {@link #LINGER_BYTES}: a route whose callers are known and whose bodies are larger (an upload refused by its access
+   * rule, its type or its slots, with a file of megabytes already on the way) lets the client read its answer rather
+   * than a reset. The first call for a request decides.
+   */
+  public static void closeAfterAnswer(RoutingContext rc, long lingerBytes) {
     if (rc.get(WATCHED) != null) {
       return;
     }
@@ -59,13 +69,15 @@ public final class UnreadBody {
     });
     rc.addBodyEndHandler(v -> {
       if (pending(request)) {
-        drainThenClose(rc.vertx(), request);
+        // On the next turn of the event loop: an answer written while the connection was reading goes out only when
+        // that read completes, and a close (a large sender is cut at once) would reset the connection ahead of it.
+        rc.vertx().runOnContext(next -> drainThenClose(rc.vertx(), request, lingerBytes));
       }
     });
   }
 
   /** After the answer is written: drop what still arrives for a moment, then close. */
-  public static void drainThenClose(Vertx vertx, HttpServerRequest request) {
+  private static void drainThenClose(Vertx vertx, HttpServerRequest request, long lingerBytes) {
     HttpConnection connection = request.connection();
     if (request.isEnded()) {
       connection.close();
@@ -80,7 +92,7 @@ public final class UnreadBody {
     })
       .handler(chunk -> {
         dropped[0] += chunk.length();
-        if (dropped[0] > LINGER_BYTES) {
+        if (dropped[0] > lingerBytes) {
           vertx.cancelTimer(linger);
           connection.close();
         }

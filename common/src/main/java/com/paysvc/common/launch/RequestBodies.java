@@ -26,8 +26,9 @@ import java.util.Set;
  * <ul>
  *   <li>Raw-JSON paths ({@link ServiceDefinition#jsonBodyLimits}): {@code Content-Type: application/json} or 415, and
  *       their own limit.</li>
- *   <li>Upload paths ({@link ServiceDefinition#uploadPaths}), multipart: left to the route's own BodyHandler, which
- *       spools to disk behind the route's slots (not heap, so not the budget's).</li>
+ *   <li>Upload paths ({@link ServiceDefinition#uploadPaths}): nothing read here, whatever the type. The route reads a
+ *       multipart body with its own BodyHandler, which spools to disk behind the route's slots (not heap, so not the
+ *       budget's), and refuses anything else before reading it (users: 415).</li>
  *   <li>A form ({@code application/x-www-form-urlencoded}) or multipart body anywhere else but on a form path
  *       ({@link ServiceDefinition#formPaths}, urlencoded only): never read nor decoded. The request goes on without
  *       it: an operation that takes a JSON body answers 415 (its contract), a method no route takes 405, one that takes
@@ -108,7 +109,8 @@ final class RequestBodies {
       return;
     }
     Object rule = rc.get(RULE);
-    if (rule == UPLOAD && isMultipart(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+    if (rule == UPLOAD) {
+      // The route reads it, or refuses it unread.
       rc.next();
       return;
     }
@@ -173,13 +175,9 @@ final class RequestBodies {
     return Long.parseLong(length);
   }
 
-  private static boolean isMultipart(String contentType) {
-    return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/");
-  }
-
   /**
-   * A form or multipart body that is not to be decoded: multipart anywhere but on upload paths, a urlencoded form but
-   * on a form path. The prefixes Vert.x's BodyHandler decodes by, and every other multipart type.
+   * A form or multipart body that is not to be decoded: multipart anywhere (upload paths never get here), a urlencoded
+   * form but on a form path. The prefixes Vert.x's BodyHandler decodes by, and every other multipart type.
    */
   private static boolean undecodedForm(String contentType, boolean formPath) {
     if (contentType == null) {

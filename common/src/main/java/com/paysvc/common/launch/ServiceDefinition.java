@@ -63,9 +63,10 @@ public interface ServiceDefinition {
   }
 
   /**
-   * Paths whose routes read a multipart body with their own BodyHandler (file uploads with a larger limit, spooled to
-   * disk behind the route's own slots). Every other request, multipart or not, goes through the common body handler,
-   * its {@code HTTP_BODY_LIMIT_KB} and the body budget. Route paths, matched by the router as the routes are.
+   * Paths whose routes read their body themselves (file uploads: multipart with their own BodyHandler, a larger limit,
+   * spooled to disk behind the route's own slots); the common body handling reads nothing there, whatever the type, so
+   * the route refuses what it does not take before reading it. Every other body goes through the common body handling,
+   * {@code HTTP_BODY_LIMIT_KB} and the body budget. Route paths, matched by the router as the routes are.
    */
   default Set<String> uploadPaths() {
     return Set.of();
