@@ -96,6 +96,12 @@ public final class AuthDefinition implements ServiceDefinition {
       "/auth/refresh", small);
   }
 
+  /** RFC 6749's token request is a form (JSON is taken there too: ClientCredentialsHandler); no other route takes one. */
+  @Override
+  public Set<String> formPaths() {
+    return Set.of("/auth/token");
+  }
+
   @Override
   public Map<String, ServiceCommand> commands() {
     return Map.of("bootstrap-admin", new BootstrapAdmin(), "argon2-bench", new Argon2Bench());

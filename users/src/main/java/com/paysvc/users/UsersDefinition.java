@@ -54,6 +54,11 @@ public final class UsersDefinition implements ServiceDefinition {
   // the 192 MB heap bin/stack and the image give it, and -XX:+ExitOnOutOfMemoryError makes an overrun a crash.
   static final Setting<Integer> MAX_CONCURRENT_UPLOADS = Setting.integer("USERS_MAX_CONCURRENT_UPLOADS", 2, 1, 64,
     "bulk uploads an instance spools and parses at once; more are refused with 429 before their body is read");
+  // A slot is held while the file arrives: a sender that never finishes (a byte a minute passes the idle timeout) held
+  // it for good. 60 s lets a 10 MB file through at 1.4 Mbit/s, far below any link an operator uploads from.
+  static final Setting<Integer> UPLOAD_TIME_LIMIT_SECONDS = Setting.integer("USERS_UPLOAD_TIME_LIMIT_SECONDS", 60, 1,
+    3600, "longest a bulk upload's file may take to arrive once it holds a slot; past it: 400 FILE_UPLOAD_ERROR, the"
+      + " slot released and the partial file deleted");
   // Profile bounds (ProfileBounds). A real profile is a few dozen short fields (name, birth date, an address of five
   // or six, preferences, a source): some 1-2 KiB as stored. 8 KiB leaves room four times over, yet a user's detail
   // then stays small in each of its cache copies and events; 4 levels hold {"address": {"geo": {...}}} and a list of
@@ -114,6 +119,7 @@ public final class UsersDefinition implements ServiceDefinition {
     all.add(INVALIDATION_SWEEP_MS);
     all.add(UPLOADS_DIR);
     all.add(MAX_CONCURRENT_UPLOADS);
+    all.add(UPLOAD_TIME_LIMIT_SECONDS);
     all.add(PROFILE_MAX_BYTES);
     all.add(PROFILE_MAX_DEPTH);
     all.add(PROFILE_MAX_KEYS);
@@ -146,7 +152,8 @@ public final class UsersDefinition implements ServiceDefinition {
       .onSuccess(c -> {
         contract = c;
         api = new UsersApi(users, new DictionaryService(store, reads, writes, events), bulk,
-          new UploadHandler(vertx, bulk, new UserFileParser(), uploads, maxUploads), guard, new Admins(ctx.db(), store));
+          new UploadHandler(vertx, bulk, new UserFileParser(), uploads, maxUploads,
+            ctx.config().get(UPLOAD_TIME_LIMIT_SECONDS)), guard, new Admins(ctx.db(), store));
       })
       .mapEmpty();
   }

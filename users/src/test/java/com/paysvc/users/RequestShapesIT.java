@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
 
 /**
  * No route of users answers a 5xx, or anything its contract does not declare, to any request shape (issue 27 item
@@ -17,38 +16,6 @@ import java.util.Map;
  * and none. Against users on a fresh database (UsersTestBase).
  */
 class RequestShapesIT extends UsersTestBase {
-  /**
-   * Findings in code other engineers own, expected until their fixes are merged (a pattern of the labels → owner and
-   * reproduction). The sweep fails when one of them no longer happens: take it off then.
-   */
-  static final Map<String, String> KNOWN_FAILURES = Map.ofEntries(
-    // http engineer (common/launch HttpVerticle's body handling, before routing): a form body the route does not take is
-    // decoded anyway. A malformed escape: ErrorDataDecoderException -> 500; on GET, HEAD, DELETE, OPTIONS, TRACE or an
-    // unknown method: IllegalStateException "Request method must be one of POST, PUT, PATCH or DELETE to decode a
-    // multipart request" -> 500. curl -X GET localhost:PORT/PATH -H 'Content-Type: application/x-www-form-urlencoded' --data 'a=%'
-    Map.entry("with a form body|unexpected form body|Content-Type form with a malformed escape",
-      "http: a form body decoded by the common body handling -> 500"),
-    // http engineer: Transfer-Encoding: chunked with a chunk size that is not hex ("zz"): Netty's NumberFormatException
-    // fails the request, FailureHandler answers 500 (logged) and the connection closes before the client reads it.
-    Map.entry("bad chunk size", "http: a malformed chunk -> 500, connection closed"),
-    // http engineer (the trailing slash, item 6): /accounts/users/bulk/upload/ is not an upload path to the common body
-    // handling (an exact match of the normalised path): a text/plain body is read into memory and the upload answers
-    // 400 FILE_UPLOAD_ERROR instead of 415 before any of it is read.
-    Map.entry("^uploadUsers POST trailing slash with Content-Type 'text/plain'", "http: the trailing slash escapes the upload's checks"),
-    // users' upload (UploadHandler's BodyHandler; no owner in issue 27 - the lead's call): a multipart body whose last
-    // part has no closing boundary never gets an answer (Vert.x's multipart decoder never ends the part, as in
-    // eclipse-vertx/vert.x#3134); the request holds one of the instance's upload slots until the idle timeout (120 s).
-    Map.entry("^uploadUsers POST multipart no closing boundary ", "upload: an unterminated multipart body hangs"),
-    // users' upload (UploadHandler's BodyHandler): a multipart upload with a malformed %-escape in the query never gets
-    // an answer, as /auth/token's form (the BodyHandler merges the parts into request.params(), which decodes the query
-    // and throws; fix: setMergeFormAttributes(false) on the upload's BodyHandler).
-    // curl -H "Authorization: Bearer $ADMIN" -F file=@users.csv 'localhost:8002/accounts/users/bulk/upload?%=1' hangs
-    Map.entry("^uploadUsers POST malformed query (name|value) ", "upload: a malformed query hangs the upload"),
-    // users' upload (UploadHandler): a body that is not multipart/form-data is 400 FILE_UPLOAD_ERROR where the contract
-    // (like every other typed body of the platform) says 415 UNSUPPORTED_MEDIA_TYPE.
-    Map.entry("^uploadUsers POST Content-Type (missing|'(text/plain|application/xml|application/octet-stream|garbage/;;;|)') ",
-      "upload: a body that is not multipart is 400, not 415"));
-
   @Test
   void noShapeGetsA5xxOrAnUndeclaredStatus() throws Exception {
     JsonObject user = createUser(randomPhone(), null, null);
@@ -68,7 +35,6 @@ class RequestShapesIT extends UsersTestBase {
       .body("addContact", new JsonObject().put("user_id", id).put("type", "email").put("value", randomToken() + "@example.com"))
       .unmatched("/accounts/nope", "/accounts/users/" + id + "/extra", "/accounts", "/accounts/contacts",
         "/accounts/users/bulk/nope")
-      .knownFailures(KNOWN_FAILURES)
       .assertNoSurprises(launcher.context().httpPort());
   }
 }

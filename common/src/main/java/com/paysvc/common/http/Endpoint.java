@@ -30,7 +30,12 @@ public final class Endpoint {
         rc.fail(e);
         return;
       }
-      result.onSuccess(v -> answer.accept(rc, v)).onFailure(rc::fail);
+      result.onSuccess(v -> {
+        // Answered meanwhile: a malformed chunk in the request's body (MalformedRequests) ends it at once.
+        if (!rc.response().headWritten()) {
+          answer.accept(rc, v);
+        }
+      }).onFailure(rc::fail);
     };
   }
 

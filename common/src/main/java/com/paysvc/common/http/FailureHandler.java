@@ -5,9 +5,7 @@ import com.paysvc.common.db.DbErrors;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.vertx.pgclient.PgException;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +32,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (MalformedRequests.answerBrokenBody(ctx.request(), ctx.failure())) {
+      // A chunk Netty could not decode, reported by the BodyHandler that was reading it: the connection ends now.
+      return;
+    }
     ApiException error = toApiException(ctx);
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
@@ -58,16 +60,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     // Refused before its body was read (the guard, a declared length over the limit, the body budget): the rest of the
     // body is not wanted, and the connection goes once it is drained (UnreadBody).
-    boolean unread = UnreadBody.pending(ctx.request());
-    if (unread) {
-      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    }
-    Future<Void> written = response.setStatusCode(error.code().status())
+    UnreadBody.closeAfterAnswer(ctx);
+    response.setStatusCode(error.code().status())
       .putHeader(Endpoint.CONTENT_TYPE, Endpoint.APPLICATION_JSON)
       .end(error.toJson().toBuffer());
-    if (unread) {
-      written.onComplete(ar -> UnreadBody.drainThenClose(ctx.vertx(), ctx.request()));
-    }
   }
 
   static ApiException toApiException(RoutingContext ctx) {
@@ -118,7 +114,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
       return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the form has more or longer fields than the server accepts");
     }
     // Netty's multipart decoder also fails on some malformed parts with a NullPointerException of its own.
-    if (failure instanceof HttpPostRequestDecoder.ErrorDataDecoderException || raisedIn(failure, NETTY_FORMS)) {
+    if (failure instanceof HttpPostRequestDecoder.ErrorDataDecoderException || raisedIn(failure, NETTY_FORMS)
+      // Vert.x's BodyHandler fails a body the decoder refused with 400 and the decoder exception's cause: Netty's bare
+      // IllegalArgumentException for a field named "%" (%=%) or with no name at all (=&=&).
+      || ctx.statusCode() == 400 && isForm(ctx.request().getHeader(Endpoint.CONTENT_TYPE))) {
       return ApiException.validation("the form body cannot be decoded");
     }
     HttpMethod method = ctx.request().method();

@@ -54,7 +54,7 @@ final class HttpVerticle extends VerticleBase {
         authentication.install(router, area);
       }
       new RequestBodies(ctx.bodyBudget(), ctx.config().get(CommonSettings.BODY_LIMIT_KB) * 1024L,
-        def.jsonBodyLimits(ctx.config()), def.uploadPaths(), ctx.registry()).install(router, area);
+        def.jsonBodyLimits(ctx.config()), def.uploadPaths(), def.formPaths(), ctx.registry()).install(router, area);
       router.route("/*").subRouter(serviceRoutes);
       router.route().handler(rc -> rc.fail(new ApiException(ErrorCode.NOT_FOUND, "no such route")));
       router.route().failureHandler(new FailureHandler());
@@ -71,7 +71,8 @@ final class HttpVerticle extends VerticleBase {
         .setPort(ctx.config().get(ctx.settings().httpPort))
         .setTcpNoDelay(true)
         .setIdleTimeout(120);
-      return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(new MalformedRequests()).listen();
+      return vertx.createHttpServer(options).requestHandler(MalformedRequests.answeringBrokenBodies(router))
+        .invalidRequestHandler(new MalformedRequests()).listen();
     }).onSuccess(s -> {
       server = s;
       ctx.httpPort(s.actualPort());

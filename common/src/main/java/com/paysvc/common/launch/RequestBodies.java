@@ -3,6 +3,7 @@ package com.paysvc.common.launch;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.BodyBudget;
 import com.paysvc.common.http.ErrorCode;
+import com.paysvc.common.http.UnreadBody;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpHeaders;
@@ -25,8 +26,14 @@ import java.util.Set;
  * <ul>
  *   <li>Raw-JSON paths ({@link ServiceDefinition#jsonBodyLimits}): {@code Content-Type: application/json} or 415, and
  *       their own limit.</li>
- *   <li>Upload paths ({@link ServiceDefinition#uploadPaths}), multipart: left to the route's own BodyHandler, which
- *       spools to disk behind the route's slots (not heap, so not the budget's).</li>
+ *   <li>Upload paths ({@link ServiceDefinition#uploadPaths}): nothing read here, whatever the type. The route reads a
+ *       multipart body with its own BodyHandler, which spools to disk behind the route's slots (not heap, so not the
+ *       budget's), and refuses anything else before reading it (users: 415).</li>
+ *   <li>A form ({@code application/x-www-form-urlencoded}) or multipart body anywhere else but on a form path
+ *       ({@link ServiceDefinition#formPaths}, urlencoded only): never read nor decoded. The request goes on without
+ *       it: an operation that takes a JSON body answers 415 (its contract), a method no route takes 405, one that takes
+ *       no body answers as it would; the answer says {@code Connection: close} and the connection closes after it
+ *       ({@link UnreadBody}). Decoding it answered 400 for a broken %-escape where the contract says 415.</li>
  *   <li>Everything else: {@code HTTP_BODY_LIMIT_KB}.</li>
  * </ul>
  *
@@ -41,6 +48,7 @@ import java.util.Set;
 final class RequestBodies {
   private static final String RULE = "paysvc.body_rule";
   private static final Object UPLOAD = new Object();
+  private static final Object FORM = new Object();
   /** A refused body is worth retrying once the bodies being read are done: about a second at these sizes. */
   private static final int RETRY_AFTER_SECONDS = 1;
 
@@ -49,9 +57,10 @@ final class RequestBodies {
   private final BodyHandler bodies;
   private final Map<String, JsonBody> jsonPaths = new java.util.LinkedHashMap<>();
   private final Set<String> uploadPaths;
+  private final Set<String> formPaths;
 
   RequestBodies(BodyBudget budget, long limit, Map<String, Integer> jsonLimits, Set<String> uploadPaths,
-                MeterRegistry registry) {
+                Set<String> formPaths, MeterRegistry registry) {
     this.budget = budget;
     this.limit = limit;
     // Form fields stay in formAttributes(): merged into params() (Vert.x's default), they made the body handler decode
@@ -60,6 +69,7 @@ final class RequestBodies {
     this.bodies = BodyHandler.create(false).setBodyLimit(limit).setMergeFormAttributes(false);
     jsonLimits.forEach((path, max) -> jsonPaths.put(path, new JsonBody(path, max, registry)));
     this.uploadPaths = Set.copyOf(uploadPaths);
+    this.formPaths = Set.copyOf(formPaths);
   }
 
   /** Binds the paths' rules, then the read of every body under {@code area} ({@code <prefix>/*}). */
@@ -69,6 +79,9 @@ final class RequestBodies {
     }
     // POST only: another method on the path answers 405 (the service's router), not 415 for its body.
     jsonPaths.forEach((path, rule) -> router.post(path).handler(rc -> mark(rc, rule)));
+    for (String path : formPaths) {
+      router.post(path).handler(rc -> mark(rc, FORM));
+    }
     router.route(area).handler(this::read);
   }
 
@@ -90,13 +103,24 @@ final class RequestBodies {
       rc.next();
       return;
     }
+    if (rc.response().ended() || rc.response().closed()) {
+      // Answered (a malformed chunk: MalformedRequests) or gone while the guard ran: nothing left to read, and an end
+      // handler (the reservation's) can no longer be added to an ended response.
+      return;
+    }
     Object rule = rc.get(RULE);
-    if (rule == UPLOAD && isMultipart(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+    if (rule == UPLOAD) {
+      // The route reads it, or refuses it unread.
       rc.next();
       return;
     }
     JsonBody json = rule instanceof JsonBody j ? j : null;
     if (json != null && !json.acceptsType(rc)) {
+      return;
+    }
+    if (json == null && undecodedForm(request.getHeader(HttpHeaders.CONTENT_TYPE), rule == FORM)) {
+      UnreadBody.closeAfterAnswer(rc);
+      rc.next();
       return;
     }
     long max = json != null ? json.max : limit;
@@ -136,13 +160,9 @@ final class RequestBodies {
         budget.release(bytes);
       }
     };
-    // Response sent, failed, or connection closed: the context's end handlers run once for any of them.
+    // Response sent, failed, or connection closed: the context's end handlers run once for any of them (read() saw it
+    // neither answered nor closed, so they are still to run).
     rc.addEndHandler(ar -> release.run());
-    if (rc.response().closed()) {
-      // Gone while the guard ran: its close came before the end handler was there to hear it.
-      release.run();
-      return false;
-    }
     return true;
   }
 
@@ -155,8 +175,16 @@ final class RequestBodies {
     return Long.parseLong(length);
   }
 
-  private static boolean isMultipart(String contentType) {
-    return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/");
+  /**
+   * A form or multipart body that is not to be decoded: multipart anywhere (upload paths never get here), a urlencoded
+   * form but on a form path. The prefixes Vert.x's BodyHandler decodes by, and every other multipart type.
+   */
+  private static boolean undecodedForm(String contentType, boolean formPath) {
+    if (contentType == null) {
+      return false;
+    }
+    String type = contentType.toLowerCase(Locale.ROOT);
+    return type.startsWith("multipart/") || !formPath && type.startsWith("application/x-www-form-urlencoded");
   }
 
   /** The body rules of one raw-JSON path (see {@link ServiceDefinition#jsonBodyLimits}), with its refusal counters. */

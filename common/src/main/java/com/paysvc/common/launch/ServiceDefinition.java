@@ -63,11 +63,23 @@ public interface ServiceDefinition {
   }
 
   /**
-   * Paths whose routes read a multipart body with their own BodyHandler (file uploads with a larger limit, spooled to
-   * disk behind the route's own slots). Every other request, multipart or not, goes through the common body handler,
-   * its {@code HTTP_BODY_LIMIT_KB} and the body budget. Route paths, matched by the router as the routes are.
+   * Paths whose routes read their body themselves (file uploads: multipart with their own BodyHandler, a larger limit,
+   * spooled to disk behind the route's own slots); the common body handling reads nothing there, whatever the type, so
+   * the route refuses what it does not take before reading it. Every other body goes through the common body handling,
+   * {@code HTTP_BODY_LIMIT_KB} and the body budget. Route paths, matched by the router as the routes are.
    */
   default Set<String> uploadPaths() {
+    return Set.of();
+  }
+
+  /**
+   * POST paths whose routes take an {@code application/x-www-form-urlencoded} body (auth's {@code /auth/token}, RFC
+   * 6749's encoding): only there is a form decoded, under {@code HTTP_BODY_LIMIT_KB} and the body budget. Any other
+   * form or multipart body (but on {@link #uploadPaths}) is left unread and undecoded: the route answers without it
+   * (415 from an operation that takes a JSON body, 404/405 where no route takes the method) and the connection closes
+   * after the answer. Route paths, matched by the router as the routes are, like {@link #jsonBodyLimits}.
+   */
+  default Set<String> formPaths() {
     return Set.of();
   }
 

@@ -72,4 +72,24 @@ class MalformedRequestsTest {
     assertTrue(bad[0].matches("HTTP/1\\.[01] 400 .*"), bad[0]);
     assertEquals("VALIDATION_ERROR", new JsonObject(bad[1]).getString("error_code"));
   }
+
+  private static final String BAD_CHUNK = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n";
+
+  @Test
+  void aMalformedChunkIs400InTheErrorShapeAndAnAnswerAlreadyWrittenIsNotLost() throws Exception {
+    // Nothing has answered yet (nothing reads the body): Vert.x alone closed the connection without a word.
+    int silent = await(vertx.createHttpServer().requestHandler(MalformedRequests.answeringBrokenBodies(r -> { }))
+      .listen(0, "127.0.0.1"), 10).actualPort();
+    String[] answer = exchange(silent, BAD_CHUNK);
+    assertTrue(answer[0].matches("HTTP/1\\.1 400 .*"), answer[0]);
+    assertTrue(answer[2].contains("connection: close"), answer[2]);
+    assertEquals(new JsonObject().put("error_code", "VALIDATION_ERROR").put("message", "malformed chunked body")
+      .put("details", new JsonObject()), new JsonObject(answer[1]));
+    // Answered before the chunk was decoded: written during the read, then flushed by the close instead of dropped.
+    int quick = await(vertx.createHttpServer().requestHandler(MalformedRequests.answeringBrokenBodies(r -> r.response()
+      .end("ok"))).listen(0, "127.0.0.1"), 10).actualPort();
+    String[] ok = exchange(quick, BAD_CHUNK);
+    assertTrue(ok[0].matches("HTTP/1\\.1 200 .*"), ok[0]);
+    assertEquals("ok", ok[1]);
+  }
 }

@@ -1,14 +1,17 @@
 package com.paysvc.common.launch;
 
 import com.paysvc.common.config.Config;
+import com.paysvc.common.http.AccessRule;
 import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.ErrorCode;
+import com.paysvc.common.http.Operations;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -19,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A service on the common runtime with what the request path is made of and no infrastructure: a guard (token
  * "good" at once, "slow" after 300 ms, anything else 401) registered with public paths, a raw-JSON path with its own
- * limit (public, like 2can's), an upload path, and routes that say what reached them.
+ * limit (public, like 2can's), an upload path, a form path (like auth's token), an operation of a contract bound as
+ * the services bind theirs ({@link Operations}: a JSON body), and routes that say what reached them.
  */
 final class GatedService implements ServiceDefinition {
   static final String GUARD_KEY = "gate.caller";
@@ -76,6 +80,19 @@ final class GatedService implements ServiceDefinition {
   }
 
   @Override
+  public Set<String> formPaths() {
+    return Set.of("/gate/form");
+  }
+
+  /** One operation, {@code POST /gate/thing}, which takes a JSON object. */
+  private static final JsonObject CONTRACT = new JsonObject("""
+    {"openapi": "3.1.0", "info": {"title": "gate", "version": "1"},
+     "paths": {"/gate/thing": {"post": {"operationId": "createThing",
+       "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+       "responses": {"201": {"description": "created"}, "415": {"description": "not JSON"}}}}}}
+    """);
+
+  @Override
   public Future<Void> init(ServiceContext ctx) {
     ctx.authenticateFirst(guard(ctx), "/gate/public", "/gate/raw");
     return Future.succeededFuture();
@@ -119,7 +136,18 @@ final class GatedService implements ServiceDefinition {
       .setDeleteUploadedFilesOnEnd(true));
     r.post("/gate/upload").handler(rc -> rc.json(new JsonObject().put("files", rc.fileUploads().size())
       .put("size", rc.fileUploads().stream().mapToLong(f -> f.size()).sum())));
-    return Future.succeededFuture(r);
+    r.post("/gate/form").handler(rc -> rc.json(new JsonObject().put("fields", rc.request().formAttributes().size())
+      .put("grant_type", rc.request().formAttributes().get("grant_type"))));
+    r.route("/gate/thing").handler(guard);
+    // A copy each time: the contract loader changes the document it is given.
+    return OpenAPIContract.from(ctx.vertx(), CONTRACT.copy()).map(contract -> {
+      Operations ops = new Operations(ctx.vertx(), contract, Map.of());
+      ops.json("createThing", 201, AccessRule.checkedBy("a known caller"),
+        rc -> Future.succeededFuture(bodyInfo(rc).toBuffer()));
+      // Mounted as the services mount theirs: the contract's paths are whole paths.
+      r.route("/*").subRouter(ops.router());
+      return r;
+    });
   }
 
   private static JsonObject bodyInfo(RoutingContext rc) {

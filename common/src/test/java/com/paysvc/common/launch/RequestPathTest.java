@@ -290,6 +290,145 @@ class RequestPathTest {
     assertError(exchange("POST", "/GATE/raw", json, bytes(10)), 404, "NOT_FOUND");
   }
 
+  // Form bodies ------------------------------------------------------------------------------------------------------
+
+  private static final String FORM = "application/x-www-form-urlencoded";
+
+  @Test
+  void aFormBodyWhereNoFormIsTakenIsNeverReadAndAJsonOperationAnswers415() throws Exception {
+    assertTrue(eventually(5_000, () -> inUse() == 0));
+    // Broken %-escapes: decoding them answered 400 "the form body cannot be decoded" (and a multipart body was decoded
+    // for nothing).
+    for (String type : List.of(FORM, "multipart/form-data; boundary=x", "MULTIPART/mixed; boundary=x")) {
+      RawConnection.Response r = exchange("POST", "/gate/thing", headers("Authorization", "Bearer good", "Content-Type",
+        type), "a=%&b=%zz".getBytes(StandardCharsets.US_ASCII));
+      assertError(r, 415, "UNSUPPORTED_MEDIA_TYPE");
+      assertEquals("close", r.header("Connection"), type);
+    }
+    // 700 KB declared, 1 KB sent: the answer comes now, not after the body, and nothing of the budget is taken.
+    try (RawConnection c = RawConnection.open(port)) {
+      c.send(RawConnection.head("POST", "/gate/thing", headers("Authorization", "Bearer good", "Content-Type", FORM,
+        "Content-Length", "700000")));
+      c.send(bytes(1000));
+      RawConnection.Response r = c.response(3_000);
+      assertError(r, 415, "UNSUPPORTED_MEDIA_TYPE");
+      assertEquals("close", r.header("Connection"));
+      assertEquals(0, inUse());
+      assertTrue(c.closedWithin(UnreadBody.LINGER_MS + 3_000), "connection closed");
+    }
+    // The operation's own type is read and reaches it.
+    RawConnection.Response json = exchange("POST", "/gate/thing", headers("Authorization", "Bearer good",
+      "Content-Type", "application/json"), "{\"a\": 1}".getBytes(StandardCharsets.US_ASCII));
+    assertEquals(201, json.status(), json.body());
+    assertEquals(8, new JsonObject(json.body()).getInteger("bytes"));
+    assertNull(json.header("Connection"));
+  }
+
+  @Test
+  void aFormBodyOnARouteThatTakesNoneIsLeftUnreadAndItsConnectionEndsAfterTheAnswer() {
+    Map<String, String> form = headers("Authorization", "Bearer good", "Content-Type", FORM);
+    try (RawConnection c = RawConnection.open(port)) {
+      c.send(RawConnection.request("GET", "/gate/hello", form, "a=%".getBytes(StandardCharsets.US_ASCII)));
+      RawConnection.Response r = c.response(3_000);
+      assertEquals(200, r.status(), r.body());
+      assertEquals("close", r.header("Connection"));
+      assertTrue(c.closedWithin(UnreadBody.LINGER_MS + 3_000), "connection closed");
+    }
+    // A route that reads no body on POST: it gets none.
+    RawConnection.Response echo = exchange("POST", "/gate/echo", form, "a=1&b=2".getBytes(StandardCharsets.US_ASCII));
+    assertEquals(200, echo.status(), echo.body());
+    assertEquals(-1, new JsonObject(echo.body()).getInteger("bytes"));
+    // A method no route takes: not 415, nor 400 for the broken escape.
+    RawConnection.Response put = exchange("PUT", "/gate/thing", form, "a=%".getBytes(StandardCharsets.US_ASCII));
+    assertTrue(put.status() == 404 || put.status() == 405, put.status() + " " + put.body());
+  }
+
+  @Test
+  void aFormPathDecodesItsFormsOnPostAndNothingElse() {
+    Map<String, String> form = headers("Authorization", "Bearer good", "Content-Type", FORM);
+    RawConnection.Response ok = exchange("POST", "/gate/form", form,
+      "grant_type=client_credentials&client_id=x".getBytes(StandardCharsets.US_ASCII));
+    assertEquals(200, ok.status(), ok.body());
+    assertEquals(new JsonObject().put("fields", 2).put("grant_type", "client_credentials"), new JsonObject(ok.body()));
+    // Decoded there: a broken escape is the client's 400.
+    assertError(exchange("POST", "/gate/form", form, "grant_type=%".getBytes(StandardCharsets.US_ASCII)), 400,
+      "VALIDATION_ERROR");
+    // A multipart body is no form path's: never decoded.
+    byte[] part = "--x\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nx\r\n--x--\r\n"
+      .getBytes(StandardCharsets.US_ASCII);
+    RawConnection.Response multipart = exchange("POST", "/gate/form", headers("Authorization", "Bearer good",
+      "Content-Type", "multipart/form-data; boundary=x"), part);
+    assertEquals(200, multipart.status(), multipart.body());
+    assertEquals(0, new JsonObject(multipart.body()).getInteger("fields"), multipart.body());
+    assertEquals("close", multipart.header("Connection"));
+    // Nor is a form on another method.
+    RawConnection.Response get = exchange("GET", "/gate/form", form,
+      "grant_type=%".getBytes(StandardCharsets.US_ASCII));
+    assertTrue(get.status() == 404 || get.status() == 405, get.status() + " " + get.body());
+  }
+
+  // A malformed chunk ------------------------------------------------------------------------------------------------
+
+  /** A chunk size that is not hex: Netty's decoder fails, and Vert.x closes the connection right after. */
+  private static final String BAD_CHUNK = "zz\r\nabc\r\n0\r\n\r\n";
+
+  /** Sends {@code head} (chunked) and then {@code body}; the answer, and whether the connection then ended. */
+  private RawConnection.Response chunked(String method, String target, Map<String, String> headers, String... parts)
+    throws InterruptedException {
+    Map<String, String> h = new LinkedHashMap<>(headers);
+    h.put("Transfer-Encoding", "chunked");
+    try (RawConnection c = RawConnection.open(port)) {
+      c.send(RawConnection.head(method, target, h) + parts[0]);
+      for (int i = 1; i < parts.length; i++) {
+        // The request is being read when the next part comes.
+        Thread.sleep(200);
+        c.send(parts[i]);
+      }
+      RawConnection.Response r = c.response(3_000);
+      assertTrue(c.closedWithin(3_000), target + ": connection closed");
+      return r;
+    }
+  }
+
+  @Test
+  void aMalformedChunkIsAnsweredInTheErrorShapeWhereverItArrives() throws Exception {
+    Map<String, String> json = headers("Authorization", "Bearer good", "Content-Type", "application/json");
+    Map<String, String> slow = headers("Authorization", "Bearer slow", "Content-Type", "application/json");
+    // Read by the common body handling (a GET's too); paused for the guard; a raw-JSON path; an upload path's own
+    // BodyHandler; read by nothing, the guard still checking.
+    List<Object[]> cases = List.of(
+      new Object[] {"POST", "/gate/echo", json},
+      new Object[] {"POST", "/gate/echo", slow},
+      new Object[] {"POST", "/gate/raw", headers("Content-Type", "application/json")},
+      new Object[] {"POST", "/gate/upload", headers("Authorization", "Bearer good", "Content-Type",
+        "multipart/form-data; boundary=x")},
+      new Object[] {"GET", "/gate/hello", headers("Authorization", "Bearer good")},
+      new Object[] {"GET", "/gate/hello", slow});
+    for (Object[] c : cases) {
+      @SuppressWarnings("unchecked")
+      Map<String, String> h = (Map<String, String>) c[2];
+      RawConnection.Response at = chunked((String) c[0], (String) c[1], h, BAD_CHUNK);
+      assertError(at, 400, "VALIDATION_ERROR");
+      assertEquals("malformed chunked body", new JsonObject(at.body()).getString("message"), c[1] + " " + h);
+      assertEquals("close", at.header("Connection"));
+      // The body's first chunk read, then the malformed one.
+      RawConnection.Response later = chunked((String) c[0], (String) c[1], h, "3\r\n{}x\r\n", BAD_CHUNK);
+      assertError(later, 400, "VALIDATION_ERROR");
+      // Given back, also by a request answered while its guard was still checking (300 ms).
+      Thread.sleep(400);
+      assertTrue(eventually(5_000, () -> inUse() == 0), c[1] + " " + h + ": reservations given back: " + inUse());
+    }
+    // A request answered before the chunk is decoded keeps its answer, and it is not lost to the close: a path outside
+    // the prefix, a probe. A form left unread: the contract's 415 (checked asynchronously: either may come first).
+    RawConnection.Response form = chunked("POST", "/gate/thing", headers("Authorization", "Bearer good", "Content-Type",
+      FORM), BAD_CHUNK);
+    assertTrue(form.status() == 415 || form.body().contains("malformed chunked body"), form.status() + " " + form.body());
+    assertError(chunked("POST", "/elsewhere", headers("Content-Type", "application/json"), BAD_CHUNK), 404, "NOT_FOUND");
+    RawConnection.Response probe = chunked("GET", "/health/live", headers(), BAD_CHUNK);
+    assertEquals(200, probe.status(), probe.body());
+    assertTrue(eventually(5_000, () -> inUse() == 0), "reservations given back: " + inUse());
+  }
+
   // Headers ----------------------------------------------------------------------------------------------------------
 
   @Test

@@ -60,7 +60,8 @@ class ShapeSweepTest {
        "schemas": {"Error": {"type": "object"}}}}
     """);
 
-  private static final java.util.regex.Pattern COMMON_BODY_HANDLING = java.util.regex.Pattern.compile("form|chunk");
+  /** What this server's plain BodyHandler gets wrong: it decodes every form (the services' request path does not). */
+  private static final java.util.regex.Pattern PLAIN_BODY_HANDLER = java.util.regex.Pattern.compile("form");
   private static Vertx vertx;
   private static int port;
 
@@ -98,7 +99,8 @@ class ShapeSweepTest {
     // As the services' HttpVerticle: a path the router cannot decode is a 400 in the error shape.
     router.errorHandler(400, rc -> rc.response().setStatusCode(400).putHeader("Content-Type", "application/json")
       .end(ApiException.validation("malformed request").toJson().toBuffer()));
-    HttpServer server = vertx.createHttpServer().requestHandler(router).invalidRequestHandler(new MalformedRequests())
+    HttpServer server = vertx.createHttpServer().requestHandler(MalformedRequests.answeringBrokenBodies(router))
+      .invalidRequestHandler(new MalformedRequests())
       .listen(0, "127.0.0.1").toCompletionStage()
       .toCompletableFuture().get(30, TimeUnit.SECONDS);
     port = server.actualPort();
@@ -122,25 +124,25 @@ class ShapeSweepTest {
     assertTrue(labels.contains("postRaw POST JSON [null] [a good token] -> a 500"), String.join("\n", labels));
     assertTrue(labels.contains("getTeapot GET plausible [a good token] -> 403 where [200, 400, 401] are declared"),
       String.join("\n", labels));
-    // createThing is sound: the contract's checks, the query rule and the plumbing answer every shape (but those the
-    // common body handling still fails: a form body, a malformed chunk; the services' sweeps list them).
-    assertEquals(List.of(), labels.stream().filter(l -> l.startsWith("createThing") && !COMMON_BODY_HANDLING.matcher(l).find())
+    // createThing is sound: the contract's checks, the query rule and the plumbing answer every shape (but a form body,
+    // which this server's plain BodyHandler decodes where the services' request path leaves it unread: RequestShapesIT).
+    assertEquals(List.of(), labels.stream().filter(l -> l.startsWith("createThing") && !PLAIN_BODY_HANDLER.matcher(l).find())
       .toList());
     // Without a credential the guard answers first: nothing planted is reached.
     assertEquals(List.of(), labels.stream().filter(l -> (l.contains("[a bad token]") || l.contains("[no credential]"))
-      && !COMMON_BODY_HANDLING.matcher(l).find()).toList());
+      && !PLAIN_BODY_HANDLER.matcher(l).find()).toList());
   }
 
   @Test
   void theSweepFailsOnAFindingNotListedAndOnAListedOneThatIsGone() {
     AssertionFailedError unlisted = assertThrows(AssertionFailedError.class, () -> sweep("pot")
-      .knownFailures(Map.of("form|chunk", "the common body handling")).assertNoSurprises(port));
+      .knownFailures(Map.of("form", "this server's plain BodyHandler")).assertNoSurprises(port));
     assertTrue(unlisted.getMessage().contains("postRaw POST JSON [null] [a good token] -> a 500"), unlisted.getMessage());
     AssertionFailedError gone = assertThrows(AssertionFailedError.class, () -> sweep("pot")
-      .knownFailures(Map.of("form|chunk", "the common body handling", "^postRaw POST", "planted", "^getTeapot GET plausible",
+      .knownFailures(Map.of("form", "this server's plain BodyHandler", "^postRaw POST", "planted", "^getTeapot GET plausible",
         "planted, but the teapot is not asked for")).assertNoSurprises(port));
     assertTrue(gone.getMessage().contains("^getTeapot GET plausible"), gone.getMessage());
-    sweep("pot").knownFailures(Map.of("form|chunk", "the common body handling", "^postRaw POST", "planted"))
+    sweep("pot").knownFailures(Map.of("form", "this server's plain BodyHandler", "^postRaw POST", "planted"))
       .assertNoSurprises(port);
   }
 }

@@ -5,6 +5,7 @@ import com.paysvc.common.http.ApiException;
 import com.paysvc.common.http.Endpoint;
 import com.paysvc.common.http.Operations;
 import com.paysvc.common.http.RequestId;
+import com.paysvc.common.http.UnreadBody;
 import com.paysvc.users.service.Admins;
 import com.paysvc.users.service.BulkService;
 import com.paysvc.users.service.DictionaryService;
@@ -111,25 +112,27 @@ public final class UsersApi {
         .map(JsonObject::toBuffer);
     }));
     // Vert.x wants a route's BodyHandler before its other handlers, yet the upload must be authorised (and given one
-    // of the instance's upload slots) before 10 MB are spooled to disk: the guard, the rule, the admin check and the
-    // slot run on a route of their own in front of the contract's router, then the upload's BodyHandler, then the
-    // contract's route (where the rule, checked again, admits the same caller).
-    // The stream is paused until the BodyHandler takes it: the guard's async checks would otherwise lose the body.
+    // of the instance's upload slots) before 10 MB are spooled to disk: the guard, the rule, the type (415), the admin
+    // check and the slot run on a route of their own in front of the contract's router, then the upload's BodyHandler
+    // under its time limit, then the contract's route (where the rule, checked again, admits the same caller).
+    // The stream is paused until the BodyHandler takes it: the guard's async checks would otherwise lose the body. A
+    // body refused before it is read ends its connection after the answer, what arrives meanwhile dropped up to the
+    // upload's own cap: a writer refused mid-file (403, 415, 429) reads its answer, not a reset.
     ops.ahead().post(UPLOAD_PATH).handler(rc -> {
       rc.request().pause();
-      upload.drainUnreadBodyAtEnd(rc);
+      UnreadBody.closeAfterAnswer(rc, UploadHandler.MAX_BODY_BYTES);
       rc.next();
     }).handler(guard).handler(rc -> {
       Rules.WRITER.admitWithoutAnswer(rc);
       rc.next();
-    }).handler(rc -> Access.confirmAdmin(rc, admins).onComplete(ar -> {
+    }).handler(upload::requireMultipart).handler(rc -> Access.confirmAdmin(rc, admins).onComplete(ar -> {
       if (ar.succeeded()) {
         rc.next();
       } else {
         rc.fail(ar.cause());
       }
     })).handler(upload::holdSlot);
-    ops.ahead().post(UPLOAD_PATH).handler(upload.bodyHandler());
+    ops.ahead().post(UPLOAD_PATH).handler(upload.bodyHandler()).handler(upload::received);
     // Not wrapped in write(): the steps ahead confirmed an admin caller before the body was read.
     ops.json("uploadUsers", 200, Rules.WRITER, upload::upload);
 

@@ -1,6 +1,8 @@
 package com.paysvc.users.http;
 
 import com.paysvc.common.http.FailureHandler;
+import com.paysvc.common.http.MalformedRequests;
+import com.paysvc.testing.RawConnection;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -95,14 +98,13 @@ class UploadHandlerTest {
   @Test
   void uploadsPastTheLimitAreRefusedBeforeTheirBodyIsReadAndSlotsComeBackHoweverAnUploadEnds() throws Exception {
     Path spool = UploadHandler.privateDirectory(tmp.resolve("uploads"));
-    UploadHandler upload = new UploadHandler(vertx, null, null, spool.toString(), 2);
+    UploadHandler upload = new UploadHandler(vertx, null, null, spool.toString(), 2, 60);
     AtomicInteger arrived = new AtomicInteger();
     Map<String, Held> held = new ConcurrentHashMap<>();
     Router router = Router.router(vertx);
-    // UsersApi's chain, the guard left out: pause, drain at end, slot; then the BodyHandler; then the action.
+    // UsersApi's chain, the guard left out: pause, slot; then the BodyHandler; then the action.
     router.post("/up").handler(rc -> {
       rc.request().pause();
-      upload.drainUnreadBodyAtEnd(rc);
       arrived.incrementAndGet();
       rc.next();
     }).handler(upload::holdSlot);
@@ -162,6 +164,136 @@ class UploadHandlerTest {
     assertTrue(eventually(5_000, () -> upload.freeSlots() == 2));
     // Every spooled file is deleted once its response has ended.
     assertTrue(eventually(5_000, () -> spooled(spool) == 0));
+  }
+
+  @Test
+  void aRequestAnsweredWhileItsCallerIsCheckedTakesNoSlot() throws Exception {
+    Path spool = UploadHandler.privateDirectory(tmp.resolve("uploads"));
+    UploadHandler upload = new UploadHandler(vertx, null, null, spool.toString(), 2, 60);
+    Router router = Router.router(vertx);
+    // UsersApi's chain with a guard that takes 300 ms, as the admin check's query may.
+    router.post("/up").handler(rc -> {
+      rc.request().pause();
+      vertx.setTimer(300, id -> rc.next());
+    }).handler(upload::holdSlot);
+    router.post("/up").handler(upload.bodyHandler());
+    router.post("/up").handler(rc -> rc.response().end());
+    router.route().failureHandler(new FailureHandler());
+    int port = await(vertx.createHttpServer().requestHandler(MalformedRequests.answeringBrokenBodies(router))
+      .listen(0, "127.0.0.1")).actualPort();
+    for (int i = 0; i < 3; i++) {
+      // A malformed chunk while the caller is checked: answered at once (MalformedRequests), the check goes on.
+      try (RawConnection c = RawConnection.open(port)) {
+        c.send("POST /up HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\nzz\r\n");
+        assertEquals(400, c.response(3_000).status());
+      }
+    }
+    Thread.sleep(600);
+    assertEquals(2, upload.freeSlots());
+  }
+
+  // The body: its type, its time ---------------------------------------------------------------------------------
+
+  /** UsersApi's chain, the guard and the admin check left out; the action answers how many files it got. */
+  private int serve(UploadHandler upload) {
+    Router router = Router.router(vertx);
+    router.post("/up").handler(rc -> {
+      rc.request().pause();
+      rc.next();
+    }).handler(upload::requireMultipart).handler(upload::holdSlot);
+    router.post("/up").handler(upload.bodyHandler()).handler(upload::received);
+    router.post("/up").handler(rc -> rc.json(new JsonObject().put("files", rc.fileUploads().size())));
+    router.route().failureHandler(new FailureHandler());
+    return await(vertx.createHttpServer().requestHandler(MalformedRequests.answeringBrokenBodies(router))
+      .listen(0, "127.0.0.1")).actualPort();
+  }
+
+  private static final String PART = "--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.csv\"\r\n"
+    + "Content-Type: text/csv\r\n\r\nphone\n+79990000001\n";
+
+  private static void assertUploadError(RawConnection.Response r, int status, String code) {
+    assertEquals(status, r.status(), r.body());
+    JsonObject error = new JsonObject(r.body());
+    assertEquals(code, error.getString("error_code"), r.body());
+    assertEquals(Set.of("error_code", "message", "details"), error.fieldNames());
+  }
+
+  @Test
+  void aBodyThatIsNotMultipartIs415BeforeASlotIsTakenOrAByteRead() throws Exception {
+    Path spool = UploadHandler.privateDirectory(tmp.resolve("uploads"));
+    UploadHandler upload = new UploadHandler(vertx, null, null, spool.toString(), 1, 60);
+    int port = serve(upload);
+    for (String type : new String[] {null, "text/plain", "application/x-www-form-urlencoded", "application/json",
+      "multipart/mixed; boundary=XX"}) {
+      // 5 MB declared, 1 KB sent: the answer comes now, not after the body.
+      try (RawConnection c = RawConnection.open(port)) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        if (type != null) {
+          headers.put("Content-Type", type);
+        }
+        headers.put("Content-Length", "5000000");
+        c.send(RawConnection.head("POST", "/up", headers) + "a=%".repeat(300));
+        RawConnection.Response r = c.response(3_000);
+        assertUploadError(r, 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertEquals("close", r.header("Connection"), type);
+      }
+      assertEquals(1, upload.freeSlots());
+      assertEquals(0, spooled(spool));
+    }
+  }
+
+  @Test
+  void aMultipartBodyThatEndsInsideAPartIsAnsweredAndItsSlotComesBack() throws Exception {
+    Path spool = UploadHandler.privateDirectory(tmp.resolve("uploads"));
+    UploadHandler upload = new UploadHandler(vertx, null, null, spool.toString(), 1, 60);
+    int port = serve(upload);
+    for (int i = 0; i < 3; i++) {
+      // The whole body sent, its closing boundary missing: Vert.x's decoder waits for the part's end for ever.
+      long started = System.nanoTime();
+      try (RawConnection c = RawConnection.open(port)) {
+        c.send(RawConnection.request("POST", "/up", Map.of("Content-Type", "multipart/form-data; boundary=XX"),
+          PART.getBytes(StandardCharsets.US_ASCII)));
+        RawConnection.Response r = c.response(UploadHandler.UNFINISHED_PART_GRACE_MS + 3_000);
+        assertUploadError(r, 400, "FILE_UPLOAD_ERROR");
+        assertTrue(r.body().contains("closing boundary"), r.body());
+      }
+      assertTrue(System.nanoTime() - started < (UploadHandler.UNFINISHED_PART_GRACE_MS + 2_000) * 1_000_000L);
+      assertTrue(eventually(5_000, () -> upload.freeSlots() == 1), "the slot came back");
+      assertTrue(eventually(5_000, () -> spooled(spool) == 0), "the partial file is deleted");
+    }
+    // A whole upload is served by the slot that came back.
+    try (RawConnection c = RawConnection.open(port)) {
+      c.send(RawConnection.request("POST", "/up", Map.of("Content-Type", "multipart/form-data; boundary=XX"),
+        (PART + "\r\n--XX--\r\n").getBytes(StandardCharsets.US_ASCII)));
+      RawConnection.Response r = c.response(5_000);
+      assertEquals(200, r.status(), r.body());
+      assertEquals(1, new JsonObject(r.body()).getInteger("files"));
+    }
+  }
+
+  @Test
+  void anUploadThatTakesLongerThanItsTimeLimitIsAnsweredAndItsSlotComesBack() throws Exception {
+    Path spool = UploadHandler.privateDirectory(tmp.resolve("uploads"));
+    UploadHandler upload = new UploadHandler(vertx, null, null, spool.toString(), 1, 1);
+    int port = serve(upload);
+    try (RawConnection c = RawConnection.open(port)) {
+      // A body that keeps coming, slowly: each read well within the idle timeout, the whole never done.
+      c.send(RawConnection.head("POST", "/up", Map.of("Content-Type", "multipart/form-data; boundary=XX",
+        "Transfer-Encoding", "chunked")) + Integer.toHexString(PART.length()) + "\r\n" + PART + "\r\n");
+      assertTrue(eventually(3_000, () -> upload.freeSlots() == 0), "the upload holds the slot");
+      assertTrue(eventually(3_000, () -> spooled(spool) == 1), "its file is spooled");
+      long started = System.nanoTime();
+      c.send("1\r\n1\r\n");
+      RawConnection.Response r = c.response(5_000);
+      assertUploadError(r, 400, "FILE_UPLOAD_ERROR");
+      assertTrue(r.body().contains("within 1 s"), r.body());
+      assertEquals("close", r.header("Connection"));
+      assertTrue(System.nanoTime() - started < 3_000_000_000L);
+      assertTrue(c.closedWithin(3_000), "connection closed");
+    }
+    assertTrue(eventually(5_000, () -> upload.freeSlots() == 1), "the slot came back");
+    assertTrue(eventually(5_000, () -> spooled(spool) == 0), "the partial file is deleted");
   }
 
   private static Future<HttpResponse<Buffer>> send(WebClient client, int port, String name) {

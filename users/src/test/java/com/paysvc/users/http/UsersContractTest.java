@@ -26,7 +26,7 @@ class UsersContractTest {
   void everyStatusAnOperationCanAnswerIsDeclared(@TempDir Path uploads) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      var ops = new UsersApi(null, null, null, new UploadHandler(vertx, null, null, uploads.toString(), 1), RoutingContext::next, null)
+      var ops = new UsersApi(null, null, null, new UploadHandler(vertx, null, null, uploads.toString(), 1, 60), RoutingContext::next, null)
         .operations(vertx, RouteTables.contract(vertx, RouteTables.openapi()));
       ContractStatuses.assertComplete(new ContractOperations(RouteTables.openapi()), new ContractStatuses.Facts(
         ContractStatuses.refusing(RouteTables.whoMayCall(ops), OPEN_RULES), LIMITED, Set.of()));

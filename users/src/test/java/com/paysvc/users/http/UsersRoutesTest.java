@@ -27,7 +27,7 @@ class UsersRoutesTest {
   @BeforeAll
   static void bind(@TempDir Path uploads) throws Exception {
     vertx = Vertx.vertx();
-    UsersApi api = new UsersApi(null, null, null, new UploadHandler(vertx, null, null, uploads.toString(), 1),
+    UsersApi api = new UsersApi(null, null, null, new UploadHandler(vertx, null, null, uploads.toString(), 1, 60),
       RoutingContext::next, null);
     ops = api.operations(vertx, RouteTables.contract(vertx, RouteTables.openapi()));
   }
